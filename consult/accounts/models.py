@@ -1,0 +1,86 @@
+"""Tables of accounts: users, password-reset tokens and invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer
+from sqlmodel import Field, SQLModel
+
+from consult.db import AwareDateTime
+
+ROLES = ("consultant", "client")
+
+
+class User(SQLModel, table=True):
+    """A person who can sign in: the consultant, or a member of a client organisation."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('consultant', 'client')", name="role"),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, description="Always stored lower-cased.")
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=20)
+    is_active: bool = Field(default=True)
+    session_token: str = Field(
+        max_length=64,
+        unique=True,
+        description="Identifies the user in session and remember-me cookies; replaced when the "
+        "password changes, which signs out every other session.",
+    )
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    last_signed_in_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+    # What Flask-Login asks of a user object.
+    is_authenticated: ClassVar[bool] = True
+    is_anonymous: ClassVar[bool] = False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_consultant(self) -> bool:
+        return self.role == "consultant"
+
+
+class PasswordResetToken(SQLModel, table=True):
+    """A one-hour, single-use password reset; only the token's SHA-256 is stored."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True))
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    expires_at: datetime = Field(sa_type=AwareDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation to create an account, accepted through /accounts/invitation/<token>.
+
+    The portal extends what an accepted invitation grants (an organisation and role group).
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint("role IN ('consultant', 'client')", name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    role: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    )
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    expires_at: datetime = Field(sa_type=AwareDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    accepted_user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    )

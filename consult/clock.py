@@ -1,0 +1,15 @@
+"""The current time, always aware UTC; the app's clock can be replaced in tests."""
+
+from datetime import datetime, timezone
+
+
+def utc_now() -> datetime:
+    """The real current time in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def app_now() -> datetime:
+    """The current time as the running app sees it (its `CLOCK` setting, `utc_now` unless a test injects one)."""
+    from flask import current_app
+
+    return current_app.config["CLOCK"]()

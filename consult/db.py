@@ -1,0 +1,107 @@
+"""The database engine, the per-request session and the column types shared by every model."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Flask, current_app, g
+from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session, SQLModel
+
+ENGINE_KEY = "consult.engine"
+
+# Named constraints, so migrations can refer to them on both databases.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class AwareDateTime(TypeDecorator):
+    """A timestamp stored in UTC that always comes back timezone-aware, on SQLite too.
+
+    A naive datetime is refused: it would silently mean "some time zone".
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored; use an aware UTC datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def make_engine(url: str, **options) -> Engine:
+    """An engine with the settings both databases need: pre-ping, and on SQLite real transactions."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, **options)
+        _use_real_sqlite_transactions(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _use_real_sqlite_transactions(engine: Engine) -> None:
+    """Let SQLAlchemy, not the sqlite3 driver, emit BEGIN, so a transaction can start as a writer.
+
+    The driver delays BEGIN until the first write, so a read-then-write transaction can see
+    stale data; `begin_as_writer` asks for BEGIN IMMEDIATE instead (SQLAlchemy's documented recipe).
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        immediate = connection.get_execution_options().get("begin_as_writer", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_as_writer(session: Session) -> None:
+    """Start the session's transaction holding the write lock (SQLite: BEGIN IMMEDIATE).
+
+    Call it first thing in a transaction that reads and then writes what it read. On
+    PostgreSQL it is harmless: there row locks (`with_for_update`) do that job.
+    """
+    session.connection(execution_options={"begin_as_writer": True})
+
+
+def init_app(app: Flask, database_url: str) -> None:
+    """Create the app's engine and close each request's session when the request ends."""
+    app.extensions[ENGINE_KEY] = make_engine(database_url)
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine() -> Engine:
+    return current_app.extensions[ENGINE_KEY]
+
+
+def get_session() -> Session:
+    """The session of the current request (or CLI command), opened on first use."""
+    if "db_session" not in g:
+        g.db_session = Session(get_engine(), expire_on_commit=False)
+    return g.db_session
+
+
+def _close_session(_exception: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,86 @@
+"""Settings: safe local defaults, strict production, one clear line for a bad value."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from consult.config import PROJECT_ROOT, ConfigError, load_settings, parse_smtp_url
+
+PRODUCTION = {
+    "CONSULT_ENV": "production",
+    "SECRET_KEY": "s" * 40,
+    "DATABASE_URL": "postgresql://consult@db/consult",
+    "SITE_URL": "https://consult.example",
+    "RATELIMIT_STORAGE_URI": "redis://localhost:6379",
+}
+
+
+def test_local_defaults_need_nothing_and_keep_a_generated_secret_key(tmp_path):
+    settings = load_settings({"CONSULT_INSTANCE_DIR": str(tmp_path)})
+    assert settings.env == "development"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'consult.sqlite3'}"
+    assert settings.content_dir == PROJECT_ROOT / "content"
+    assert settings.smtp is None and settings.outbox_dir == tmp_path / "outbox"
+    assert settings.ratelimit_storage_uri == "memory://"
+    assert len(settings.secret_key) == 64
+    assert load_settings({"CONSULT_INSTANCE_DIR": str(tmp_path)}).secret_key == settings.secret_key
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_production_settings_are_accepted_and_postgres_urls_use_psycopg(tmp_path):
+    settings = load_settings({**PRODUCTION, "CONSULT_INSTANCE_DIR": str(tmp_path)})
+    assert settings.is_production
+    assert settings.database_url == "postgresql+psycopg://consult@db/consult"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "SITE_URL", "RATELIMIT_STORAGE_URI"])
+def test_production_refuses_to_start_without_a_required_setting(missing, tmp_path):
+    environment = {key: value for key, value in PRODUCTION.items() if key != missing}
+    with pytest.raises(ConfigError) as raised:
+        load_settings({**environment, "CONSULT_INSTANCE_DIR": str(tmp_path)})
+    assert missing in raised.value.message
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "complaint"),
+    [
+        ("CONSULT_ENV", "staging", "CONSULT_ENV"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
+        ("SITE_URL", "consult.example", "SITE_URL"),
+        ("SMTP_URL", "http://mail.example", "SMTP_URL"),
+        ("SMTP_URL", "smtp://mail.example:port", "port"),
+        ("SMTP_URL", "smtp://mail.example?tls=1", "unknown options"),
+        ("TRUSTED_PROXY_COUNT", "one", "TRUSTED_PROXY_COUNT"),
+        ("STRIPE_SECRET_KEY", "sk_test_123", "STRIPE_WEBHOOK_SECRET"),
+        ("CONTENT_DIR", "/nonexistent", "site.yaml"),
+    ],
+)
+def test_a_wrong_setting_is_named(name, value, complaint, tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({name: value, "CONSULT_INSTANCE_DIR": str(tmp_path)})
+    assert complaint in str(raised.value)
+
+
+def test_smtp_url_with_credentials_and_starttls():
+    smtp = parse_smtp_url("smtp://user%40example.org:p%3Ass@mail.example:587?starttls=1&timeout=5")
+    assert (smtp.host, smtp.port, smtp.username, smtp.password) == ("mail.example", 587, "user@example.org", "p:ss")
+    assert smtp.starttls and not smtp.implicit_tls and smtp.timeout_seconds == 5
+    assert parse_smtp_url("smtps://mail.example").port == 465
+    assert "p:ss" not in repr(smtp)
+
+
+def test_start_up_with_a_bad_setting_prints_one_line_and_no_traceback(tmp_path):
+    environment = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
+    environment.update({**PRODUCTION, "CONSULT_INSTANCE_DIR": str(tmp_path)})
+    del environment["SECRET_KEY"]
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "consult", "routes"],
+        env=environment, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "consult: configuration error: SECRET_KEY is required when CONSULT_ENV=production"
+    ]
