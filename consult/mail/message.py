@@ -1,0 +1,62 @@
+"""Turning an outbox row's fields into a MIME message, and the retry schedule. No Flask, no database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from datetime import datetime
+
+RETRY_DELAYS = tuple(timedelta(minutes=minutes) for minutes in (1, 2, 4, 8, 16, 32, 64, 128, 256, 360, 360, 360))
+"""Wait after the n-th failed attempt; after the last one the e-mail is marked failed (about a day in all)."""
+
+
+class UnsafeHeader(ValueError):
+    """A header value that would let its author add headers of their own."""
+
+
+def retry_delay(failed_attempts: int) -> timedelta | None:
+    """How long to wait after `failed_attempts` failures; None when it is time to give up."""
+    if failed_attempts < 1:
+        raise ValueError("failed_attempts counts from 1")
+    if failed_attempts > len(RETRY_DELAYS):
+        return None
+    return RETRY_DELAYS[failed_attempts - 1]
+
+
+def safe_header_value(value: str) -> str:
+    """`value` for use in a header; refuses line breaks, which would start a new header."""
+    if any(character in value for character in "\r\n\0"):
+        raise UnsafeHeader(f"line break in header value {value[:40]!r}")
+    return value
+
+
+def new_message_id(domain: str) -> str:
+    return make_msgid(domain=domain)
+
+
+def build_message(
+    *,
+    from_name: str,
+    from_address: str,
+    to_address: str,
+    subject: str,
+    text_body: str,
+    html_body: str,
+    message_id: str,
+    date: datetime,
+    extra_headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    """A multipart/alternative message with a plain-text and an HTML part."""
+    message = EmailMessage()
+    message["From"] = Address(display_name=safe_header_value(from_name), addr_spec=safe_header_value(from_address))
+    message["To"] = safe_header_value(to_address)
+    message["Subject"] = safe_header_value(subject)
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = safe_header_value(message_id)
+    for name, value in (extra_headers or {}).items():
+        message[safe_header_value(name)] = safe_header_value(value)
+    message.set_content(text_body)
+    message.add_alternative(html_body, subtype="html")
+    return message

@@ -1,0 +1,41 @@
+"""Building messages and the retry schedule."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from consult.mail.message import RETRY_DELAYS, UnsafeHeader, build_message, retry_delay
+
+
+def message(**overrides):
+    fields = dict(
+        from_name="Irons Consulting Group", from_address="hello@consult.example", to_address="guest@example.org",
+        subject="Hello", text_body="Plain words.", html_body="<p>Plain words.</p>", message_id="<1@consult.example>",
+        date=datetime(2026, 11, 25, 12, tzinfo=timezone.utc),
+    )
+    return build_message(**{**fields, **overrides})
+
+
+def test_a_message_has_a_text_and_an_html_part():
+    built = message(extra_headers={"List-Unsubscribe": "<https://consult.example/u/1>"})
+    assert built["From"] == "Irons Consulting Group <hello@consult.example>"
+    assert built["Message-ID"] == "<1@consult.example>"
+    assert built["List-Unsubscribe"] == "<https://consult.example/u/1>"
+    assert built.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in built.iter_parts()] == ["text/plain", "text/html"]
+
+
+@pytest.mark.parametrize(
+    "field", [{"subject": "Hi\r\nBcc: victim@example.org"}, {"to_address": "a@example.org\nBcc: b@example.org"}, {"from_name": "X\rY"}]
+)
+def test_a_line_break_cannot_add_a_header(field):
+    with pytest.raises(UnsafeHeader):
+        message(**field)
+
+
+def test_retries_back_off_and_then_give_up():
+    delays = [retry_delay(attempt) for attempt in range(1, len(RETRY_DELAYS) + 1)]
+    assert delays[0] == timedelta(minutes=1)
+    assert delays == sorted(delays)
+    assert timedelta(hours=20) < sum(delays, timedelta()) < timedelta(hours=30)
+    assert retry_delay(len(RETRY_DELAYS) + 1) is None
