@@ -1,0 +1,153 @@
+"""Account pages: sign in and out, password reset and change, invitation acceptance."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlmodel import select
+
+from consult.accounts import service
+from consult.accounts.forms import AcceptInvitationForm, ChangePasswordForm, NewPasswordForm, ResetRequestForm, SignInForm
+from consult.accounts.models import User
+from consult.accounts.policy import is_safe_redirect_path, normalise_email
+from consult.clock import app_now
+from consult.db import get_session
+from consult.extensions import limiter, login_manager
+
+blueprint = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+
+@login_manager.user_loader
+def load_user(session_token: str) -> User | None:
+    """Cookies carry the user's session token, which a password change replaces."""
+    user = get_session().exec(select(User).where(User.session_token == session_token)).first()
+    return user if user is not None and user.is_active else None
+
+
+def _sign_in(user: User, *, remember: bool) -> None:
+    """Start a fresh session for `user`: nothing from before sign-in carries over."""
+    session.clear()
+    login_user(user, remember=remember)
+    service.record_sign_in(session=get_session(), user=user, now=app_now())
+    get_session().commit()
+
+
+def _landing_page(user: User) -> str:
+    return url_for("admin.dashboard") if user.is_consultant else url_for("site.home")
+
+
+def _email_from_form() -> str:
+    return normalise_email(request.form.get("email", ""))
+
+
+@blueprint.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_email_from_form, scope="sign-in-email")
+def sign_in():
+    next_path = request.args.get("next")
+    if current_user.is_authenticated:
+        return redirect(next_path if is_safe_redirect_path(next_path) else _landing_page(current_user))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = service.authenticate(session=get_session(), email=form.email.data, password=form.password.data)
+        if user is not None:
+            _sign_in(user, remember=form.remember.data)
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(next_path if is_safe_redirect_path(next_path) else _landing_page(user))
+        form.password.errors.append("That e-mail address and password do not match an account.")
+    return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 422
+
+
+@blueprint.post("/sign-out")
+def sign_out():
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("site.home"))
+
+
+@blueprint.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes; 20 per day", methods=["POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        service.request_password_reset(session=get_session(), email=form.email.data, now=app_now())
+        get_session().commit()
+        return render_template("accounts/reset_requested.html", email=normalise_email(form.email.data))
+    return render_template("accounts/reset_request.html", form=form), 200 if not form.errors else 422
+
+
+@blueprint.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def reset_password(token: str):
+    db = get_session()
+    try:
+        reset = service.find_usable_reset(session=db, token=token, now=app_now())
+    except service.TokenInvalid as error:
+        return render_template("accounts/link_invalid.html", message=str(error), retry_url=url_for("accounts.request_reset")), 410
+    form = NewPasswordForm()
+    form.account_email = db.get(User, reset.user_id).email
+    if form.validate_on_submit():
+        user = service.reset_password(session=db, token=token, password=form.password.data, now=app_now())
+        db.commit()
+        _sign_in(user, remember=False)
+        flash("Your password is changed, and you are signed in.", "success")
+        return redirect(_landing_page(user))
+    return render_template("accounts/reset_password.html", form=form), 200 if not form.errors else 422
+
+
+@blueprint.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    form.account_email = user.email
+    if form.validate_on_submit():
+        db = get_session()
+        if service.authenticate(session=db, email=user.email, password=form.current_password.data) is None:
+            form.current_password.errors.append("That is not your current password.")
+        else:
+            service.set_password(session=db, user=user, password=form.password.data, now=app_now())
+            db.commit()
+            _sign_in(user, remember=False)
+            flash("Your password is changed. Every other device has been signed out.", "success")
+            return redirect(_landing_page(user))
+    return render_template("accounts/change_password.html", form=form), 200 if not form.errors else 422
+
+
+@blueprint.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    db = get_session()
+    try:
+        invitation = service.find_open_invitation(session=db, token=token, now=app_now())
+    except service.TokenInvalid as error:
+        return render_template("accounts/link_invalid.html", message=str(error), retry_url=None), 410
+    if service.find_user_by_email(session=db, email=invitation.email):
+        return _accept_as_existing_user(token, invitation.email)
+    form = AcceptInvitationForm()
+    form.account_email = invitation.email
+    if form.validate_on_submit():
+        user = service.accept_invitation(session=db, token=token, name=form.name.data, password=form.password.data, now=app_now())
+        db.commit()
+        _sign_in(user, remember=False)
+        flash(f"Welcome, {user.name}. Your account is ready.", "success")
+        return redirect(_landing_page(user))
+    return render_template("accounts/accept_invitation.html", form=form, invitation=invitation), 200 if not form.errors else 422
+
+
+def _accept_as_existing_user(token: str, email: str):
+    """The invitee already has an account: they accept by signing in as it."""
+    if not current_user.is_authenticated:
+        flash("You already have an account with this address. Please sign in to accept the invitation.", "info")
+        return redirect(url_for("accounts.sign_in", next=request.path))
+    if request.method == "POST":
+        try:
+            service.accept_invitation_as(session=get_session(), token=token, user=current_user, now=app_now())
+        except service.TokenInvalid as error:
+            return render_template("accounts/link_invalid.html", message=str(error), retry_url=None), 403
+        get_session().commit()
+        flash("Invitation accepted.", "success")
+        return redirect(_landing_page(current_user))
+    if current_user.email != email:
+        abort(403)
+    return render_template("accounts/accept_invitation_signed_in.html", email=email)

@@ -1,0 +1,206 @@
+"""What accounts do to the database: users, sign-in checks, password resets and invitations."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from consult.accounts.models import Invitation, PasswordResetToken, User
+from consult.accounts.policy import hash_token, new_token, normalise_email
+from consult.mail.service import queue_email
+from consult.urls import absolute_url
+
+RESET_LIFETIME = timedelta(hours=1)
+INVITATION_LIFETIME = timedelta(days=7)
+PASSWORD_HASH_METHOD = "scrypt"
+# Checked against when no account matches, so both answers take the same time.
+_DUMMY_PASSWORD_HASH = generate_password_hash(secrets.token_hex(16), method=PASSWORD_HASH_METHOD)
+
+
+class AccountError(Exception):
+    """An account operation that cannot go ahead; the message is fit to show the person."""
+
+
+class EmailTaken(AccountError):
+    pass
+
+
+class TokenInvalid(AccountError):
+    """A reset or invitation link that is unknown, used or expired."""
+
+
+def find_user_by_email(*, session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def create_user(*, session: Session, email: str, name: str, password: str, role: str, now: datetime) -> User:
+    """A new active account; raises EmailTaken when the address (in any case) already has one."""
+    if find_user_by_email(session=session, email=email):
+        raise EmailTaken("An account with that e-mail address already exists.")
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        password_hash=generate_password_hash(password, method=PASSWORD_HASH_METHOD),
+        role=role,
+        session_token=secrets.token_hex(32),
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (without revealing which was wrong)."""
+    user = find_user_by_email(session=session, email=email)
+    if user is None:
+        check_password_hash(_DUMMY_PASSWORD_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        return None
+    return user
+
+
+def record_sign_in(*, session: Session, user: User, now: datetime) -> None:
+    user.last_signed_in_at = now
+    session.add(user)
+
+
+def set_password(*, session: Session, user: User, password: str, now: datetime) -> None:
+    """Change the password, end every other session and remember-me cookie, and kill open reset links."""
+    user.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+    user.session_token = secrets.token_hex(32)
+    session.add(user)
+    session.exec(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    session.flush()
+
+
+def request_password_reset(*, session: Session, email: str, now: datetime) -> None:
+    """E-mail a one-hour reset link when an active account has this address; otherwise do nothing.
+
+    The caller answers the same either way, so the form reveals no accounts.
+    """
+    user = find_user_by_email(session=session, email=email)
+    if user is None or not user.is_active:
+        return
+    token, token_hash = new_token()
+    session.add(PasswordResetToken(user_id=user.id, token_hash=token_hash, created_at=now, expires_at=now + RESET_LIFETIME))
+    queue_email(
+        session=session,
+        to=user.email,
+        subject="Reset your password",
+        template="password_reset",
+        context={"user": user, "reset_url": absolute_url("accounts.reset_password", token=token), "valid_for": "one hour"},
+        now=now,
+    )
+
+
+def find_usable_reset(*, session: Session, token: str, now: datetime) -> PasswordResetToken:
+    """The unused, unexpired reset behind `token`; raises TokenInvalid otherwise."""
+    reset = session.exec(select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))).first()
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        raise TokenInvalid("This reset link has expired or has already been used. Please ask for a new one.")
+    return reset
+
+
+def reset_password(*, session: Session, token: str, password: str, now: datetime) -> User:
+    """Set a new password through a reset link, which then stops working."""
+    reset = find_usable_reset(session=session, token=token, now=now)
+    user = session.get(User, reset.user_id)
+    if user is None or not user.is_active:
+        raise TokenInvalid("This reset link has expired or has already been used. Please ask for a new one.")
+    set_password(session=session, user=user, password=password, now=now)
+    return user
+
+
+def create_invitation(
+    *, session: Session, email: str, role: str, invited_by: User | None, now: datetime, lifetime: timedelta = INVITATION_LIFETIME
+) -> tuple[Invitation, str]:
+    """Record an invitation and e-mail its link; returns the invitation and its (unstored) token."""
+    token, token_hash = new_token()
+    invitation = Invitation(
+        email=normalise_email(email),
+        role=role,
+        token_hash=token_hash,
+        invited_by_id=invited_by.id if invited_by else None,
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    session.add(invitation)
+    session.flush()
+    queue_email(
+        session=session,
+        to=invitation.email,
+        subject="You are invited",
+        template="invitation",
+        context={
+            "inviter_name": invited_by.name if invited_by else None,
+            "accept_url": absolute_url("accounts.accept_invitation", token=token),
+            "expires_at": invitation.expires_at,
+        },
+        now=now,
+    )
+    return invitation, token
+
+
+def find_open_invitation(*, session: Session, token: str, now: datetime) -> Invitation:
+    """The unaccepted, unexpired invitation behind `token`; raises TokenInvalid otherwise."""
+    invitation = session.exec(select(Invitation).where(Invitation.token_hash == hash_token(token))).first()
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now:
+        raise TokenInvalid("This invitation has expired or has already been accepted. Please ask for a new one.")
+    return invitation
+
+
+def accept_invitation(*, session: Session, token: str, name: str, password: str, now: datetime) -> User:
+    """Create the invitee's account from an open invitation, which then stops working."""
+    invitation = find_open_invitation(session=session, token=token, now=now)
+    user = create_user(session=session, email=invitation.email, name=name, password=password, role=invitation.role, now=now)
+    invitation.accepted_at = now
+    invitation.accepted_user_id = user.id
+    session.add(invitation)
+    session.flush()
+    return user
+
+
+def accept_invitation_as(*, session: Session, token: str, user: User, now: datetime) -> Invitation:
+    """Accept an open invitation for an account that already exists (the invitee is signed in)."""
+    invitation = find_open_invitation(session=session, token=token, now=now)
+    if invitation.email != user.email:
+        raise TokenInvalid("This invitation was sent to another address. Sign out, then open the link again.")
+    invitation.accepted_at = now
+    invitation.accepted_user_id = user.id
+    session.add(invitation)
+    session.flush()
+    return invitation
+
+
+def create_or_promote_consultant(
+    *, session: Session, email: str, password: str | None, now: datetime, name: str | None = None
+) -> tuple[User, bool]:
+    """Make `email` a consultant: create the account, or promote and reactivate an existing one.
+
+    Returns the user and whether it was created. A given password replaces the old one.
+    """
+    user = find_user_by_email(session=session, email=email)
+    if user is None:
+        if not password:
+            raise AccountError("A password is needed to create a new account.")
+        display_name = name or normalise_email(email).split("@")[0]
+        return create_user(session=session, email=email, name=display_name, password=password, role="consultant", now=now), True
+    user.role = "consultant"
+    user.is_active = True
+    if name:
+        user.name = name
+    if password:
+        set_password(session=session, user=user, password=password, now=now)
+    session.add(user)
+    session.flush()
+    return user, False
