@@ -1,0 +1,202 @@
+"""The application factory: settings, extensions, blueprints, error pages, headers and commands."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from consult import db
+from consult.clock import utc_now
+from consult.config import PROJECT_ROOT, ConfigError, Settings, load_settings
+from consult.extensions import csrf, limiter, login_manager
+from consult.site.identity import SiteIdentityError, load_site_identity
+
+log = logging.getLogger("consult")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def create_app(config_overrides: dict | None = None) -> Flask:
+    """Build the app. `config_overrides` may carry `SETTINGS` (a Settings) and any Flask config key."""
+    overrides = dict(config_overrides or {})
+    settings: Settings = overrides.pop("SETTINGS", None) or load_settings()
+    try:
+        site = load_site_identity(settings.content_dir / "site.yaml")
+    except SiteIdentityError as error:
+        raise ConfigError(str(error)) from None
+
+    app = Flask(
+        "consult",
+        instance_path=str(settings.instance_dir),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(_flask_config(settings))
+    app.config.update(overrides)
+    app.extensions["consult.settings"] = settings
+    app.extensions["consult.site"] = site
+    if settings.trusted_proxy_count:
+        count = settings.trusted_proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    _configure_logging()
+
+    db.init_app(app, settings.database_url)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+    _register_response_hooks(app)
+    _register_commands(app)
+
+    @app.context_processor
+    def site_identity():
+        return {"site": site}
+
+    if app.config["PREPARE_DATABASE"]:
+        _prepare_local_database(app)
+    return app
+
+
+def _flask_config(settings: Settings) -> dict:
+    production = settings.is_production
+    return {
+        "SECRET_KEY": settings.secret_key,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it is tied to
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "CLOCK": utc_now,
+        # Locally: migrate and load demo data at start, and send mail right after the request.
+        "PREPARE_DATABASE": not production,
+        "MAIL_DELIVER_AFTER_REQUEST": not production,
+    }
+
+
+def _configure_logging() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from consult.accounts.routes import blueprint as accounts
+    from consult.admin.routes import blueprint as admin
+    from consult.site.routes import blueprint as site
+
+    for blueprint in (site, accounts, admin):
+        app.register_blueprint(blueprint)
+
+
+ERROR_PAGES = {
+    400: ("This request could not be understood", "Something in it was not what we expected. Please go back and try again."),
+    403: ("This page is not open to you", "Your account does not have access here. If you think it should, please write to us."),
+    404: ("We could not find that page", "It may have moved, or the address may have a typo. The links above lead everywhere the site goes."),
+    405: ("That did not work", "This page cannot be used that way. Please go back and try again."),
+    413: ("That was too large to receive", "Please send something smaller, or write to us and we will find another way."),
+    429: ("Let's take a short pause", "There have been many attempts in a short time. Please wait a few minutes and try again."),
+    500: ("Something went wrong on our side", "It has been logged and we will look into it. Please try again in a little while."),
+}
+
+
+def _render_error(code: int, message: str | None = None):
+    title, default_message = ERROR_PAGES.get(code, ERROR_PAGES[500])
+    return render_template("errors/error.html", code=code, title=title, message=message or default_message), code
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        return _render_error(
+            400, "The form had expired or was sent from somewhere else. Please go back, reload the page and send it again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return _render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        g.account_menu_unavailable = True  # the database may be what failed: do not touch it
+        return _render_error(500)
+
+
+def _register_response_hooks(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    @app.after_request
+    def deliver_new_mail_locally(response):
+        if app.config["MAIL_DELIVER_AFTER_REQUEST"] and g.pop("outbox_has_new_mail", False):
+            response.call_on_close(lambda: _deliver_outbox_quietly(app))
+        return response
+
+
+def _deliver_outbox_quietly(app: Flask) -> None:
+    from consult.mail.service import deliver_outbox
+
+    with app.app_context():
+        try:
+            deliver_outbox(now=app.config["CLOCK"]())
+        except Exception:  # the queued mail stays queued for `flask mail send`
+            log.exception("delivering mail after the request failed")
+
+
+def _register_commands(app: Flask) -> None:
+    from consult.accounts.cli import create_admin_command
+    from consult.cli import db_commands
+    from consult.mail.cli import mail_commands
+
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(db_commands)
+    app.cli.add_command(mail_commands)
+
+
+def _prepare_local_database(app: Flask) -> None:
+    """Bring the local database up to date and, when it is empty, fill it with demo data."""
+    from consult.demo import load_demo_data_if_empty
+    from consult.migrate import upgrade_to_head
+
+    settings: Settings = app.extensions["consult.settings"]
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_to_head(settings.database_url)
+    with app.app_context():
+        load_demo_data_if_empty()
+    log.info("consult (%s) serves %s; consultants sign in at %s/accounts/sign-in", settings.env, settings.site_url, settings.site_url)

@@ -1,0 +1,100 @@
+"""The practice's identity from content/site.yaml: name, consultant, contact, links, policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+
+class SiteIdentityError(ValueError):
+    """site.yaml is missing, unreadable, or lacks a required value."""
+
+
+@dataclass(frozen=True)
+class SocialLink:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SiteIdentity:
+    practice_name: str
+    tagline: str
+    consultant_name: str
+    consultant_time_zone: str
+    contact_email: str
+    contact_phone: str | None
+    social_links: tuple[SocialLink, ...]
+    cancellation_policy: str
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.consultant_time_zone)
+
+
+def _required_text(data: dict, key: str, where: str = "") -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise SiteIdentityError(f"{where}{key} is required and must be text")
+    return value.strip()
+
+
+def parse_site_identity(data: object) -> SiteIdentity:
+    """Validate the parsed YAML of site.yaml; raise SiteIdentityError naming the first problem."""
+    if not isinstance(data, dict):
+        raise SiteIdentityError("site.yaml must be a mapping of settings")
+    consultant = data.get("consultant")
+    contact = data.get("contact")
+    if not isinstance(consultant, dict):
+        raise SiteIdentityError("consultant is required, with name and time_zone")
+    if not isinstance(contact, dict):
+        raise SiteIdentityError("contact is required, with email")
+    time_zone = _required_text(consultant, "time_zone", "consultant.")
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SiteIdentityError(f"consultant.time_zone {time_zone!r} is not a known time zone") from None
+    email = _required_text(contact, "email", "contact.")
+    if "@" not in email:
+        raise SiteIdentityError(f"contact.email {email!r} is not an e-mail address")
+
+    links = []
+    for index, link in enumerate(data.get("social_links") or []):
+        if not isinstance(link, dict):
+            raise SiteIdentityError(f"social_links[{index}] must have label and url")
+        url = _required_text(link, "url", f"social_links[{index}].")
+        if urlsplit(url).scheme != "https":
+            raise SiteIdentityError(f"social_links[{index}].url must be an https:// address")
+        links.append(SocialLink(label=_required_text(link, "label", f"social_links[{index}]."), url=url))
+
+    phone = contact.get("phone")
+    return SiteIdentity(
+        practice_name=_required_text(data, "practice_name"),
+        tagline=_required_text(data, "tagline"),
+        consultant_name=_required_text(consultant, "name", "consultant."),
+        consultant_time_zone=time_zone,
+        contact_email=email,
+        contact_phone=str(phone).strip() if phone else None,
+        social_links=tuple(links),
+        cancellation_policy=_required_text(data, "cancellation_policy"),
+    )
+
+
+def load_site_identity(path: Path) -> SiteIdentity:
+    """Read and validate site.yaml; problems carry the file name."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SiteIdentityError(f"{path}: cannot be read ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise SiteIdentityError(f"{path}{line}: not valid YAML") from None
+    try:
+        return parse_site_identity(data)
+    except SiteIdentityError as error:
+        raise SiteIdentityError(f"{path}: {error}") from None

@@ -1,0 +1,85 @@
+"""The site shell: home, About, health check, and what every page's layout needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from consult.clock import app_now
+from consult.db import get_session
+from consult.site.pages import PageError, load_page
+
+blueprint = Blueprint("site", __name__)
+
+# The main navigation; an entry appears once the capability behind it is installed.
+NAVIGATION = (
+    ("Blog", "blog.index"),
+    ("Book a consultation", "booking.index"),
+    ("Assessment", "portal.index"),
+    ("About", "site.about"),
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class SitePath:
+    """One of the three ways into the practice shown on the home page."""
+
+    key: str
+    url: str | None
+
+
+def _url_if_open(endpoint: str) -> str | None:
+    return url_for(endpoint) if endpoint in current_app.view_functions else None
+
+
+def _is_current(endpoint: str) -> bool:
+    """A capability's entry is current on all its pages; the shell's own entries on their page only."""
+    section = endpoint.partition(".")[0]
+    return request.endpoint == endpoint or (section != "site" and request.blueprint == section)
+
+
+@blueprint.app_context_processor
+def layout_context() -> dict:
+    nav_items = [
+        NavItem(label=label, url=url_for(endpoint), current=_is_current(endpoint))
+        for label, endpoint in NAVIGATION
+        if endpoint in current_app.view_functions
+    ]
+    return {"nav_items": nav_items, "current_year": app_now().year}
+
+
+@blueprint.get("/")
+def home():
+    paths = [SitePath("blog", _url_if_open("blog.index")), SitePath("booking", _url_if_open("booking.index")), SitePath("portal", _url_if_open("portal.index"))]
+    return render_template("site/home.html", paths=paths)
+
+
+@blueprint.get("/about/")
+def about():
+    try:
+        page = load_page(current_app.extensions["consult.settings"].content_dir / "pages" / "about.md")
+    except PageError:
+        current_app.logger.exception("the About page cannot be shown")
+        abort(404)
+    return render_template("site/about.html", page=page)
+
+
+@blueprint.get("/healthz")
+def health():
+    """200 when the database answers, 503 when it does not: for load balancers and monitoring."""
+    try:
+        get_session().exec(text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.exception("health check: the database does not answer")
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok")

@@ -1,0 +1,17 @@
+"""The pure modules load neither Flask nor the database layer, so they stay trivial to test and reuse."""
+
+import subprocess
+import sys
+
+PURE_MODULES = ["consult.accounts.policy", "consult.mail.message", "consult.site.identity", "consult.site.pages"]
+
+
+def test_pure_modules_do_not_import_flask_or_sqlmodel():
+    code = (
+        "import sys\n"
+        + "".join(f"import {module}\n" for module in PURE_MODULES)
+        + "loaded = sorted(m for m in ('flask', 'sqlmodel', 'sqlalchemy') if m in sys.modules)\n"
+        + "print(','.join(loaded))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
