@@ -1,0 +1,97 @@
+"""A real browser against the real run command.
+
+The site is started exactly as the README's run command starts it (`flask --app consult run`,
+on a fresh instance folder, so it migrates, loads demo data and prints the consultant's
+password), and Playwright drives Debian's Chromium against it. Without Chromium these tests
+are skipped with the reason; REQUIRE_BROWSER=1 makes that a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from consult.config import PROJECT_ROOT
+from tests.fakes.smtp import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+PASSWORD_LINE = re.compile(r"e-mail (\S+) and password (\S+) ")
+
+
+def _unavailable(reason: str):
+    if REQUIRE_BROWSER:
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+@dataclass(frozen=True)
+class LiveSite:
+    url: str
+    consultant_email: str
+    consultant_password: str
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory) -> LiveSite:
+    """`flask --app consult run` on a free port, with a brand-new instance folder."""
+    instance = tmp_path_factory.mktemp("instance")
+    port = free_port()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("CONSULT_", "DATABASE_URL", "SMTP_URL", "SECRET_KEY"))}
+    environment.update(CONSULT_INSTANCE_DIR=str(instance), SITE_URL=f"http://127.0.0.1:{port}", PYTHONUNBUFFERED="1")
+    log = instance / "server.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "consult", "run", "--port", str(port)],
+            cwd=PROJECT_ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            text = log.read_text()
+            credentials = PASSWORD_LINE.search(text)
+            if credentials and "Running on" in text:
+                break
+            if server.poll() is not None:
+                pytest.fail(f"the run command exited:\n{text}")
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"the run command did not come up within 60 s:\n{log.read_text()}")
+        yield LiveSite(f"http://127.0.0.1:{port}", credentials.group(1), credentials.group(2), log)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_site):
+    context = browser.new_context(base_url=live_site.url)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,84 @@
+"""What a person does in a real browser: sign in, find their way, by mouse and by keyboard, at any size."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PUBLIC_PAGES = ["/", "/about/", "/accounts/sign-in", "/accounts/reset", "/no-such-page"]
+
+
+def sign_in(page, live_site):
+    page.goto("/")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("E-mail address").fill(live_site.consultant_email)
+    page.get_by_label("Password").fill(live_site.consultant_password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_consultant_signs_in_reaches_the_dashboard_and_signs_out(page, live_site):
+    sign_in(page, live_site)
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Admin")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/accounts/sign-in\?next="))
+
+
+def test_a_wrong_password_is_explained_next_to_the_field_and_the_address_kept(page, live_site):
+    page.goto("/accounts/sign-in")
+    page.get_by_label("E-mail address").fill(live_site.consultant_email)
+    page.get_by_label("Password").fill("not the right one")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("do not match an account").first).to_be_visible()
+    expect(page.get_by_label("E-mail address")).to_have_value(live_site.consultant_email)
+    expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
+
+
+def test_the_skip_link_is_the_first_stop_for_the_keyboard_and_focus_is_visible(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    expect(focused).to_have_text(re.compile("Skip to main content"))
+    assert focused.evaluate("element => getComputedStyle(element).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_the_consultant_can_sign_in_with_the_keyboard_alone(page, live_site):
+    page.goto("/accounts/sign-in")
+    page.get_by_label("E-mail address").focus()
+    page.keyboard.type(live_site.consultant_email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(live_site.consultant_password)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+@pytest.mark.parametrize("width", [320, 640])  # 640 px is a 1280 px window at 200 % zoom
+def test_no_page_scrolls_sideways_on_a_narrow_screen_or_at_200_percent_zoom(browser, live_site, width):
+    context = browser.new_context(base_url=live_site.url, viewport={"width": width, "height": 800})
+    page = context.new_page()
+    sign_in(page, live_site)
+    for path in PUBLIC_PAGES + ["/admin/", "/accounts/password"]:
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+    context.close()
+
+
+def test_every_field_has_a_label_and_every_page_one_h1_and_landmarks(page):
+    for path in PUBLIC_PAGES:
+        page.goto(path)
+        unlabelled = page.evaluate(
+            "[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
+            ".filter(field => field.labels.length === 0 && !field.getAttribute('aria-label')).map(field => field.name)"
+        )
+        assert unlabelled == [], f"{path}: unlabelled {unlabelled}"
+        assert page.locator("h1").count() == 1, path
+        for landmark in ("banner", "main", "contentinfo"):
+            expect(page.get_by_role(landmark)).to_have_count(1)
+        expect(page.get_by_role("navigation", name="Main")).to_have_count(1)

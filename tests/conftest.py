@@ -1,0 +1,223 @@
+"""Shared fixtures: the app on SQLite and PostgreSQL, clients, sign-in helpers and factories.
+
+Every test that takes `app` runs twice: on SQLite and on PostgreSQL. The PostgreSQL leg needs
+TEST_DATABASE_URL; without it that leg is skipped and says why, and REQUIRE_POSTGRES=1 turns a
+missing or unreachable server into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+from sqlalchemy import text
+
+from consult import create_app
+from consult.accounts.service import create_user
+from consult.config import load_settings
+from consult.db import ENGINE_KEY, get_session
+from consult.migrate import upgrade_to_head
+from consult.models import metadata
+from tests.fakes.clock import FakeClock
+
+TEST_PASSWORD = "a calm morning walk"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+_postgres_leg: dict[str, str] = {}
+
+
+def pytest_report_header(config):
+    if POSTGRES_URL:
+        return f"PostgreSQL leg: {POSTGRES_URL.rsplit('@', 1)[-1]}" + (" (required)" if REQUIRE_POSTGRES else "")
+    return "PostgreSQL leg: SKIPPED, TEST_DATABASE_URL is not set" + (" but REQUIRE_POSTGRES=1" if REQUIRE_POSTGRES else "")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _postgres_leg:
+        terminalreporter.write_line(f"PostgreSQL leg: {_postgres_leg['state']}")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite database, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+    upgrade_to_head(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL test database, emptied and migrated once per run."""
+    if not POSTGRES_URL:
+        _postgres_leg["state"] = "skipped (TEST_DATABASE_URL is not set)"
+        if REQUIRE_POSTGRES:
+            pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip("PostgreSQL leg skipped: TEST_DATABASE_URL is not set")
+    url = load_settings({"DATABASE_URL": POSTGRES_URL, "SECRET_KEY": "x" * 32}).database_url
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    except sqlalchemy.exc.OperationalError as error:
+        _postgres_leg["state"] = f"unreachable ({error.orig})"
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL is unreachable: {error.orig}")
+        pytest.skip(f"PostgreSQL leg skipped: cannot connect ({error.orig})")
+    finally:
+        engine.dispose()
+    upgrade_to_head(url)
+    _postgres_leg["state"] = "ran"
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    engine = sqlalchemy.create_engine(url)
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A fresh, migrated database for one test, on each backend in turn."""
+    if request.param == "sqlite":
+        path = tmp_path / "consult.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path, clock):
+    """Build an app on this test's database; keyword arguments are extra environment settings."""
+    apps = []
+
+    def build(config: dict | None = None, **environment):
+        settings = load_settings(
+            {
+                "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+                "DATABASE_URL": database_url,
+                "CONSULT_INSTANCE_DIR": str(tmp_path / "instance"),
+                "SITE_URL": "http://consult.test",
+                **environment,
+            }
+        )
+        app = create_app(
+            {
+                "SETTINGS": settings,
+                "TESTING": True,
+                "PREPARE_DATABASE": False,
+                "MAIL_DELIVER_AFTER_REQUEST": False,
+                "RATELIMIT_ENABLED": False,
+                "CLOCK": clock,
+                **(config or {}),
+            }
+        )
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions[ENGINE_KEY].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app, clock):
+    """Create and commit a user; returns it. Defaults give a client with TEST_PASSWORD."""
+    counter = iter(range(1, 10_000))
+
+    def build(*, email: str | None = None, role: str = "client", name: str = "Test Person", password: str = TEST_PASSWORD):
+        with app.app_context():
+            session = get_session()
+            user = create_user(
+                session=session, email=email or f"person{next(counter)}@example.org", name=name, password=password, role=role, now=clock()
+            )
+            session.commit()
+            return user
+
+    return build
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "the page has no CSRF token field"
+    return match.group(1)
+
+
+def submit_form(client, url: str, data: dict, *, page: str | None = None, **kwargs):
+    """POST `data` the way a browser would: with the CSRF token of the page that holds the form."""
+    html = client.get(page or url).get_data(as_text=True)
+    return client.post(url, data={**data, "csrf_token": csrf_token_from(html)}, **kwargs)
+
+
+class Auth:
+    """Sign-in helper in the manner of Flask's tutorial."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def sign_in(self, email: str, password: str = TEST_PASSWORD, **extra):
+        return submit_form(self.client, "/accounts/sign-in", {"email": email, "password": password, **extra})
+
+    def sign_out(self):
+        return submit_form(self.client, "/accounts/sign-out", {}, page="/")
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
+
+
+@pytest.fixture
+def consultant(make_user):
+    return make_user(email="consultant@example.org", role="consultant", name="Ms. Irons")
+
+
+@pytest.fixture
+def consultant_client(app, consultant):
+    client = app.test_client()
+    assert Auth(client).sign_in(consultant.email).status_code == 302
+    return client
+
+
+@pytest.fixture
+def client_member(make_user):
+    return make_user(email="member@example.org", role="client", name="Jordan Member")
+
+
+@pytest.fixture
+def client_member_client(app, client_member):
+    client = app.test_client()
+    assert Auth(client).sign_in(client_member.email).status_code == 302
+    return client

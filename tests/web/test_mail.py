@@ -1,0 +1,135 @@
+"""The outbox, delivered through a real SMTP server on loopback."""
+
+import threading
+
+import pytest
+from sqlmodel import select
+
+from consult.db import get_session
+from consult.mail.models import OutboxEmail
+from consult.mail.service import deliver_outbox, queue_email
+from tests.conftest import submit_form
+from tests.fakes.smtp import LoopbackSmtpServer
+
+
+@pytest.fixture
+def smtp_server():
+    server = LoopbackSmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(make_app, smtp_server):
+    return make_app(SMTP_URL=smtp_server.url)
+
+
+def queue(app, clock, to="reader@example.org", subject="Hello"):
+    with app.app_context():
+        session = get_session()
+        email = queue_email(
+            session=session, to=to, subject=subject, template="invitation",
+            context={"inviter_name": "Ms. Irons", "accept_url": "http://consult.test/x", "expires_at": clock()}, now=clock(),
+        )
+        session.commit()
+        return email.id
+
+
+def stored(app) -> list[OutboxEmail]:
+    with app.app_context():
+        return list(get_session().exec(select(OutboxEmail).order_by(OutboxEmail.id)).all())
+
+
+def deliver(app, clock):
+    with app.app_context():
+        return deliver_outbox(now=clock())
+
+
+def test_a_queued_email_is_delivered_with_text_and_html_parts_and_marked_sent(mail_app, clock, smtp_server):
+    queue(mail_app, clock)
+    report = deliver(mail_app, clock)
+    assert (report.sent, report.retrying) == (1, 0)
+    [message] = smtp_server.messages
+    assert message["To"] == "reader@example.org" and message["Subject"] == "Hello"
+    assert message["From"] == "Irons Consulting Group <hello@consult.example>"
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    [email] = stored(mail_app)
+    assert email.status == "sent" and email.sent_at == clock() and email.attempts == 1
+    assert deliver(mail_app, clock).sent == 0
+    assert len(smtp_server.messages) == 1
+
+
+def test_mail_queued_in_a_rolled_back_change_is_never_sent(mail_app, clock, smtp_server):
+    with mail_app.app_context():
+        session = get_session()
+        queue_email(session=session, to="a@example.org", subject="Rolled back", template="invitation",
+                    context={"inviter_name": None, "accept_url": "http://consult.test/x", "expires_at": clock()}, now=clock())
+        session.rollback()
+    assert deliver(mail_app, clock).sent == 0 and stored(mail_app) == [] and smtp_server.messages == []
+
+
+def test_when_smtp_is_down_mail_stays_queued_and_is_delivered_exactly_once_when_it_is_back(mail_app, clock, smtp_server):
+    queue(mail_app, clock, subject="Survives an outage")
+    smtp_server.stop()
+
+    report = deliver(mail_app, clock)
+    assert (report.sent, report.retrying) == (0, 1)
+    [email] = stored(mail_app)
+    assert email.status == "queued" and email.attempts == 1 and "Connection" in email.last_error
+    assert email.next_attempt_at > clock()
+
+    smtp_server.start()
+    assert deliver(mail_app, clock).sent == 0  # not due yet: backing off
+    clock.advance(minutes=1)
+    assert deliver(mail_app, clock).sent == 1
+    clock.advance(hours=1)
+    assert deliver(mail_app, clock).sent == 0
+    assert [message["Subject"] for message in smtp_server.messages] == ["Survives an outage"]
+    assert stored(mail_app)[0].status == "sent"
+
+
+def test_an_email_is_given_up_after_about_a_day_of_failures(mail_app, clock, smtp_server):
+    queue(mail_app, clock)
+    smtp_server.stop()
+    for _ in range(13):
+        deliver(mail_app, clock)
+        clock.advance(hours=6)
+    [email] = stored(mail_app)
+    assert email.status == "failed" and email.attempts == 13
+
+
+def test_two_senders_at_once_send_each_email_once(mail_app, clock, smtp_server):
+    for number in range(20):
+        queue(mail_app, clock, to=f"reader{number}@example.org")
+    reports = []
+    senders = [threading.Thread(target=lambda: reports.append(deliver(mail_app, clock))) for _ in range(3)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    assert sum(report.sent for report in reports) == 20
+    assert sorted(message["To"] for message in smtp_server.messages) == sorted(f"reader{n}@example.org" for n in range(20))
+
+
+def test_the_mail_send_command_delivers_the_outbox(mail_app, clock, smtp_server):
+    queue(mail_app, clock)
+    result = mail_app.test_cli_runner().invoke(args=["mail", "send"])
+    assert result.exit_code == 0 and "1 sent" in result.output
+    assert len(smtp_server.messages) == 1
+
+
+def test_without_smtp_mail_is_written_to_the_local_outbox_folder(app, clock):
+    queue(app, clock, subject="Look in the folder")
+    assert deliver(app, clock).sent == 1
+    [written] = (app.extensions["consult.settings"].outbox_dir).glob("*.eml")
+    assert b"Subject: Look in the folder" in written.read_bytes()
+
+
+def test_locally_mail_is_delivered_right_after_the_request(make_app, smtp_server, make_user):
+    app = make_app({"MAIL_DELIVER_AFTER_REQUEST": True}, SMTP_URL=smtp_server.url)
+    make_user(email="forgetful@example.org")
+    client = app.test_client()
+    response = submit_form(client, "/accounts/reset", {"email": "forgetful@example.org"})
+    response.close()
+    assert [message["To"] for message in smtp_server.messages] == ["forgetful@example.org"]
