@@ -204,11 +204,16 @@ def consultant(make_user):
     return make_user(email="consultant@example.org", role="consultant", name="Ms. Irons")
 
 
+def signed_in_client(app, user):
+    """A test client of its own, signed in as `user` (whose password is TEST_PASSWORD)."""
+    client = app.test_client()
+    assert Auth(client).sign_in(user.email).status_code == 302
+    return client
+
+
 @pytest.fixture
 def consultant_client(app, consultant):
-    client = app.test_client()
-    assert Auth(client).sign_in(consultant.email).status_code == 302
-    return client
+    return signed_in_client(app, consultant)
 
 
 @pytest.fixture
@@ -218,6 +223,4 @@ def client_member(make_user):
 
 @pytest.fixture
 def client_member_client(app, client_member):
-    client = app.test_client()
-    assert Auth(client).sign_in(client_member.email).status_code == 302
-    return client
+    return signed_in_client(app, client_member)

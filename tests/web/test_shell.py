@@ -94,3 +94,20 @@ def test_stylesheet_is_served_by_us_with_nothing_from_another_host(client):
     assert "/static/css/site.css" in html
     assert not re.search(r'(src|href)="(https?:)?//(?!consult\.test)[^"]*\.(css|js)', html)
     assert client.get("/static/css/site.css").status_code == 200
+
+
+def test_production_cookies_are_secure_and_http_only(database_url, tmp_path):
+    from consult import create_app
+    from consult.config import load_settings
+
+    settings = load_settings({
+        "CONSULT_ENV": "production", "SECRET_KEY": "p" * 40, "DATABASE_URL": database_url,
+        "SITE_URL": "https://consult.example", "RATELIMIT_STORAGE_URI": "memory://", "CONSULT_INSTANCE_DIR": str(tmp_path),
+    })
+    app = create_app({"SETTINGS": settings})
+    assert not app.config["PREPARE_DATABASE"] and not app.config["MAIL_DELIVER_AFTER_REQUEST"]
+    response = app.test_client().get("/accounts/sign-in", base_url="https://consult.example")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert app.config["REMEMBER_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
+    app.extensions["consult.engine"].dispose()
