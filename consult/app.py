@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult import db
 from consult.clock import utc_now
+from consult.blog.library import PostLibrary
 from consult.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from consult.extensions import csrf, limiter, login_manager
 from consult.site.identity import SiteIdentityError, load_site_identity
@@ -52,6 +53,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     app.config.update(overrides)
     app.extensions["consult.settings"] = settings
     app.extensions["consult.site"] = site
+    app.extensions["consult.blog"] = PostLibrary(
+        settings.content_dir / "posts", time_zone=site.time_zone, words_per_minute=site.reading_words_per_minute
+    )
     if settings.trusted_proxy_count:
         count = settings.trusted_proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -106,9 +110,10 @@ def _configure_logging() -> None:
 def _register_blueprints(app: Flask) -> None:
     from consult.accounts.routes import blueprint as accounts
     from consult.admin.routes import blueprint as admin
+    from consult.blog.routes import blueprint as blog
     from consult.site.routes import blueprint as site
 
-    for blueprint in (site, accounts, admin):
+    for blueprint in (site, accounts, blog, admin):
         app.register_blueprint(blueprint)
 
 
@@ -181,12 +186,12 @@ def _deliver_outbox_quietly(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from consult.accounts.cli import create_admin_command
+    from consult.blog.cli import content_commands, newsletter_commands
     from consult.cli import db_commands
     from consult.mail.cli import mail_commands
 
-    app.cli.add_command(create_admin_command)
-    app.cli.add_command(db_commands)
-    app.cli.add_command(mail_commands)
+    for command in (create_admin_command, db_commands, mail_commands, content_commands, newsletter_commands):
+        app.cli.add_command(command)
 
 
 def _prepare_local_database(app: Flask) -> None:

@@ -3,8 +3,9 @@
 from sqlmodel import SQLModel
 
 from consult.accounts.models import Invitation, PasswordResetToken, User
+from consult.blog.models import NewsletterDelivery, Subscriber
 from consult.mail.models import OutboxEmail
 
 metadata = SQLModel.metadata
 
-__all__ = ["Invitation", "OutboxEmail", "PasswordResetToken", "User", "metadata"]
+__all__ = ["Invitation", "NewsletterDelivery", "OutboxEmail", "PasswordResetToken", "Subscriber", "User", "metadata"]

@@ -1,11 +1,17 @@
 """The consultant's admin area: a dashboard that each capability adds its panel to."""
 
-from flask import Blueprint, render_template
+import csv
+import io
+
+from flask import Blueprint, current_app, render_template
 from sqlalchemy import func
 from sqlmodel import select
 
 from consult.accounts.access import require_consultant
 from consult.accounts.models import User
+from consult.blog.models import Subscriber
+from consult.clock import app_now
+from consult.content_check import content_problems
 from consult.db import get_session
 from consult.mail.models import OutboxEmail
 
@@ -18,12 +24,50 @@ def dashboard():
     db = get_session()
     users_by_role = dict(db.exec(select(User.role, func.count()).group_by(User.role)).all())
     mail_by_status = dict(db.exec(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)).all())
+    subscribers_by_status = dict(db.exec(select(Subscriber.status, func.count()).group_by(Subscriber.status)).all())
     undelivered = db.exec(
         select(OutboxEmail)
         .where(OutboxEmail.status != "sent", OutboxEmail.attempts > 0)
         .order_by(OutboxEmail.created_at.desc())
         .limit(10)
     ).all()
+    settings = current_app.extensions["consult.settings"]
+    blog = current_app.extensions["consult.blog"].index()
+    public = blog.public_view(app_now())
     return render_template(
-        "admin/dashboard.html", users_by_role=users_by_role, mail_by_status=mail_by_status, undelivered=undelivered
+        "admin/dashboard.html",
+        users_by_role=users_by_role,
+        mail_by_status=mail_by_status,
+        subscribers_by_status=subscribers_by_status,
+        undelivered=undelivered,
+        published_count=len(public.posts),
+        unpublished=[post for post in blog.posts if public.get(post.slug) is None],
+        content_problems=content_problems(settings.content_dir, current_app.extensions["consult.blog"]),
     )
+
+
+@blueprint.get("/subscribers/")
+def subscribers():
+    rows = get_session().exec(select(Subscriber).order_by(Subscriber.created_at.desc())).all()
+    return render_template("admin/subscribers.html", subscribers=rows)
+
+
+@blueprint.get("/subscribers.csv")
+def subscribers_csv():
+    rows = get_session().exec(select(Subscriber).order_by(Subscriber.created_at)).all()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["email", "status", "subscribed_at", "confirmed_at", "unsubscribed_at"])
+    for row in rows:
+        writer.writerow([
+            _csv_safe(row.email), row.status, row.created_at.isoformat(),
+            row.confirmed_at.isoformat() if row.confirmed_at else "", row.unsubscribed_at.isoformat() if row.unsubscribed_at else "",
+        ])
+    return current_app.response_class(
+        buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="subscribers.csv"'}
+    )
+
+
+def _csv_safe(value: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -30,6 +30,7 @@ class SiteIdentity:
     contact_phone: str | None
     social_links: tuple[SocialLink, ...]
     cancellation_policy: str
+    reading_words_per_minute: int = 220
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -71,6 +72,9 @@ def parse_site_identity(data: object) -> SiteIdentity:
             raise SiteIdentityError(f"social_links[{index}].url must be an https:// address")
         links.append(SocialLink(label=_required_text(link, "label", f"social_links[{index}]."), url=url))
 
+    reading_speed = data.get("reading_words_per_minute", 220)
+    if not isinstance(reading_speed, int) or isinstance(reading_speed, bool) or not 50 <= reading_speed <= 1000:
+        raise SiteIdentityError("reading_words_per_minute must be a whole number from 50 to 1000")
     phone = contact.get("phone")
     return SiteIdentity(
         practice_name=_required_text(data, "practice_name"),
@@ -81,6 +85,7 @@ def parse_site_identity(data: object) -> SiteIdentity:
         contact_phone=str(phone).strip() if phone else None,
         social_links=tuple(links),
         cancellation_policy=_required_text(data, "cancellation_policy"),
+        reading_words_per_minute=reading_speed,
     )
 
 

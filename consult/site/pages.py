@@ -7,7 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import markdown
-import yaml
+
+from consult.frontmatter import FrontMatterError, split_front_matter
 
 
 class PageError(ValueError):
@@ -20,26 +21,12 @@ class Page:
     html: str
 
 
-def split_front_matter(text: str) -> tuple[dict, str]:
-    """Separate a leading `---` YAML block from the Markdown body."""
-    if not text.startswith("---"):
-        return {}, text
-    _, _, rest = text.partition("\n")
-    front, separator, body = rest.partition("\n---")
-    if not separator:
-        raise PageError("front matter is not closed with ---")
-    data = yaml.safe_load(front) or {}
-    if not isinstance(data, dict):
-        raise PageError("front matter must be a mapping")
-    return data, body.partition("\n")[2]
-
-
 def render_page(text: str) -> Page:
     """Parse front matter and render the Markdown body to HTML."""
     try:
-        data, body = split_front_matter(text)
-    except yaml.YAMLError as error:
-        raise PageError(f"front matter is not valid YAML: {error}") from None
+        data, body, _ = split_front_matter(text)
+    except FrontMatterError as error:
+        raise PageError(str(error)) from None
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         raise PageError("front matter needs a title")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from sqlalchemy import text
@@ -11,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from consult.clock import app_now
 from consult.db import get_session
 from consult.site.pages import PageError, load_page
+from consult.urls import absolute_url
 
 blueprint = Blueprint("site", __name__)
 
@@ -38,8 +40,25 @@ class SitePath:
     url: str | None
 
 
+@blueprint.app_template_global("url_if_open")
 def _url_if_open(endpoint: str) -> str | None:
+    """The path of `endpoint`, or None while the capability behind it is not installed."""
     return url_for(endpoint) if endpoint in current_app.view_functions else None
+
+
+blueprint.add_app_template_global(absolute_url, "absolute_url")
+
+
+@blueprint.app_template_filter("local_date")
+def local_date(moment: datetime) -> str:
+    """A date as the practice says it, in the consultant's time zone: 24 November 2026."""
+    return moment.astimezone(current_app.extensions["consult.site"].time_zone).strftime("%-d %B %Y")
+
+
+@blueprint.app_template_filter("local_datetime")
+def local_datetime(moment: datetime) -> str:
+    local = moment.astimezone(current_app.extensions["consult.site"].time_zone)
+    return local.strftime("%-d %B %Y at %-I:%M %p %Z")
 
 
 def _is_current(endpoint: str) -> bool:
@@ -55,7 +74,7 @@ def layout_context() -> dict:
         for label, endpoint in NAVIGATION
         if endpoint in current_app.view_functions
     ]
-    return {"nav_items": nav_items, "current_year": app_now().year}
+    return {"nav_items": nav_items, "current_year": app_now().year, "site_url": current_app.extensions["consult.settings"].site_url}
 
 
 @blueprint.get("/")

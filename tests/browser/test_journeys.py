@@ -7,14 +7,17 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-PUBLIC_PAGES = ["/", "/about/", "/accounts/sign-in", "/accounts/reset", "/no-such-page"]
+PUBLIC_PAGES = [
+    "/", "/about/", "/accounts/sign-in", "/accounts/reset", "/no-such-page", "/blog/", "/blog/archive/",
+    "/blog/search?q=listening", "/blog/being-believed/", "/blog/listening-organisation-part-2-systems/", "/blog/subscribe",
+]
 
 
 def sign_in(page, live_site):
     page.goto("/")
     page.get_by_role("link", name="Sign in").click()
-    page.get_by_label("E-mail address").fill(live_site.consultant_email)
-    page.get_by_label("Password").fill(live_site.consultant_password)
+    page.get_by_label("E-mail address", exact=True).fill(live_site.consultant_email)
+    page.get_by_label("Password", exact=True).fill(live_site.consultant_password)
     page.get_by_role("button", name="Sign in").click()
 
 
@@ -30,12 +33,12 @@ def test_consultant_signs_in_reaches_the_dashboard_and_signs_out(page, live_site
 
 def test_a_wrong_password_is_explained_next_to_the_field_and_the_address_kept(page, live_site):
     page.goto("/accounts/sign-in")
-    page.get_by_label("E-mail address").fill(live_site.consultant_email)
-    page.get_by_label("Password").fill("not the right one")
+    page.get_by_label("E-mail address", exact=True).fill(live_site.consultant_email)
+    page.get_by_label("Password", exact=True).fill("not the right one")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("do not match an account").first).to_be_visible()
-    expect(page.get_by_label("E-mail address")).to_have_value(live_site.consultant_email)
-    expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("E-mail address", exact=True)).to_have_value(live_site.consultant_email)
+    expect(page.get_by_label("Password", exact=True)).to_have_attribute("aria-invalid", "true")
 
 
 def test_the_skip_link_is_the_first_stop_for_the_keyboard_and_focus_is_visible(page):
@@ -50,7 +53,7 @@ def test_the_skip_link_is_the_first_stop_for_the_keyboard_and_focus_is_visible(p
 
 def test_the_consultant_can_sign_in_with_the_keyboard_alone(page, live_site):
     page.goto("/accounts/sign-in")
-    page.get_by_label("E-mail address").focus()
+    page.get_by_label("E-mail address", exact=True).focus()
     page.keyboard.type(live_site.consultant_email)
     page.keyboard.press("Tab")
     page.keyboard.type(live_site.consultant_password)
@@ -82,3 +85,25 @@ def test_every_field_has_a_label_and_every_page_one_h1_and_landmarks(page):
         for landmark in ("banner", "main", "contentinfo"):
             expect(page.get_by_role(landmark)).to_have_count(1)
         expect(page.get_by_role("navigation", name="Main")).to_have_count(1)
+
+
+def test_a_reader_reads_a_post_follows_the_series_and_subscribes(page, live_site):
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Blog").click()
+    page.get_by_role("link", name=re.compile(r"Part 1")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Part 1")
+    series_box = page.get_by_role("navigation", name=re.compile("part 1 of 3"))
+    series_box.get_by_role("link", name=re.compile(r"Part 2")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Part 2")
+
+    subscribe = page.get_by_role("region", name="Read the next post first")
+    subscribe.get_by_label("Your e-mail address").fill("browser.reader@example.org")
+    subscribe.get_by_role("button", name="Subscribe").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Almost done: check your e-mail")
+
+    outbox = live_site.log.parent / "outbox"
+    confirmation = next(path.read_text() for path in outbox.glob("*.eml") if "browser.reader@example.org" in path.read_text())
+    confirm_url = re.search(r"http://127\.0\.0\.1:\d+/blog/subscribe/confirm/\S+", confirmation.replace("=\n", "")).group()
+    page.goto(confirm_url)
+    page.get_by_role("button", name="Yes, send me new posts").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are subscribed")

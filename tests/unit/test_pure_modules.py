@@ -3,7 +3,10 @@
 import subprocess
 import sys
 
-PURE_MODULES = ["consult.accounts.policy", "consult.mail.message", "consult.site.identity", "consult.site.pages"]
+PURE_MODULES = [
+    "consult.accounts.policy", "consult.mail.message", "consult.site.identity", "consult.site.pages", "consult.frontmatter",
+    "consult.blog.posts", "consult.blog.index", "consult.blog.search", "consult.blog.library",
+]
 
 
 def test_pure_modules_do_not_import_flask_or_sqlmodel():

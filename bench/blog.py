@@ -1,0 +1,74 @@
+"""Blog benchmark: 1,000 generated posts; cold load, then serving the busiest pages from memory.
+
+Run: python -m bench.blog [--posts 1000] [--requests 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from consult.config import PROJECT_ROOT, load_settings
+
+WORDS = ("partnership listening leadership patients providers trust dignity equity chronic illness support visits "
+         "questions decisions transparency presence believing measuring teams care").split()
+
+
+def generate_posts(directory: Path, count: int) -> None:
+    start = datetime(2020, 1, 7, 9, 0)
+    for number in range(count):
+        tags = [WORDS[number % 7], WORDS[(number * 3) % 11]]
+        words = " ".join(WORDS[(number + offset) % len(WORDS)] for offset in range(700))
+        body = "\n\n".join(["## A heading", words[:1500], "- one\n- two\n- three", words[1500:], "| a | b |\n|---|---|\n| 1 | 2 |"])
+        front = (f"title: Post number {number}\ndate: {(start + timedelta(days=number)).isoformat()}\n"
+                 f"summary: A generated post about {tags[0]}.\ntags: [{', '.join(tags)}]\n"
+                 + (f"series: Series {number // 5}\n" if number % 3 == 0 else ""))
+        (directory / f"post-{number}.md").write_text(f"---\n{front}---\n{body}\n")
+
+
+def timed(label: str, run, repeat: int) -> None:
+    durations = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        run()
+        durations.append(time.perf_counter() - began)
+    print(f"{label:<28} median {statistics.median(durations) * 1000:8.2f} ms   p95 {sorted(durations)[int(repeat * 0.95) - 1] * 1000:8.2f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=200)
+    arguments = parser.parse_args()
+
+    from consult import create_app
+
+    with tempfile.TemporaryDirectory() as scratch:
+        content = Path(scratch) / "content"
+        (content / "posts").mkdir(parents=True)
+        shutil.copy(PROJECT_ROOT / "content" / "site.yaml", content / "site.yaml")
+        shutil.copytree(PROJECT_ROOT / "content" / "pages", content / "pages")
+        generate_posts(content / "posts", arguments.posts)
+        settings = load_settings({"CONTENT_DIR": str(content), "CONSULT_INSTANCE_DIR": scratch, "SECRET_KEY": "b" * 40})
+        app = create_app({"SETTINGS": settings, "PREPARE_DATABASE": False, "CLOCK": lambda: datetime(2030, 1, 1, tzinfo=timezone.utc)})
+
+        began = time.perf_counter()
+        index = app.extensions["consult.blog"].index()
+        print(f"cold load of {len(index.posts)} posts    {(time.perf_counter() - began) * 1000:8.0f} ms ({len(index.problems)} problems)")
+
+        client = app.test_client()
+        middle = index.posts[len(index.posts) // 2]
+        pages = {"/blog/": "/blog/", "a post": f"/blog/{middle.slug}/", "a tag page": f"/blog/tag/{middle.tag_slugs[0]}/",
+                 "/feed.xml": "/feed.xml", "search": "/blog/search?q=listening+trust"}
+        for label, path in pages.items():
+            assert client.get(path).status_code == 200, path
+            timed(f"GET {label}", lambda path=path: client.get(path), arguments.requests)
+
+
+if __name__ == "__main__":
+    main()
