@@ -26,6 +26,7 @@ MARKDOWN_CONFIG = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "footnotes": {"BACKLINK_TITLE": "Back to the text"},
 }
+TABLE_REGION_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table"><table>'
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"div", "span", "sup", "figure", "figcaption", "del", "ins", "hr"}
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang"},
@@ -167,6 +168,8 @@ def render_markdown(body: str) -> tuple[str, str]:
     converter = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html")
     html = converter.convert(body)
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None)
+    # A wide table scrolls inside a region that keyboard users can focus, never the page.
+    clean = clean.replace("<table>", TABLE_REGION_OPEN).replace("</table>", "</table></div>")
     return clean, converter.toc if "<li>" in converter.toc else ""
 
 

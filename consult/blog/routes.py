@@ -196,7 +196,8 @@ def subscribe():
         service.subscribe(session=get_session(), email=form.email.data, now=app_now())
         get_session().commit()
         return render_template("blog/subscribe_sent.html", email=form.email.data.strip())
-    return render_template("blog/subscribe.html", form=form), 200 if not form.errors else 422
+    # One form on this page: the footer's copy is left out.
+    return render_template("blog/subscribe.html", form=form, subscribe_form_enabled=False), 200 if not form.errors else 422
 
 
 @blueprint.route("/blog/subscribe/confirm/<token>", methods=["GET", "POST"])

@@ -86,7 +86,8 @@ A claim[^1].
     post = parse(post_text("title: T\ndate: 2026-01-01\ntoc: true", body))
     assert '<h2 id="a-heading">' in post.html and 'class="headerlink"' in post.html
     assert "“quotes”" in post.html and "–" in post.html
-    assert '<div class="highlight">' in post.html and "<table>" in post.html
+    assert '<div class="highlight">' in post.html
+    assert '<div class="table-scroll" role="region" tabindex="0" aria-label="Table"><table>' in post.html
     assert 'class="footnote-ref"' in post.html and 'id="fn:1"' in post.html
     assert "<script" not in post.html and 'href="#a-heading"' in post.toc_html
     assert "#" not in post.plain_text.split("heading")[0]  # permalink marks are not words
