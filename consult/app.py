@@ -111,9 +111,11 @@ def _register_blueprints(app: Flask) -> None:
     from consult.accounts.routes import blueprint as accounts
     from consult.admin.routes import blueprint as admin
     from consult.blog.routes import blueprint as blog
+    from consult.booking.routes import blueprint as booking
+    from consult.payments.routes import blueprint as payments
     from consult.site.routes import blueprint as site
 
-    for blueprint in (site, accounts, blog, admin):
+    for blueprint in (site, accounts, blog, booking, payments, admin):
         app.register_blueprint(blueprint)
 
 
@@ -187,10 +189,11 @@ def _deliver_outbox_quietly(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from consult.accounts.cli import create_admin_command
     from consult.blog.cli import content_commands, newsletter_commands
+    from consult.booking.cli import booking_commands
     from consult.cli import db_commands
     from consult.mail.cli import mail_commands
 
-    for command in (create_admin_command, db_commands, mail_commands, content_commands, newsletter_commands):
+    for command in (create_admin_command, db_commands, mail_commands, content_commands, newsletter_commands, booking_commands):
         app.cli.add_command(command)
 
 

@@ -81,6 +81,8 @@ def begin_as_writer(session: Session) -> None:
     Call it first thing in a transaction that reads and then writes what it read. On
     PostgreSQL it is harmless: there row locks (`with_for_update`) do that job.
     """
+    if session.in_transaction():
+        raise RuntimeError("begin_as_writer must be called before the transaction's first statement")
     session.connection(execution_options={"begin_as_writer": True})
 
 

@@ -22,6 +22,7 @@ def load_demo_data_if_empty() -> None:
         return
     password = secrets.token_urlsafe(12)
     create_user(session=session, email=DEMO_CONSULTANT_EMAIL, name=current_app.extensions["consult.site"].consultant_name, password=password, role="consultant", now=app_now())
+    add_demo_booking_calendar(session)
     session.commit()
     log.warning(
         "Demo data loaded. Sign in as the consultant with e-mail %s and password %s "
@@ -30,3 +31,41 @@ def load_demo_data_if_empty() -> None:
         password,
         DEMO_CONSULTANT_EMAIL,
     )
+
+
+def add_demo_booking_calendar(session) -> None:
+    """Three consultation types and office hours Monday to Thursday, in the consultant's zone."""
+    from datetime import time
+
+    from consult.booking.models import BookingSettings, ConsultationType, WeeklyHours
+
+    session.add(BookingSettings(id=1, slot_step_minutes=30))
+    for weekday in range(4):
+        session.add(WeeklyHours(weekday=weekday, start_time=time(9), end_time=time(12)))
+        session.add(WeeklyHours(weekday=weekday, start_time=time(13), end_time=time(16, 30)))
+    questions = [
+        {"key": "what_matters", "label": "What matters most to your organisation right now?", "required": True},
+        {"key": "partnership", "label": "What would partnership look like for your team?", "required": False},
+        {"key": "support", "label": "What support would help you between our sessions?", "required": False},
+    ]
+    session.add_all([
+        ConsultationType(
+            slug="discovery-call", name="Discovery call", duration_minutes=30, price_minor=0, position=1,
+            description="A first, unhurried conversation: you tell me where your organisation is, and we see whether working together makes sense.",
+            buffer_after_minutes=15, minimum_notice_hours=24, booking_window_days=60, max_per_day=3,
+            intake_questions=questions[:1], location="Video call: the link arrives with your confirmation.",
+        ),
+        ConsultationType(
+            slug="leadership-strategy-session", name="Leadership strategy session", duration_minutes=90, price_minor=45000, position=2,
+            description="Ninety minutes with your leadership team on one question that matters now, such as how to hear your front line, "
+            "or how to act on an assessment. You leave with three next steps you chose together.",
+            buffer_before_minutes=15, buffer_after_minutes=30, minimum_notice_hours=48, booking_window_days=90, max_per_day=1,
+            intake_questions=questions, location="https://meet.example.org/irons-strategy",
+        ),
+        ConsultationType(
+            slug="working-session", name="Working session on your action plan", duration_minutes=60, price_minor=25000, position=3,
+            description="A focused hour on one part of your action plan: who does what, by when, and how you will know it helped.",
+            buffer_after_minutes=15, minimum_notice_hours=24, booking_window_days=60,
+            intake_questions=questions, location="https://meet.example.org/irons-working-session",
+        ),
+    ])

@@ -47,8 +47,9 @@ def build_message(
     message_id: str,
     date: datetime,
     extra_headers: dict[str, str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> EmailMessage:
-    """A multipart/alternative message with a plain-text and an HTML part."""
+    """A multipart/alternative message with a plain-text and an HTML part, and any text attachments."""
     message = EmailMessage()
     message["From"] = Address(display_name=safe_header_value(from_name), addr_spec=safe_header_value(from_address))
     message["To"] = safe_header_value(to_address)
@@ -59,4 +60,7 @@ def build_message(
         message[safe_header_value(name)] = safe_header_value(value)
     message.set_content(text_body)
     message.add_alternative(html_body, subtype="html")
+    for attachment in attachments or ():
+        params = {"method": attachment["method"]} if attachment.get("method") else {}
+        message.add_attachment(attachment["content"], subtype=attachment["subtype"], filename=safe_header_value(attachment["filename"]), params=params)
     return message

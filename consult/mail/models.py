@@ -28,6 +28,9 @@ class OutboxEmail(SQLModel, table=True):
     text_body: str = Field(sa_type=Text)
     html_body: str = Field(sa_type=Text)
     extra_headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    attachments: list[dict[str, str]] = Field(
+        default_factory=list, sa_type=JSON, description="Text attachments: [{filename, subtype, content}], e.g. an .ics invitation."
+    )
     status: str = Field(default="queued", max_length=10)
     attempts: int = Field(default=0)
     created_at: datetime = Field(sa_type=AwareDateTime)

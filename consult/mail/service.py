@@ -32,6 +32,7 @@ def queue_email(
     context: dict,
     now: datetime,
     extra_headers: dict[str, str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> OutboxEmail:
     """Render `templates/email/<template>.txt` and `.html` and add the e-mail to the outbox.
 
@@ -47,6 +48,7 @@ def queue_email(
         text_body=environment.get_template(f"email/{template}.txt").render(context),
         html_body=environment.get_template(f"email/{template}.html").render(context),
         extra_headers=extra_headers or {},
+        attachments=attachments or [],
         created_at=now,
         next_attempt_at=now,
     )
@@ -127,6 +129,7 @@ def deliver_due(
                     message_id=email.message_id,
                     date=email.created_at,
                     extra_headers=email.extra_headers,
+                    attachments=email.attachments,
                 )
                 try:
                     send(message)

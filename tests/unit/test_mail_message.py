@@ -25,6 +25,15 @@ def test_a_message_has_a_text_and_an_html_part():
     assert [part.get_content_type() for part in built.iter_parts()] == ["text/plain", "text/html"]
 
 
+def test_an_ics_invitation_is_attached_after_the_two_parts():
+    built = message(attachments=[{"filename": "invite.ics", "subtype": "calendar", "method": "REQUEST", "content": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"}])
+    assert built.get_content_type() == "multipart/mixed"
+    [body, invite] = built.iter_parts()
+    assert body.get_content_type() == "multipart/alternative"
+    assert invite.get_content_type() == "text/calendar" and invite.get_filename() == "invite.ics"
+    assert invite.get_param("method") == "REQUEST" and "BEGIN:VCALENDAR" in invite.get_content()
+
+
 @pytest.mark.parametrize(
     "field", [{"subject": "Hi\r\nBcc: victim@example.org"}, {"to_address": "a@example.org\nBcc: b@example.org"}, {"from_name": "X\rY"}]
 )

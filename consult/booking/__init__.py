@@ -1,0 +1,1 @@
+"""Consultation booking: types, availability, slots, holds, bookings and their payments."""

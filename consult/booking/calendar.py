@@ -1,0 +1,68 @@
+"""Reading the calendar from the database: availability, rules and occupied time, for the pure slot engine."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from consult.booking import slots
+from consult.booking.models import Booking, BookingSettings, ConsultationType, DateOverride, WeeklyHours
+
+
+def load_availability(session: Session, time_zone: str) -> slots.Availability:
+    """The consultant's weekly hours, date overrides and slot step (three queries, whatever the data)."""
+    weekly: dict[int, list[slots.TimeRange]] = {}
+    for row in session.exec(select(WeeklyHours).order_by(WeeklyHours.weekday, WeeklyHours.start_time)).all():
+        weekly.setdefault(row.weekday, []).append(slots.TimeRange(row.start_time, row.end_time))
+    overrides: dict[date, list[slots.TimeRange]] = {}
+    for row in session.exec(select(DateOverride).order_by(DateOverride.day, DateOverride.start_time)).all():
+        ranges = overrides.setdefault(row.day, [])
+        if row.start_time is not None:
+            ranges.append(slots.TimeRange(row.start_time, row.end_time))
+    settings = session.get(BookingSettings, 1)
+    return slots.Availability(
+        time_zone=time_zone,
+        weekly=tuple(slots.WeeklyHours(weekday, tuple(ranges)) for weekday, ranges in weekly.items()),
+        overrides=tuple(slots.DateOverride(day, tuple(ranges)) for day, ranges in overrides.items()),
+        slot_step_minutes=settings.slot_step_minutes if settings else 30,
+    )
+
+
+def rules_for(consultation_type: ConsultationType) -> slots.SlotRules:
+    return slots.SlotRules(
+        duration_minutes=consultation_type.duration_minutes,
+        buffer_before_minutes=consultation_type.buffer_before_minutes,
+        buffer_after_minutes=consultation_type.buffer_after_minutes,
+        minimum_notice_hours=consultation_type.minimum_notice_hours,
+        booking_window_days=consultation_type.booking_window_days,
+        max_per_day=consultation_type.max_per_day,
+    )
+
+
+def occupying_bookings(session: Session, *, start: datetime, end: datetime, now: datetime) -> list[Booking]:
+    """Confirmed bookings and live holds whose occupied time (buffers included) overlaps [start, end)."""
+    return list(
+        session.exec(
+            select(Booking)
+            .where(Booking.occupies_until > start, Booking.occupies_from < end)
+            .where(or_(Booking.status == "confirmed", (Booking.status == "held") & (Booking.hold_expires_at > now)))
+        ).all()
+    )
+
+
+def occupancy(
+    session: Session, *, consultation_type_id: int, first_day: date, last_day: date, time_zone: ZoneInfo, now: datetime
+) -> tuple[list[slots.Occupied], dict[date, int]]:
+    """What the slot engine needs to know about existing bookings between two consultant-local days."""
+    start = datetime.combine(first_day - timedelta(days=1), datetime.min.time(), tzinfo=time_zone)
+    end = datetime.combine(last_day + timedelta(days=2), datetime.min.time(), tzinfo=time_zone)
+    bookings = occupying_bookings(session, start=start, end=end, now=now)
+    occupied = [slots.Occupied(booking.occupies_from, booking.occupies_until) for booking in bookings]
+    per_day = Counter(
+        booking.starts_at.astimezone(time_zone).date() for booking in bookings if booking.consultation_type_id == consultation_type_id
+    )
+    return occupied, dict(per_day)

@@ -1,0 +1,20 @@
+"""`flask --app consult bookings …`: the booking jobs cron runs."""
+
+import click
+from flask.cli import AppGroup
+
+from consult.booking.service import sweep_expired_holds
+from consult.clock import app_now
+from consult.db import begin_as_writer, get_session
+
+booking_commands = AppGroup("bookings", help="Booking jobs for cron.")
+
+
+@booking_commands.command("sweep")
+def sweep() -> None:
+    """Release the time of every hold whose payment window has passed (safe to run often)."""
+    session = get_session()
+    begin_as_writer(session)
+    released = sweep_expired_holds(session=session, now=app_now())
+    session.commit()
+    click.echo(f"bookings: {released} expired hold(s) released")

@@ -1,0 +1,78 @@
+"""E-mails about bookings, each queued in the transaction that changes the booking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlmodel import Session
+
+from consult.booking.invites import Invite, build_ics
+from consult.booking.models import Booking, ConsultationType
+from consult.mail.service import queue_email
+from consult.urls import absolute_url
+
+
+def format_money(amount_minor: int, currency: str) -> str:
+    """`4500, "usd"` → `USD 45.00` (every currency the practice uses has two decimals)."""
+    return f"{currency.upper()} {amount_minor // 100:,}.{amount_minor % 100:02d}"
+
+
+def _site():
+    return current_app.extensions["consult.site"]
+
+
+def _invite(booking: Booking, consultation_type: ConsultationType, *, cancelled: bool = False) -> dict[str, str]:
+    site = _site()
+    ics = build_ics(
+        Invite(
+            uid=f"{booking.public_id}@consult",
+            sequence=booking.reschedule_count + (1 if cancelled else 0),
+            title=f"{consultation_type.name} with {site.consultant_name}",
+            description=f"{consultation_type.name} for {booking.organisation}. Manage this booking from your confirmation e-mail.",
+            location=consultation_type.location,
+            starts_at=booking.starts_at,
+            ends_at=booking.ends_at,
+            time_zone=booking.guest_time_zone,
+            organizer_name=site.consultant_name,
+            organizer_email=site.contact_email,
+            attendee_name=booking.guest_name,
+            attendee_email=booking.guest_email,
+            created_at=booking.created_at,
+            cancelled=cancelled,
+        )
+    )
+    return {"filename": "consultation.ics", "subtype": "calendar", "method": "CANCEL" if cancelled else "REQUEST", "content": ics}
+
+
+def _context(booking: Booking, consultation_type: ConsultationType, manage_token: str | None) -> dict:
+    guest_zone = ZoneInfo(booking.guest_time_zone)
+    return {
+        "booking": booking,
+        "consultation_type": consultation_type,
+        "starts_local": booking.starts_at.astimezone(guest_zone),
+        "ends_local": booking.ends_at.astimezone(guest_zone),
+        "amount": format_money(booking.amount_minor, booking.currency),
+        "refunded": format_money(booking.refunded_minor, booking.currency),
+        "manage_url": absolute_url("booking.manage", token=manage_token) if manage_token else None,
+        "admin_url": absolute_url("admin.dashboard"),
+    }
+
+
+def queue_confirmation(*, session: Session, booking: Booking, consultation_type: ConsultationType, manage_token: str, now: datetime) -> None:
+    """The guest's confirmation with the calendar invitation, and a note to the consultant."""
+    context = _context(booking, consultation_type, manage_token)
+    queue_email(session=session, to=booking.guest_email, subject=f"Confirmed: {consultation_type.name}", template="booking_confirmed",
+                context=context, now=now, attachments=[_invite(booking, consultation_type)])
+    queue_email(session=session, to=_site().contact_email, subject=f"New booking: {booking.organisation}, {consultation_type.name}",
+                template="booking_new_for_consultant", context=context, now=now)
+
+
+def queue_late_payment_refund(*, session: Session, booking: Booking, consultation_type: ConsultationType, now: datetime) -> None:
+    """The payment came after the hold lapsed and the time went to someone else: apologise and say it is refunded."""
+    context = {**_context(booking, consultation_type, None), "rebook_url": absolute_url("booking.choose_time", slug=consultation_type.slug)}
+    queue_email(session=session, to=booking.guest_email, subject="We are sorry: that time was taken, your payment is refunded",
+                template="booking_late_payment", context=context, now=now)
+    queue_email(session=session, to=_site().contact_email, subject=f"Refunded a late payment: {booking.organisation}",
+                template="booking_late_payment_for_consultant", context=context, now=now)

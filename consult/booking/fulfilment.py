@@ -1,0 +1,78 @@
+"""Turning a checkout into a confirmed booking: idempotent, whoever calls it and however often.
+
+The success page, the webhook and the local test provider all call `fulfil_checkout`. It
+re-reads the checkout from the provider rather than trusting the order events arrive in, locks
+the booking, and makes every call after the first a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlmodel import Session
+
+from consult.booking.emails import queue_late_payment_refund
+from consult.booking.models import Booking, ConsultationType
+from consult.booking.service import SlotTaken, confirm, expire_hold, find_booking_for_update, occupy
+from consult.payments.provider import CheckoutState, PaymentError, PaymentProvider, PaymentProviderUnavailable
+
+log = logging.getLogger("consult.booking")
+
+
+def fulfil_checkout(*, session: Session, provider: PaymentProvider, checkout_session_id: str, now: datetime) -> Booking | None:
+    """Bring the booking in line with its checkout; returns the booking, or None for a checkout we do not know."""
+    state = provider.retrieve_checkout(checkout_session_id)
+    if not state.reference:
+        return None
+    booking = find_booking_for_update(session, public_id=state.reference)
+    if booking is None or booking.checkout_session_id != state.session_id:
+        log.warning("checkout %s names booking %s, which does not match", state.session_id, state.reference)
+        return None
+    if state.is_paid:
+        _record_payment(session=session, provider=provider, booking=booking, state=state, now=now)
+    elif state.status == "expired" and booking.status == "held":
+        expire_hold(session=session, booking=booking)
+    return booking
+
+
+def _record_payment(*, session: Session, provider: PaymentProvider, booking: Booking, state: CheckoutState, now: datetime) -> None:
+    if booking.payment_state != "unpaid":
+        return  # fulfilled before: nothing more to do, nothing more to send
+    booking.payment_state = "paid"
+    booking.paid_at = now
+    booking.payment_reference = state.payment_reference
+    consultation_type = session.get(ConsultationType, booking.consultation_type_id)
+    if booking.status == "held":
+        confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
+        return
+    if booking.status == "expired":  # paid after the hold lapsed: keep the time if it is still free
+        try:
+            occupy(session, booking)
+        except SlotTaken:
+            refund_in_full(session=session, provider=provider, booking=booking, reason="late-payment")
+            queue_late_payment_refund(session=session, booking=booking, consultation_type=consultation_type, now=now)
+            return
+        confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
+        return
+    refund_in_full(session=session, provider=provider, booking=booking, reason="not-bookable")
+
+
+def refund_in_full(*, session: Session, provider: PaymentProvider, booking: Booking, reason: str) -> None:
+    """Refund everything paid; a refund the provider cannot take now stays `refund_pending` for the sweep."""
+    amount = booking.amount_minor - booking.refunded_minor
+    booking.payment_state = "refund_pending"
+    session.add(booking)
+    if amount <= 0 or not booking.payment_reference:
+        return
+    try:
+        refund = provider.refund(payment_reference=booking.payment_reference, amount_minor=amount, idempotency_key=f"refund-{reason}-{booking.public_id}")
+    except (PaymentProviderUnavailable, PaymentError):
+        log.exception("refund of booking %s failed; it stays refund_pending", booking.public_id)
+        return
+    if refund.status == "succeeded":
+        booking.refunded_minor += refund.amount_minor
+        booking.payment_state = "refunded" if booking.refunded_minor >= booking.amount_minor else "partially_refunded"
+    elif refund.status == "failed":
+        booking.payment_state = "refund_failed"
+    session.add(booking)

@@ -1,0 +1,145 @@
+"""Tables of booking: consultation types, availability, bookings and the time blocks they occupy."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, Text
+from sqlmodel import Field, SQLModel
+
+from consult.db import AwareDateTime
+
+BLOCK_MINUTES = 5
+BOOKING_STATUSES = ("held", "confirmed", "expired", "cancelled", "completed", "no_show")
+PAYMENT_STATES = ("not_required", "unpaid", "paid", "refund_pending", "refunded", "partially_refunded", "refund_failed")
+
+
+class ConsultationType(SQLModel, table=True):
+    """A kind of consultation the practice offers, with its price and booking rules."""
+
+    __tablename__ = "consultation_types"
+    __table_args__ = (
+        CheckConstraint("price_minor >= 0", name="price_not_negative"),
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    name: str = Field(max_length=120)
+    description: str = Field(default="", sa_type=Text, description="Markdown.")
+    duration_minutes: int
+    price_minor: int = Field(default=0, description="In the currency's minor unit; 0 means free.")
+    currency: str = Field(default="usd", max_length=3)
+    is_active: bool = Field(default=True)
+    buffer_before_minutes: int = Field(default=0)
+    buffer_after_minutes: int = Field(default=0)
+    minimum_notice_hours: int = Field(default=24)
+    booking_window_days: int = Field(default=60)
+    max_per_day: int | None = Field(default=None)
+    intake_questions: list[dict] = Field(default_factory=list, sa_type=JSON, description="[{key, label, required}]")
+    location: str = Field(default="", max_length=500, description="Video link or place, shown once confirmed.")
+    position: int = Field(default=0)
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_minor == 0
+
+
+class WeeklyHours(SQLModel, table=True):
+    """One range of regular weekly availability, in the consultant's time zone."""
+
+    __tablename__ = "weekly_hours"
+    __table_args__ = (CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"), CheckConstraint("start_time < end_time", name="range_order"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    weekday: int = Field(description="0 is Monday.")
+    start_time: time
+    end_time: time
+
+
+class DateOverride(SQLModel, table=True):
+    """Availability that replaces the weekly hours on one date; a row without times is a day off."""
+
+    __tablename__ = "date_overrides"
+    __table_args__ = (CheckConstraint("(start_time IS NULL) = (end_time IS NULL)", name="both_times_or_none"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    start_time: time | None = Field(default=None)
+    end_time: time | None = Field(default=None)
+
+
+class BookingSettings(SQLModel, table=True):
+    """Settings of the booking calendar as a whole (a single row)."""
+
+    __tablename__ = "booking_settings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slot_step_minutes: int = Field(default=30)
+
+
+class Booking(SQLModel, table=True):
+    """A guest's consultation, from hold to confirmation and after; status changes go through booking.status."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('held', 'confirmed', 'expired', 'cancelled', 'completed', 'no_show')", name="status"
+        ),
+        CheckConstraint(
+            "payment_state IN ('not_required', 'unpaid', 'paid', 'refund_pending', 'refunded', 'partially_refunded', 'refund_failed')",
+            name="payment_state",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=32, unique=True, description="Unguessable id used in URLs and with the payment provider.")
+    consultation_type_id: int = Field(sa_column=Column(Integer, ForeignKey("consultation_types.id"), nullable=False, index=True))
+    starts_at: datetime = Field(sa_type=AwareDateTime, index=True)
+    ends_at: datetime = Field(sa_type=AwareDateTime)
+    occupies_from: datetime = Field(sa_type=AwareDateTime, description="Start minus the buffer before.")
+    occupies_until: datetime = Field(sa_type=AwareDateTime, index=True, description="End plus the buffer after.")
+    status: str = Field(max_length=20)
+    hold_expires_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+    guest_name: str = Field(max_length=120)
+    guest_email: str = Field(max_length=254, index=True)
+    organisation: str = Field(max_length=200)
+    role: str = Field(max_length=120)
+    phone: str | None = Field(default=None, max_length=40)
+    guest_time_zone: str = Field(max_length=64)
+    intake_answers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    policy_accepted_at: datetime = Field(sa_type=AwareDateTime)
+    manage_token_hash: str = Field(max_length=64, unique=True)
+
+    amount_minor: int = Field(default=0)
+    currency: str = Field(default="usd", max_length=3)
+    payment_state: str = Field(default="not_required", max_length=20)
+    payment_provider: str | None = Field(default=None, max_length=20)
+    checkout_session_id: str | None = Field(default=None, max_length=255, unique=True)
+    payment_reference: str | None = Field(default=None, max_length=255)
+    paid_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    refunded_minor: int = Field(default=0)
+
+    reschedule_count: int = Field(default=0)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    confirmed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    cancelled_by: str | None = Field(default=None, max_length=20)
+    reminder_sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    notes: str | None = Field(default=None, sa_type=Text)
+
+
+class BookingTimeBlock(SQLModel, table=True):
+    """One 5-minute block of time a held or confirmed booking occupies, buffers included.
+
+    The unique block start is the database's own guarantee against double booking: two
+    overlapping bookings would have to write the same block, and only one insert can win.
+    Blocks are deleted when their booking stops occupying time.
+    """
+
+    __tablename__ = "booking_time_blocks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(sa_column=Column(Integer, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True))
+    block_start: datetime = Field(sa_type=AwareDateTime, unique=True)

@@ -1,0 +1,200 @@
+"""What booking does to the database: offering slots, holding them, confirming and expiring bookings."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from consult.accounts.policy import new_token, normalise_email
+from consult.booking import slots
+from consult.booking.calendar import load_availability, occupancy, rules_for
+from consult.booking.emails import queue_confirmation
+from consult.booking.models import BLOCK_MINUTES, Booking, BookingTimeBlock, ConsultationType
+from consult.booking.status import check_transition
+
+HOLD_MINUTES = 31  # Stripe refuses a Checkout Session that expires in under 30 minutes: keep a minute of margin
+
+
+class SlotTaken(Exception):
+    """Someone else holds or booked that time."""
+
+
+class SlotNotOffered(Exception):
+    """That time is not (or no longer) a free slot of this consultation type."""
+
+
+@dataclass(frozen=True)
+class GuestDetails:
+    name: str
+    email: str
+    organisation: str
+    role: str
+    phone: str | None
+    time_zone: str
+    intake_answers: dict[str, str]
+
+
+def active_types(session: Session) -> list[ConsultationType]:
+    return list(session.exec(select(ConsultationType).where(ConsultationType.is_active).order_by(ConsultationType.position, ConsultationType.id)).all())
+
+
+def find_active_type(session: Session, slug: str) -> ConsultationType | None:
+    return session.exec(select(ConsultationType).where(ConsultationType.slug == slug, ConsultationType.is_active)).first()
+
+
+def guest_day_slots(
+    *, session: Session, consultation_type: ConsultationType, guest_day: date, guest_time_zone: str, site_time_zone: ZoneInfo, now: datetime
+) -> list[datetime]:
+    """Free start times on `guest_day` in the guest's zone."""
+    occupied, per_day = occupancy(
+        session, consultation_type_id=consultation_type.id, first_day=guest_day - timedelta(days=1),
+        last_day=guest_day + timedelta(days=1), time_zone=site_time_zone, now=now,
+    )
+    return slots.free_slots_for_guest_day(
+        availability=load_availability(session, site_time_zone.key), rules=rules_for(consultation_type), occupied=occupied,
+        bookings_per_day=per_day, now=now, guest_day=guest_day, guest_time_zone=guest_time_zone,
+    )
+
+
+def guest_days_with_slots(
+    *, session: Session, consultation_type: ConsultationType, guest_time_zone: str, site_time_zone: ZoneInfo, now: datetime
+) -> list[date]:
+    """Guest-local days with at least one free slot, from today to the end of the booking window."""
+    first_day = now.astimezone(site_time_zone).date()
+    last_day = first_day + timedelta(days=consultation_type.booking_window_days + 1)
+    occupied, per_day = occupancy(
+        session, consultation_type_id=consultation_type.id, first_day=first_day, last_day=last_day, time_zone=site_time_zone, now=now
+    )
+    return slots.days_with_free_slots(
+        availability=load_availability(session, site_time_zone.key), rules=rules_for(consultation_type), occupied=occupied,
+        bookings_per_day=per_day, now=now, first_day=first_day, last_day=last_day, guest_time_zone=guest_time_zone,
+    )
+
+
+def _blocks(start: datetime, end: datetime) -> list[datetime]:
+    step = timedelta(minutes=BLOCK_MINUTES)
+    blocks, moment = [], start
+    while moment < end:
+        blocks.append(moment)
+        moment += step
+    return blocks
+
+
+def _release_expired_holds(session: Session, *, start: datetime, end: datetime, now: datetime) -> None:
+    """Free the blocks of holds that have lapsed in [start, end), so a new hold can take their time."""
+    lapsed = session.exec(
+        select(Booking).where(
+            Booking.status == "held", Booking.hold_expires_at <= now, Booking.occupies_until > start, Booking.occupies_from < end
+        )
+    ).all()
+    for booking in lapsed:
+        expire_hold(session=session, booking=booking)
+
+
+def occupy(session: Session, booking: Booking) -> None:
+    """Write the booking's time blocks; raises SlotTaken when another booking holds any of them."""
+    try:
+        with session.begin_nested():
+            session.add_all(BookingTimeBlock(booking_id=booking.id, block_start=block) for block in _blocks(booking.occupies_from, booking.occupies_until))
+            session.flush()
+    except IntegrityError:
+        raise SlotTaken("That time was just taken — please choose another.") from None
+
+
+def release(session: Session, booking: Booking) -> None:
+    session.exec(delete(BookingTimeBlock).where(BookingTimeBlock.booking_id == booking.id))
+
+
+def place_booking(
+    *, session: Session, consultation_type: ConsultationType, starts_at: datetime, guest: GuestDetails, site_time_zone: ZoneInfo, now: datetime
+) -> Booking:
+    """Hold the slot (a paid type, for HOLD_MINUTES, while the guest pays) or confirm it (a free type).
+
+    Start the transaction with `begin_as_writer` so that on SQLite the check and the insert
+    see the same calendar; the unique time blocks guarantee it on every database.
+    """
+    starts_at = starts_at.astimezone(site_time_zone)
+    offered = guest_day_slots(
+        session=session, consultation_type=consultation_type, guest_day=starts_at.date(), guest_time_zone=site_time_zone.key,
+        site_time_zone=site_time_zone, now=now,
+    )
+    # Compare instants in UTC: on the fall-back night two different 01:30s read alike in local time.
+    if starts_at.astimezone(timezone.utc) not in {moment.astimezone(timezone.utc) for moment in offered}:
+        raise SlotNotOffered("That time is no longer available — please choose another.")
+    span = slots.occupied_span(starts_at, rules_for(consultation_type))
+    _release_expired_holds(session, start=span.start, end=span.end, now=now)
+    free = consultation_type.is_free
+    booking = Booking(
+        public_id=secrets.token_urlsafe(16),
+        consultation_type_id=consultation_type.id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=consultation_type.duration_minutes),
+        occupies_from=span.start,
+        occupies_until=span.end,
+        status="held",
+        hold_expires_at=now + timedelta(minutes=HOLD_MINUTES),
+        guest_name=guest.name.strip(),
+        guest_email=normalise_email(guest.email),
+        organisation=guest.organisation.strip(),
+        role=guest.role.strip(),
+        phone=(guest.phone or "").strip() or None,
+        guest_time_zone=guest.time_zone,
+        intake_answers=guest.intake_answers,
+        policy_accepted_at=now,
+        manage_token_hash=new_token()[1],  # replaced, and e-mailed, on confirmation
+        amount_minor=consultation_type.price_minor,
+        currency=consultation_type.currency,
+        payment_state="not_required" if free else "unpaid",
+        created_at=now,
+    )
+    session.add(booking)
+    session.flush()
+    occupy(session, booking)
+    if free:
+        confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
+    return booking
+
+
+def confirm(*, session: Session, booking: Booking, consultation_type: ConsultationType, now: datetime) -> None:
+    """Confirm the booking and e-mail the guest a fresh management link with the invitation."""
+    set_status(booking, "confirmed")
+    booking.confirmed_at = now
+    booking.hold_expires_at = None
+    token, booking.manage_token_hash = new_token()
+    session.add(booking)
+    session.flush()
+    queue_confirmation(session=session, booking=booking, consultation_type=consultation_type, manage_token=token, now=now)
+
+
+def set_status(booking: Booking, new_status: str) -> None:
+    """Every status change goes through here, so the allowed transitions hold."""
+    check_transition(booking.status, new_status)
+    booking.status = new_status
+
+
+def expire_hold(*, session: Session, booking: Booking) -> None:
+    """A hold that lapsed or whose checkout was abandoned: the slot is free again."""
+    set_status(booking, "expired")
+    booking.hold_expires_at = None
+    release(session, booking)
+    session.add(booking)
+
+
+def find_booking_for_update(session: Session, *, public_id: str) -> Booking | None:
+    """The booking, locked against concurrent fulfilment (a row lock on PostgreSQL)."""
+    return session.exec(select(Booking).where(Booking.public_id == public_id).with_for_update()).first()
+
+
+def sweep_expired_holds(*, session: Session, now: datetime) -> int:
+    """Expire every lapsed hold; returns how many."""
+    lapsed = session.exec(select(Booking).where(Booking.status == "held", Booking.hold_expires_at <= now)).all()
+    for booking in lapsed:
+        expire_hold(session=session, booking=booking)
+    return len(lapsed)
+

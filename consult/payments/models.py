@@ -1,0 +1,42 @@
+"""Tables of payments: the provider events already handled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from consult.db import AwareDateTime
+
+
+class ProcessedWebhookEvent(SQLModel, table=True):
+    """A payment-provider event already handled; a repeated delivery is recognised and ignored."""
+
+    __tablename__ = "processed_webhook_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=255, unique=True)
+    event_type: str = Field(max_length=100)
+    received_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class TestCheckout(SQLModel, table=True):
+    """A checkout of the local test provider, which stands in for Stripe when no key is set."""
+
+    __tablename__ = "test_checkouts"
+    __test__ = False  # not a pytest test class
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(max_length=64, unique=True)
+    reference: str = Field(max_length=64)
+    description: str = Field(max_length=255)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    customer_email: str = Field(max_length=254)
+    success_url: str = Field(max_length=1000)
+    cancel_url: str = Field(max_length=1000)
+    expires_at: datetime = Field(sa_type=AwareDateTime)
+    status: str = Field(default="open", max_length=20)
+    payment_status: str = Field(default="unpaid", max_length=20)
+    payment_reference: str | None = Field(default=None, max_length=64)
+    refunded_minor: int = Field(default=0)

@@ -1,0 +1,86 @@
+"""The Stripe webhook, and the local test provider's "Test payment" page."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from consult.booking.fulfilment import fulfil_checkout
+from consult.clock import app_now
+from consult.db import begin_as_writer, get_session
+from consult.extensions import csrf, limiter
+from consult.payments.models import ProcessedWebhookEvent, TestCheckout
+from consult.payments.selection import current_provider
+
+blueprint = Blueprint("payments", __name__)
+log = logging.getLogger("consult.payments")
+CHECKOUT_EVENTS = (
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+)
+
+
+@blueprint.post("/stripe/webhook")
+@csrf.exempt  # Stripe signs the body instead
+@limiter.exempt
+def stripe_webhook():
+    from consult.payments.stripe_gateway import WebhookSignatureInvalid, verify_webhook
+
+    settings = current_app.extensions["consult.settings"]
+    if not settings.stripe_webhook_secret:
+        abort(404)
+    try:
+        event = verify_webhook(request.get_data(), request.headers.get("Stripe-Signature"), settings.stripe_webhook_secret)
+    except WebhookSignatureInvalid:
+        return jsonify(error="invalid signature"), 400
+    db = get_session()
+    begin_as_writer(db)
+    try:
+        with db.begin_nested():
+            db.add(ProcessedWebhookEvent(event_id=event["id"], event_type=event["type"], received_at=app_now()))
+    except IntegrityError:
+        return jsonify(received=True, duplicate=True)
+    session_object = event["data"]["object"]
+    if event["type"] in CHECKOUT_EVENTS:
+        fulfil_checkout(session=db, provider=current_provider(), checkout_session_id=session_object["id"], now=app_now())
+    elif event["type"] == "charge.refunded":
+        log.info("charge refunded: %s", session_object.get("payment_intent"))
+    db.commit()
+    return jsonify(received=True)
+
+
+def _test_checkout(session_id: str) -> TestCheckout:
+    checkout = get_session().exec(select(TestCheckout).where(TestCheckout.session_id == session_id)).first()
+    if checkout is None or current_app.extensions["consult.settings"].stripe_secret_key:
+        abort(404)
+    return checkout
+
+
+@blueprint.get("/payments/test/<session_id>")
+def test_checkout(session_id: str):
+    checkout = _test_checkout(session_id)
+    return render_template("payments/test_checkout.html", checkout=checkout, expired=checkout.expires_at <= app_now())
+
+
+@blueprint.post("/payments/test/<session_id>/pay")
+def test_pay(session_id: str):
+    db = get_session()
+    begin_as_writer(db)
+    checkout = _test_checkout(session_id)
+    if checkout.expires_at <= app_now():
+        return render_template("payments/test_checkout.html", checkout=checkout, expired=True), 410
+    provider = current_provider()
+    success_url = provider.pay(session_id)
+    fulfil_checkout(session=db, provider=provider, checkout_session_id=session_id, now=app_now())
+    db.commit()
+    return redirect(success_url, 303)
+
+
+@blueprint.post("/payments/test/<session_id>/cancel")
+def test_cancel(session_id: str):
+    return redirect(_test_checkout(session_id).cancel_url, 303)

@@ -1,0 +1,22 @@
+"""Which payment provider the running app uses: Stripe when a key is set, else the local test provider."""
+
+from flask import current_app
+
+from consult.db import get_session
+from consult.payments.provider import PaymentProvider
+
+GATEWAY_KEY = "consult.stripe_gateway"
+
+
+def current_provider() -> PaymentProvider:
+    """The app's Stripe gateway (one per app, so its connection pool is reused), or the local test provider."""
+    settings = current_app.extensions["consult.settings"]
+    if settings.stripe_secret_key:
+        if GATEWAY_KEY not in current_app.extensions:
+            from consult.payments.stripe_gateway import StripeGateway
+
+            current_app.extensions[GATEWAY_KEY] = StripeGateway(settings.stripe_secret_key, settings.stripe_api_base)
+        return current_app.extensions[GATEWAY_KEY]
+    from consult.payments.test_provider import LocalTestProvider
+
+    return LocalTestProvider(get_session())

@@ -1,0 +1,210 @@
+"""Booking through the test client with the local test payment provider."""
+
+import re
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from sqlmodel import select
+
+from consult.booking.models import Booking, BookingTimeBlock
+from consult.db import get_session
+from consult.demo import add_demo_booking_calendar
+from consult.mail.models import OutboxEmail
+from tests.conftest import csrf_token_from
+
+GUEST = {"name": "Ana Reyes", "email": "ana@clinic.example", "organisation": "Riverside Clinic", "role": "Chief nursing officer",
+         "accept_policy": "y", "intake_what_matters": "Hearing our night staff."}
+
+
+@pytest.fixture
+def booking_app(app):
+    with app.app_context():
+        add_demo_booking_calendar(get_session())
+        get_session().commit()
+    return app
+
+
+@pytest.fixture
+def guest(booking_app):
+    return booking_app.test_client()
+
+
+def free_slots(client, slug, day, tz="America/Chicago"):
+    response = client.get(f"/book/{slug}/slots.json?date={day}&tz={tz}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["slots"]
+
+
+def book(client, slug, start, tz="America/Chicago", **answers):
+    path = f"/book/{slug}/details?" + urlencode({"start": start, "tz": tz})
+    token = csrf_token_from(client.get(path).get_data(as_text=True))
+    return client.post(path, data={**GUEST, **answers, "start": start, "tz": tz, "csrf_token": token})
+
+
+def pay_with_test_provider(client, response):
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Test payment" in page
+    action = re.search(r'action="([^"]+/pay)"', page).group(1)
+    return client.post(action, data={"csrf_token": csrf_token_from(page)})
+
+
+def bookings(app):
+    with app.app_context():
+        return list(get_session().exec(select(Booking).order_by(Booking.id)).all())
+
+
+def emails(app):
+    with app.app_context():
+        return list(get_session().exec(select(OutboxEmail).order_by(OutboxEmail.id)).all())
+
+
+def test_types_days_and_times_in_the_guests_zone(guest):
+    page = guest.get("/book/").get_data(as_text=True)
+    assert "Discovery call" in page and "Leadership strategy session" in page and "USD 450.00" in page
+    chicago = free_slots(guest, "discovery-call", "2026-11-26")
+    assert chicago[0] == "2026-11-26T09:00:00-06:00" and "2026-11-26T12:00:00-06:00" not in chicago
+    kolkata = free_slots(guest, "discovery-call", "2026-11-26", "Asia/Kolkata")
+    assert kolkata[0] == "2026-11-26T20:30:00+05:30"  # 09:00 in Chicago
+    chatham = free_slots(guest, "discovery-call", "2026-11-27", "Pacific/Chatham")
+    assert chatham[0] == "2026-11-27T04:45:00+13:45"
+    times_page = guest.get("/book/discovery-call/?tz=Asia/Kolkata&date=2026-11-26").get_data(as_text=True)
+    assert "8:30 PM" in times_page and "Asia/Kolkata" in times_page
+
+
+@pytest.mark.parametrize(("query", "message"), [("date=2026-11-26&tz=Mars/Olympus", "Unknown time zone"), ("date=26/11/2026&tz=UTC", "YYYY-MM-DD")])
+def test_slots_json_refuses_bad_input_with_400(guest, query, message):
+    response = guest.get(f"/book/discovery-call/slots.json?{query}")
+    assert response.status_code == 400 and message in response.get_json()["error"]
+
+
+def test_a_free_booking_is_confirmed_with_an_invitation_and_a_note_to_the_consultant(booking_app, guest):
+    start = free_slots(guest, "discovery-call", "2026-11-26")[0]
+    response = book(guest, "discovery-call", start)
+    assert response.status_code == 303
+    status = guest.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You are booked" in status and "Video call" in status
+    [booking] = bookings(booking_app)
+    assert booking.status == "confirmed" and booking.payment_state == "not_required"
+    assert booking.intake_answers == {"what_matters": "Hearing our night staff."}
+    confirmation, for_consultant = emails(booking_app)
+    assert confirmation.to_address == "ana@clinic.example" and "/book/manage/" in confirmation.text_body
+    [invite] = confirmation.attachments
+    assert invite["filename"] == "consultation.ics" and "DTSTART;TZID=America/Chicago:20261126T090000" in invite["content"]
+    assert for_consultant.to_address == "hello@consult.example" and "Hearing our night staff." in for_consultant.text_body
+    assert start not in free_slots(guest, "discovery-call", "2026-11-26")
+
+
+def test_a_paid_booking_is_held_then_confirmed_once_however_often_the_return_page_is_hit(booking_app, guest):
+    start = free_slots(guest, "leadership-strategy-session", "2026-11-30")[0]
+    held = book(guest, "leadership-strategy-session", start)
+    assert held.status_code == 303 and held.headers["Location"].startswith("/payments/test/")
+    [booking] = bookings(booking_app)
+    assert booking.status == "held" and booking.payment_state == "unpaid" and emails(booking_app) == []
+    paid = pay_with_test_provider(guest, held)
+    return_path = paid.headers["Location"].removeprefix("http://consult.test")
+    for _ in range(3):
+        assert guest.get(return_path).status_code == 303
+    [booking] = bookings(booking_app)
+    assert booking.status == "confirmed" and booking.payment_state == "paid" and booking.payment_reference
+    assert [email.subject for email in emails(booking_app)].count("Confirmed: Leadership strategy session") == 1
+
+
+def test_someone_who_loses_the_race_keeps_every_answer(booking_app, guest):
+    start = free_slots(guest, "discovery-call", "2026-11-26")[0]
+    other = booking_app.test_client()
+    form_path = "/book/discovery-call/details?" + urlencode({"start": start, "tz": "America/Chicago"})
+    token = csrf_token_from(other.get(form_path).get_data(as_text=True))
+    assert book(guest, "discovery-call", start).status_code == 303
+    late = other.post(form_path, data={**GUEST, "name": "Sam Late", "start": start, "tz": "America/Chicago", "csrf_token": token})
+    html = late.get_data(as_text=True)
+    assert late.status_code == 409 and "no longer available" in html
+    assert 'value="Sam Late"' in html and "Hearing our night staff." in html
+    assert len(bookings(booking_app)) == 1
+
+
+def test_details_form_errors_are_shown_next_to_the_fields(guest):
+    start = free_slots(guest, "discovery-call", "2026-11-26")[0]
+    response = book(guest, "discovery-call", start, email="not-an-address", accept_policy="")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Enter a valid e-mail address." in html and "Please accept the cancellation policy" in html and 'value="Ana Reyes"' in html
+
+
+def test_an_expired_hold_frees_its_slot_and_the_sweep_releases_it(booking_app, guest, clock):
+    start = free_slots(guest, "leadership-strategy-session", "2026-11-30")[0]
+    book(guest, "leadership-strategy-session", start)
+    assert start not in free_slots(guest, "leadership-strategy-session", "2026-11-30")
+    clock.advance(minutes=31)
+    assert start in free_slots(guest, "leadership-strategy-session", "2026-11-30")
+    result = booking_app.test_cli_runner().invoke(args=["bookings", "sweep"])
+    assert "1 expired hold(s) released" in result.output
+    [booking] = bookings(booking_app)
+    assert booking.status == "expired"
+    with booking_app.app_context():
+        assert get_session().exec(select(BookingTimeBlock)).all() == []
+
+
+def test_a_new_guest_can_take_a_lapsed_hold_before_any_sweep(booking_app, guest, clock):
+    start = free_slots(guest, "leadership-strategy-session", "2026-11-30")[0]
+    book(guest, "leadership-strategy-session", start)
+    clock.advance(minutes=31)
+    second = booking_app.test_client()
+    assert book(second, "leadership-strategy-session", start, name="Second Guest").status_code == 303
+    first, second_booking = bookings(booking_app)
+    assert first.status == "expired" and second_booking.status == "held"
+
+
+def test_the_test_checkout_cannot_be_paid_once_its_time_is_up(booking_app, guest, clock):
+    start = free_slots(guest, "leadership-strategy-session", "2026-11-30")[0]
+    checkout_path = book(guest, "leadership-strategy-session", start).headers["Location"]
+    clock.advance(minutes=31)
+    page = guest.get(checkout_path).get_data(as_text=True)
+    assert "This checkout has expired" in page
+    refused = guest.post(checkout_path + "/pay", data={"csrf_token": csrf_token_from(page)})
+    assert refused.status_code == 410 and bookings(booking_app)[0].payment_state == "unpaid"
+
+
+def test_a_late_payment_for_a_still_free_slot_confirms_it(booking_app, guest, clock):
+    from consult.booking.fulfilment import fulfil_checkout
+    from consult.payments.test_provider import LocalTestProvider
+
+    start = free_slots(guest, "leadership-strategy-session", "2026-11-30")[0]
+    book(guest, "leadership-strategy-session", start)
+    clock.advance(minutes=31)
+    booking_app.test_cli_runner().invoke(args=["bookings", "sweep"])
+    with booking_app.app_context():
+        session = get_session()
+        booking = session.exec(select(Booking)).one()
+        provider = LocalTestProvider(session)
+        provider.pay(booking.checkout_session_id)
+        fulfil_checkout(session=session, provider=provider, checkout_session_id=booking.checkout_session_id, now=clock())
+        session.commit()
+    [booking] = bookings(booking_app)
+    assert booking.status == "confirmed" and booking.payment_state == "paid"
+
+
+def test_a_late_payment_for_a_taken_slot_is_refunded_and_both_are_told(booking_app, guest, clock):
+    from consult.booking.fulfilment import fulfil_checkout
+    from consult.payments.test_provider import LocalTestProvider
+
+    start = free_slots(guest, "leadership-strategy-session", "2026-11-30")[0]
+    book(guest, "leadership-strategy-session", start)
+    clock.advance(minutes=31)
+    other = booking_app.test_client()
+    pay_with_test_provider(other, book(other, "leadership-strategy-session", start, name="Quick Guest", email="quick@example.org"))
+    with booking_app.app_context():
+        session = get_session()
+        late = session.exec(select(Booking).where(Booking.guest_name == "Ana Reyes")).one()
+        provider = LocalTestProvider(session)
+        provider.pay(late.checkout_session_id)
+        fulfil_checkout(session=session, provider=provider, checkout_session_id=late.checkout_session_id, now=clock())
+        fulfil_checkout(session=session, provider=provider, checkout_session_id=late.checkout_session_id, now=clock())
+        session.commit()
+    late, winner = bookings(booking_app)
+    assert late.status == "expired" and late.payment_state == "refunded" and late.refunded_minor == 45000
+    assert winner.status == "confirmed"
+    subjects = [email.subject for email in emails(booking_app) if email.to_address in ("ana@clinic.example", "hello@consult.example")]
+    assert subjects.count("We are sorry: that time was taken, your payment is refunded") == 1
+    assert any(subject.startswith("Refunded a late payment") for subject in subjects)
+    assert not any(subject.startswith("Confirmed") for subject in [e.subject for e in emails(booking_app) if e.to_address == "ana@clinic.example"])
