@@ -1,6 +1,7 @@
 """What a person does in a real browser: sign in, find their way, by mouse and by keyboard, at any size."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -11,6 +12,18 @@ PUBLIC_PAGES = [
     "/", "/about/", "/accounts/sign-in", "/accounts/reset", "/no-such-page", "/blog/", "/blog/archive/",
     "/blog/search?q=listening", "/blog/being-believed/", "/blog/listening-organisation-part-2-systems/", "/blog/subscribe",
 ]
+
+
+def wait_for_email(live_site, address: str, timeout: float = 10.0) -> str:
+    """The local outbox's message to `address`: it is written just after the response, so wait for it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in (live_site.log.parent / "outbox").glob("*.eml"):
+            text = path.read_text()
+            if address in text:
+                return text
+        time.sleep(0.1)
+    raise AssertionError(f"no e-mail to {address} within {timeout} s")
 
 
 def sign_in(page, live_site):
@@ -101,8 +114,7 @@ def test_a_reader_reads_a_post_follows_the_series_and_subscribes(page, live_site
     subscribe.get_by_role("button", name="Subscribe").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Almost done: check your e-mail")
 
-    outbox = live_site.log.parent / "outbox"
-    confirmation = next(path.read_text() for path in outbox.glob("*.eml") if "browser.reader@example.org" in path.read_text())
+    confirmation = wait_for_email(live_site, "browser.reader@example.org")
     confirm_url = re.search(r"http://127\.0\.0\.1:\d+/blog/subscribe/confirm/\S+", confirmation.replace("=\n", "")).group()
     page.goto(confirm_url)
     page.get_by_role("button", name="Yes, send me new posts").click()
