@@ -76,3 +76,22 @@ def queue_late_payment_refund(*, session: Session, booking: Booking, consultatio
                 template="booking_late_payment", context=context, now=now)
     queue_email(session=session, to=_site().contact_email, subject=f"Refunded a late payment: {booking.organisation}",
                 template="booking_late_payment_for_consultant", context=context, now=now)
+
+
+def queue_cancellation(*, session: Session, booking: Booking, consultation_type: ConsultationType, refund_minor: int, now: datetime) -> None:
+    """The guest's cancellation, stating the refund, with a calendar cancellation; and a note to the consultant."""
+    context = {**_context(booking, consultation_type, None), "refund": format_money(refund_minor, booking.currency), "refund_minor": refund_minor,
+               "rebook_url": absolute_url("booking.choose_time", slug=consultation_type.slug)}
+    queue_email(session=session, to=booking.guest_email, subject=f"Cancelled: {consultation_type.name}", template="booking_cancelled",
+                context=context, now=now, attachments=[_invite(booking, consultation_type, cancelled=True)])
+    queue_email(session=session, to=_site().contact_email, subject=f"Cancelled by {booking.cancelled_by}: {booking.organisation}",
+                template="booking_cancelled_for_consultant", context=context, now=now)
+
+
+def queue_rescheduled(*, session: Session, booking: Booking, consultation_type: ConsultationType, manage_token: str, now: datetime) -> None:
+    """The new time, with an updated invitation (a higher SEQUENCE replaces the old event)."""
+    context = _context(booking, consultation_type, manage_token)
+    queue_email(session=session, to=booking.guest_email, subject=f"Moved: {consultation_type.name}", template="booking_rescheduled",
+                context=context, now=now, attachments=[_invite(booking, consultation_type)])
+    queue_email(session=session, to=_site().contact_email, subject=f"Moved: {booking.organisation}, {consultation_type.name}",
+                template="booking_new_for_consultant", context=context, now=now)

@@ -14,8 +14,9 @@ from sqlmodel import Session
 
 from consult.booking.emails import queue_late_payment_refund
 from consult.booking.models import Booking, ConsultationType
+from consult.booking.refunds import issue_refund
 from consult.booking.service import SlotTaken, confirm, expire_hold, find_booking_for_update, occupy
-from consult.payments.provider import CheckoutState, PaymentError, PaymentProvider, PaymentProviderUnavailable
+from consult.payments.provider import CheckoutState, PaymentProvider
 
 log = logging.getLogger("consult.booking")
 
@@ -50,29 +51,9 @@ def _record_payment(*, session: Session, provider: PaymentProvider, booking: Boo
         try:
             occupy(session, booking)
         except SlotTaken:
-            refund_in_full(session=session, provider=provider, booking=booking, reason="late-payment")
+            issue_refund(session=session, provider=provider, booking=booking, amount_minor=booking.amount_minor, reason="late-payment")
             queue_late_payment_refund(session=session, booking=booking, consultation_type=consultation_type, now=now)
             return
         confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
         return
-    refund_in_full(session=session, provider=provider, booking=booking, reason="not-bookable")
-
-
-def refund_in_full(*, session: Session, provider: PaymentProvider, booking: Booking, reason: str) -> None:
-    """Refund everything paid; a refund the provider cannot take now stays `refund_pending` for the sweep."""
-    amount = booking.amount_minor - booking.refunded_minor
-    booking.payment_state = "refund_pending"
-    session.add(booking)
-    if amount <= 0 or not booking.payment_reference:
-        return
-    try:
-        refund = provider.refund(payment_reference=booking.payment_reference, amount_minor=amount, idempotency_key=f"refund-{reason}-{booking.public_id}")
-    except (PaymentProviderUnavailable, PaymentError):
-        log.exception("refund of booking %s failed; it stays refund_pending", booking.public_id)
-        return
-    if refund.status == "succeeded":
-        booking.refunded_minor += refund.amount_minor
-        booking.payment_state = "refunded" if booking.refunded_minor >= booking.amount_minor else "partially_refunded"
-    elif refund.status == "failed":
-        booking.payment_state = "refund_failed"
-    session.add(booking)
+    issue_refund(session=session, provider=provider, booking=booking, amount_minor=booking.amount_minor, reason="not-bookable")

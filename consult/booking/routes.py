@@ -14,6 +14,8 @@ from sqlmodel import select
 
 from consult.accounts.policy import hash_token
 from consult.booking import service
+from consult.booking.changes import ChangeNotAllowed, cancel_booking, guest_refund_quote, reschedule_booking
+from consult.booking.emails import format_money
 from consult.booking.forms import details_form_for
 from consult.booking.fulfilment import fulfil_checkout
 from consult.booking.models import Booking, ConsultationType
@@ -48,6 +50,11 @@ def _active_type_or_404(slug: str) -> ConsultationType:
     if consultation_type is None:
         abort(404)
     return consultation_type
+
+
+@blueprint.app_template_filter("zone")
+def zone_filter(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 @blueprint.app_template_filter("markdown_safe")
@@ -208,10 +215,72 @@ def booking_status(public_id: str):
     )
 
 
-@blueprint.get("/manage/<token>")
-def manage(token: str):
-    """The guest's own page for a booking, reached from the secret link in their e-mails."""
+def _managed_booking_or_404(token: str) -> Booking:
+    """The booking behind a guest's secret link (only its hash is stored)."""
     booking = get_session().exec(select(Booking).where(Booking.manage_token_hash == hash_token(token))).first()
     if booking is None:
         abort(404)
-    return booking_status(booking.public_id)
+    return booking
+
+
+def _manage_page(token: str, booking: Booking, *, problem: str | None = None, status: int = 200):
+    site = current_app.extensions["consult.site"]
+    refund_minor, refund_percent = guest_refund_quote(booking, now=app_now(), tiers=site.refund_tiers)
+    return render_template(
+        "booking/manage.html", token=token, booking=booking, consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
+        start_local=booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone)), refund=format_money(refund_minor, booking.currency),
+        refund_percent=refund_percent, can_change=booking.status == "confirmed" and booking.starts_at > app_now(),
+        moves_left=max(0, site.max_reschedules - booking.reschedule_count), problem=problem,
+    ), status
+
+
+@blueprint.get("/manage/<token>")
+def manage(token: str):
+    """The guest's own page for a booking, reached from the secret link in their e-mails."""
+    return _manage_page(token, _managed_booking_or_404(token))
+
+
+@blueprint.post("/manage/<token>/cancel")
+def cancel(token: str):
+    db = get_session()
+    begin_as_writer(db)
+    booking = _managed_booking_or_404(token)
+    try:
+        cancel_booking(session=db, provider=current_provider(), booking=booking, by="guest", now=app_now(),
+                       tiers=current_app.extensions["consult.site"].refund_tiers)
+    except ChangeNotAllowed as refusal:
+        return _manage_page(token, booking, problem=str(refusal), status=409)
+    db.commit()
+    return redirect(url_for("booking.manage", token=token), 303)
+
+
+@blueprint.route("/manage/<token>/move", methods=["GET", "POST"])
+def move(token: str):
+    db = get_session()
+    if request.method == "POST":
+        begin_as_writer(db)
+    booking = _managed_booking_or_404(token)
+    consultation_type = db.get(ConsultationType, booking.consultation_type_id)
+    guest_zone = _guest_zone(request.values.get("tz")) or booking.guest_time_zone
+    problem = None
+    if request.method == "POST":
+        try:
+            new_start = datetime.fromisoformat(request.form.get("start", ""))
+            reschedule_booking(session=db, booking=booking, new_start=new_start, site_time_zone=_site_zone(), now=app_now(),
+                               max_reschedules=current_app.extensions["consult.site"].max_reschedules, manage_token=token)
+        except ValueError:
+            problem = "Please choose one of the times below."
+        except (ChangeNotAllowed, service.SlotTaken, service.SlotNotOffered) as refusal:
+            problem = str(refusal)
+        if problem is None:
+            db.commit()
+            return redirect(url_for("booking.manage", token=token), 303)
+        db.rollback()
+        booking = _managed_booking_or_404(token)
+    now = app_now()
+    days = service.guest_days_with_slots(session=db, consultation_type=consultation_type, guest_time_zone=guest_zone, site_time_zone=_site_zone(), now=now)
+    chosen_day = _parse_day(request.values.get("date")) or (days[0] if days else None)
+    times = service.guest_day_slots(session=db, consultation_type=consultation_type, guest_day=chosen_day, guest_time_zone=guest_zone,
+                                    site_time_zone=_site_zone(), now=now) if chosen_day else []
+    return render_template("booking/move.html", token=token, booking=booking, consultation_type=consultation_type, days=days,
+                           chosen_day=chosen_day, times=times, guest_zone=guest_zone, problem=problem), 409 if problem else 200

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from consult.booking.policy import RefundTier, tier_problems
+
 
 class SiteIdentityError(ValueError):
     """site.yaml is missing, unreadable, or lacks a required value."""
@@ -31,6 +33,8 @@ class SiteIdentity:
     social_links: tuple[SocialLink, ...]
     cancellation_policy: str
     reading_words_per_minute: int = 220
+    refund_tiers: tuple[RefundTier, ...] = ()
+    max_reschedules: int = 2
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -75,6 +79,15 @@ def parse_site_identity(data: object) -> SiteIdentity:
     reading_speed = data.get("reading_words_per_minute", 220)
     if not isinstance(reading_speed, int) or isinstance(reading_speed, bool) or not 50 <= reading_speed <= 1000:
         raise SiteIdentityError("reading_words_per_minute must be a whole number from 50 to 1000")
+    tiers = data.get("cancellation_refunds") or []
+    if not isinstance(tiers, list):
+        raise SiteIdentityError("cancellation_refunds must be a list of {notice_hours, refund_percent}")
+    problems = tier_problems(tiers)
+    if problems:
+        raise SiteIdentityError(problems[0])
+    max_reschedules = data.get("max_reschedules", 2)
+    if not isinstance(max_reschedules, int) or isinstance(max_reschedules, bool) or max_reschedules < 0:
+        raise SiteIdentityError("max_reschedules must be a whole number, 0 or more")
     phone = contact.get("phone")
     return SiteIdentity(
         practice_name=_required_text(data, "practice_name"),
@@ -86,6 +99,8 @@ def parse_site_identity(data: object) -> SiteIdentity:
         social_links=tuple(links),
         cancellation_policy=_required_text(data, "cancellation_policy"),
         reading_words_per_minute=reading_speed,
+        refund_tiers=tuple(RefundTier(tier["notice_hours"], tier["refund_percent"]) for tier in tiers),
+        max_reschedules=max_reschedules,
     )
 
 

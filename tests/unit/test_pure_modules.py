@@ -6,7 +6,7 @@ import sys
 PURE_MODULES = [
     "consult.accounts.policy", "consult.mail.message", "consult.site.identity", "consult.site.pages", "consult.frontmatter",
     "consult.blog.posts", "consult.blog.index", "consult.blog.search", "consult.blog.library",
-    "consult.booking.slots", "consult.booking.status", "consult.booking.invites", "consult.payments.provider",
+    "consult.booking.slots", "consult.booking.status", "consult.booking.invites", "consult.booking.policy", "consult.payments.provider",
 ]
 
 

@@ -1,0 +1,87 @@
+"""Changing a confirmed booking: cancelling (with the policy's refund) and moving it to another time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from consult.booking import slots
+from consult.booking.calendar import rules_for
+from consult.booking.emails import queue_cancellation, queue_rescheduled
+from consult.booking.models import Booking, ConsultationType
+from consult.booking.policy import RefundTier, refund_for_cancellation
+from consult.booking.refunds import issue_refund
+from consult.booking.service import SlotNotOffered, guest_day_slots, occupy, release, set_status
+from consult.payments.provider import PaymentProvider
+
+
+class ChangeNotAllowed(Exception):
+    """The booking cannot be changed that way (past, cancelled, or moved too often); the message says why."""
+
+
+def guest_refund_quote(booking: Booking, *, now: datetime, tiers: tuple[RefundTier, ...]) -> tuple[int, int]:
+    """What a guest cancelling now gets back: (minor units, percent)."""
+    paid = booking.amount_minor - booking.refunded_minor if booking.payment_state in ("paid", "partially_refunded") else 0
+    return refund_for_cancellation(paid_minor=paid, starts_at=booking.starts_at, now=now, tiers=tiers)
+
+
+def cancel_booking(
+    *, session: Session, provider: PaymentProvider, booking: Booking, by: str, now: datetime,
+    tiers: tuple[RefundTier, ...], refund: bool = True,
+) -> int:
+    """Cancel and free the time; the guest gets the policy's refund, the consultant's cancellation refunds in full.
+
+    Returns the amount refunded now (minor units). `refund=False` lets the consultant cancel without one.
+    """
+    if booking.status != "confirmed" or booking.starts_at <= now:
+        raise ChangeNotAllowed("Only an upcoming confirmed booking can be cancelled.")
+    if by == "guest":
+        amount, _ = guest_refund_quote(booking, now=now, tiers=tiers)
+    else:
+        amount = booking.amount_minor - booking.refunded_minor if refund else 0
+    set_status(booking, "cancelled")
+    booking.cancelled_at = now
+    booking.cancelled_by = by
+    release(session, booking)
+    refunded_before = booking.refunded_minor
+    if amount:
+        issue_refund(session=session, provider=provider, booking=booking, amount_minor=amount, reason=f"cancel-{by}")
+    session.add(booking)
+    session.flush()
+    consultation_type = session.get(ConsultationType, booking.consultation_type_id)
+    queue_cancellation(session=session, booking=booking, consultation_type=consultation_type, refund_minor=amount, now=now)
+    return booking.refunded_minor - refunded_before
+
+
+def reschedule_booking(
+    *, session: Session, booking: Booking, new_start: datetime, site_time_zone: ZoneInfo, now: datetime, max_reschedules: int, manage_token: str,
+) -> None:
+    """Move a confirmed booking to another free time of its type, keeping its payment.
+
+    Start the transaction with `begin_as_writer`; the unique time blocks refuse a time taken meanwhile (SlotTaken).
+    """
+    if booking.status != "confirmed" or booking.starts_at <= now:
+        raise ChangeNotAllowed("Only an upcoming confirmed booking can be moved.")
+    if booking.reschedule_count >= max_reschedules:
+        raise ChangeNotAllowed(f"This booking has been moved {booking.reschedule_count} times, the most the policy allows. Please write to us.")
+    consultation_type = session.get(ConsultationType, booking.consultation_type_id)
+    release(session, booking)
+    session.flush()
+    local_start = new_start.astimezone(site_time_zone)
+    offered = guest_day_slots(session=session, consultation_type=consultation_type, guest_day=local_start.date(),
+                              guest_time_zone=site_time_zone.key, site_time_zone=site_time_zone, now=now)
+    # Its own current time shows as free once released; a move to the same time is no move.
+    if new_start.astimezone(timezone.utc) not in {moment.astimezone(timezone.utc) for moment in offered} or new_start == booking.starts_at:
+        raise SlotNotOffered("That time is no longer available — please choose another.")
+    span = slots.occupied_span(new_start, rules_for(consultation_type))
+    booking.starts_at = local_start
+    booking.ends_at = local_start + timedelta(minutes=consultation_type.duration_minutes)
+    booking.occupies_from, booking.occupies_until = span.start, span.end
+    booking.reschedule_count += 1
+    booking.reminder_sent_at = None
+    session.add(booking)
+    session.flush()
+    occupy(session, booking)
+    queue_rescheduled(session=session, booking=booking, consultation_type=consultation_type, manage_token=manage_token, now=now)

@@ -1,0 +1,46 @@
+"""The cancellation policy as rules: how much is refunded for how much notice. No Flask, no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True)
+class RefundTier:
+    """Cancelling at least `notice_hours` before the start refunds `refund_percent` of what was paid."""
+
+    notice_hours: int
+    refund_percent: int
+
+
+def refund_for_cancellation(*, paid_minor: int, starts_at: datetime, now: datetime, tiers: tuple[RefundTier, ...]) -> tuple[int, int]:
+    """(amount to refund in minor units, percent) for a guest cancelling at `now`.
+
+    The tier with the most notice that the guest still gives applies; with no tier, nothing is refunded.
+    Amounts round down to the minor unit, so a refund never exceeds what was paid.
+    """
+    notice = starts_at - now
+    for tier in sorted(tiers, key=lambda tier: tier.notice_hours, reverse=True):
+        if notice >= timedelta(hours=tier.notice_hours):
+            return paid_minor * tier.refund_percent // 100, tier.refund_percent
+    return 0, 0
+
+
+def tier_problems(tiers: list) -> list[str]:
+    """What is wrong with refund tiers as written in site.yaml."""
+    problems = []
+    seen = set()
+    for index, tier in enumerate(tiers):
+        if not isinstance(tier, dict) or set(tier) != {"notice_hours", "refund_percent"}:
+            problems.append(f"cancellation_refunds[{index}] needs exactly notice_hours and refund_percent")
+            continue
+        hours, percent = tier["notice_hours"], tier["refund_percent"]
+        if not isinstance(hours, int) or hours < 0:
+            problems.append(f"cancellation_refunds[{index}].notice_hours must be a whole number of hours, 0 or more")
+        if not isinstance(percent, int) or not 0 <= percent <= 100:
+            problems.append(f"cancellation_refunds[{index}].refund_percent must be a whole number from 0 to 100")
+        if hours in seen:
+            problems.append(f"cancellation_refunds has two tiers for {hours} hours")
+        seen.add(hours)
+    return problems
