@@ -4,13 +4,13 @@ from sqlmodel import SQLModel
 
 from consult.accounts.models import Invitation, PasswordResetToken, User
 from consult.blog.models import NewsletterDelivery, Subscriber
-from consult.booking.models import Booking, BookingSettings, BookingTimeBlock, ConsultationType, DateOverride, WeeklyHours
+from consult.booking.models import Booking, BookingAccessToken, BookingSettings, BookingTimeBlock, ConsultationType, DateOverride, WeeklyHours
 from consult.mail.models import OutboxEmail
 from consult.payments.models import ProcessedWebhookEvent, TestCheckout
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Booking", "BookingSettings", "BookingTimeBlock", "ConsultationType", "DateOverride", "Invitation", "NewsletterDelivery",
+    "Booking", "BookingAccessToken", "BookingSettings", "BookingTimeBlock", "ConsultationType", "DateOverride", "Invitation", "NewsletterDelivery",
     "OutboxEmail", "PasswordResetToken", "ProcessedWebhookEvent", "Subscriber", "TestCheckout", "User", "WeeklyHours", "metadata",
 ]

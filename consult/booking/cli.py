@@ -3,9 +3,10 @@
 import click
 from flask.cli import AppGroup
 
+from consult.booking.reminders import send_due_reminders
 from consult.booking.service import sweep_expired_holds
 from consult.clock import app_now
-from consult.db import begin_as_writer, get_session
+from consult.db import begin_as_writer, get_engine, get_session
 
 booking_commands = AppGroup("bookings", help="Booking jobs for cron.")
 
@@ -18,3 +19,9 @@ def sweep() -> None:
     released = sweep_expired_holds(session=session, now=app_now())
     session.commit()
     click.echo(f"bookings: {released} expired hold(s) released")
+
+
+@booking_commands.command("remind")
+def remind() -> None:
+    """E-mail a reminder 24 hours before each confirmed consultation, once per booking."""
+    click.echo(f"bookings: {send_due_reminders(engine=get_engine(), now=app_now())} reminder(s) queued")

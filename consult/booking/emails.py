@@ -95,3 +95,8 @@ def queue_rescheduled(*, session: Session, booking: Booking, consultation_type: 
                 context=context, now=now, attachments=[_invite(booking, consultation_type)])
     queue_email(session=session, to=_site().contact_email, subject=f"Moved: {booking.organisation}, {consultation_type.name}",
                 template="booking_new_for_consultant", context=context, now=now)
+
+
+def queue_reminder(*, session: Session, booking: Booking, consultation_type: ConsultationType, manage_token: str, now: datetime) -> None:
+    queue_email(session=session, to=booking.guest_email, subject=f"Tomorrow: {consultation_type.name} with {_site().consultant_name}",
+                template="booking_reminder", context=_context(booking, consultation_type, manage_token), now=now)

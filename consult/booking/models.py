@@ -110,7 +110,6 @@ class Booking(SQLModel, table=True):
     guest_time_zone: str = Field(max_length=64)
     intake_answers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     policy_accepted_at: datetime = Field(sa_type=AwareDateTime)
-    manage_token_hash: str = Field(max_length=64, unique=True)
 
     amount_minor: int = Field(default=0)
     currency: str = Field(default="usd", max_length=3)
@@ -128,6 +127,20 @@ class Booking(SQLModel, table=True):
     cancelled_by: str | None = Field(default=None, max_length=20)
     reminder_sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     notes: str | None = Field(default=None, sa_type=Text)
+
+
+class BookingAccessToken(SQLModel, table=True):
+    """A secret link that lets the guest view, move or cancel their booking; only its hash is stored.
+
+    Each e-mail (confirmation, move, reminder) carries a fresh one, and every one stays valid.
+    """
+
+    __tablename__ = "booking_access_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(sa_column=Column(Integer, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True))
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=AwareDateTime)
 
 
 class BookingTimeBlock(SQLModel, table=True):

@@ -12,7 +12,6 @@ from markdown import markdown
 from markupsafe import Markup
 from sqlmodel import select
 
-from consult.accounts.policy import hash_token
 from consult.booking import service
 from consult.booking.changes import ChangeNotAllowed, cancel_booking, guest_refund_quote, reschedule_booking
 from consult.booking.emails import format_money
@@ -217,7 +216,7 @@ def booking_status(public_id: str):
 
 def _managed_booking_or_404(token: str) -> Booking:
     """The booking behind a guest's secret link (only its hash is stored)."""
-    booking = get_session().exec(select(Booking).where(Booking.manage_token_hash == hash_token(token))).first()
+    booking = service.find_by_access_token(get_session(), token)
     if booking is None:
         abort(404)
     return booking

@@ -11,11 +11,11 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from consult.accounts.policy import new_token, normalise_email
+from consult.accounts.policy import hash_token, new_token, normalise_email
 from consult.booking import slots
 from consult.booking.calendar import load_availability, occupancy, rules_for
 from consult.booking.emails import queue_confirmation
-from consult.booking.models import BLOCK_MINUTES, Booking, BookingTimeBlock, ConsultationType
+from consult.booking.models import BLOCK_MINUTES, Booking, BookingAccessToken, BookingTimeBlock, ConsultationType
 from consult.booking.status import check_transition
 
 HOLD_MINUTES = 31  # Stripe refuses a Checkout Session that expires in under 30 minutes: keep a minute of margin
@@ -147,7 +147,6 @@ def place_booking(
         guest_time_zone=guest.time_zone,
         intake_answers=guest.intake_answers,
         policy_accepted_at=now,
-        manage_token_hash=new_token()[1],  # replaced, and e-mailed, on confirmation
         amount_minor=consultation_type.price_minor,
         currency=consultation_type.currency,
         payment_state="not_required" if free else "unpaid",
@@ -166,10 +165,23 @@ def confirm(*, session: Session, booking: Booking, consultation_type: Consultati
     set_status(booking, "confirmed")
     booking.confirmed_at = now
     booking.hold_expires_at = None
-    token, booking.manage_token_hash = new_token()
     session.add(booking)
     session.flush()
+    token = issue_access_token(session=session, booking=booking, now=now)
     queue_confirmation(session=session, booking=booking, consultation_type=consultation_type, manage_token=token, now=now)
+
+
+def issue_access_token(*, session: Session, booking: Booking, now: datetime) -> str:
+    """A new secret link for the guest's e-mail; returns the token (only its hash is kept)."""
+    token, token_hash = new_token()
+    session.add(BookingAccessToken(booking_id=booking.id, token_hash=token_hash, created_at=now))
+    return token
+
+
+def find_by_access_token(session: Session, token: str) -> Booking | None:
+    return session.exec(
+        select(Booking).join(BookingAccessToken, BookingAccessToken.booking_id == Booking.id).where(BookingAccessToken.token_hash == hash_token(token))
+    ).first()
 
 
 def set_status(booking: Booking, new_status: str) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-25 02:22:16.305481
+Create Date: 2026-11-25 02:32:32.793716
 """
 from typing import Sequence, Union
 
@@ -109,7 +109,6 @@ def upgrade() -> None:
     sa.Column('guest_time_zone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('intake_answers', sa.JSON(), nullable=False),
     sa.Column('policy_accepted_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('manage_token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('amount_minor', sa.Integer(), nullable=False),
     sa.Column('currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
     sa.Column('payment_state', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -130,7 +129,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['consultation_type_id'], ['consultation_types.id'], name=op.f('fk_bookings_consultation_type_id_consultation_types')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bookings')),
     sa.UniqueConstraint('checkout_session_id', name=op.f('uq_bookings_checkout_session_id')),
-    sa.UniqueConstraint('manage_token_hash', name=op.f('uq_bookings_manage_token_hash')),
     sa.UniqueConstraint('public_id', name=op.f('uq_bookings_public_id'))
     )
     with op.batch_alter_table('bookings', schema=None) as batch_op:
@@ -138,6 +136,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_bookings_guest_email'), ['guest_email'], unique=False)
         batch_op.create_index(batch_op.f('ix_bookings_occupies_until'), ['occupies_until'], unique=False)
         batch_op.create_index(batch_op.f('ix_bookings_starts_at'), ['starts_at'], unique=False)
+
+    op.create_table('booking_access_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('booking_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_booking_access_tokens_booking_id_bookings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_access_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_booking_access_tokens_token_hash'))
+    )
+    with op.batch_alter_table('booking_access_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_access_tokens_booking_id'), ['booking_id'], unique=False)
 
     op.create_table('booking_time_blocks',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -163,6 +173,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_booking_time_blocks_booking_id'))
 
     op.drop_table('booking_time_blocks')
+    with op.batch_alter_table('booking_access_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booking_access_tokens_booking_id'))
+
+    op.drop_table('booking_access_tokens')
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_bookings_starts_at'))
         batch_op.drop_index(batch_op.f('ix_bookings_occupies_until'))

@@ -265,3 +265,16 @@ def test_a_guest_moves_a_booking_twice_at_most_with_no_new_payment(booking_app, 
 
 def test_a_wrong_management_link_finds_nothing(guest):
     assert guest.get("/book/manage/not-a-real-token").status_code == 404
+
+
+def test_each_booking_is_reminded_once_the_day_before(booking_app, guest, clock):
+    start = free_slots(guest, "discovery-call", "2026-11-30")[0]
+    book(guest, "discovery-call", start)
+    runner = booking_app.test_cli_runner()
+    assert "0 reminder(s)" in runner.invoke(args=["bookings", "remind"]).output  # more than 24 hours ahead
+    clock.now = bookings(booking_app)[0].starts_at - timedelta(hours=23)
+    assert "1 reminder(s)" in runner.invoke(args=["bookings", "remind"]).output
+    assert "0 reminder(s)" in runner.invoke(args=["bookings", "remind"]).output
+    [reminder] = [email for email in emails(booking_app) if email.subject.startswith("Tomorrow")]
+    reminder_link = re.search(r"http://consult\.test(/book/manage/\S+)", reminder.text_body).group(1)
+    assert guest.get(reminder_link).status_code == 200 and guest.get(manage_path(booking_app)).status_code == 200

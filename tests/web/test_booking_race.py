@@ -96,7 +96,7 @@ def _raw_booking(session, clock, start, end, key):
         public_id=f"raw-{key}", consultation_type_id=1, starts_at=datetime.fromisoformat(start), ends_at=datetime.fromisoformat(end),
         occupies_from=datetime.fromisoformat(start), occupies_until=datetime.fromisoformat(end), status="held", guest_name="G",
         guest_email="g@example.org", organisation="O", role="R", guest_time_zone="UTC", policy_accepted_at=clock(),
-        manage_token_hash=f"hash-{key}", created_at=clock(),
+        created_at=clock(),
     )
     session.add(booking)
     session.flush()
