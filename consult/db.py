@@ -78,11 +78,15 @@ def _use_real_sqlite_transactions(engine: Engine) -> None:
 def begin_as_writer(session: Session) -> None:
     """Start the session's transaction holding the write lock (SQLite: BEGIN IMMEDIATE).
 
-    Call it first thing in a transaction that reads and then writes what it read. On
-    PostgreSQL it is harmless: there row locks (`with_for_update`) do that job.
+    Call it before the reads whose result the writes depend on. A read-only transaction
+    already open (e.g. the one that loaded the signed-in user) is ended first; one with
+    unsaved changes is a programming error. On PostgreSQL it is harmless: there row locks
+    (`with_for_update`) and unique constraints do that job.
     """
     if session.in_transaction():
-        raise RuntimeError("begin_as_writer must be called before the transaction's first statement")
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_as_writer must come before the transaction's first change")
+        session.commit()
     session.connection(execution_options={"begin_as_writer": True})
 
 

@@ -71,3 +71,6 @@ def subscribers_csv():
 def _csv_safe(value: str) -> str:
     """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+from consult.admin import bookings as _booking_pages  # noqa: E402,F401  (registers its routes on this blueprint)

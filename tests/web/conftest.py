@@ -5,6 +5,8 @@ import shutil
 import pytest
 
 from consult.config import PROJECT_ROOT
+from consult.db import get_session
+from consult.demo import add_demo_booking_calendar
 from tests.fakes.content import write_post
 
 
@@ -32,3 +34,17 @@ def blog_app(make_app, content_dir):
 @pytest.fixture
 def reader(blog_app):
     return blog_app.test_client()
+
+
+@pytest.fixture
+def booking_app(app):
+    """The app with the demo consultation types and office hours."""
+    with app.app_context():
+        add_demo_booking_calendar(get_session())
+        get_session().commit()
+    return app
+
+
+@pytest.fixture
+def guest(booking_app):
+    return booking_app.test_client()

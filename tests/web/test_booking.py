@@ -9,25 +9,11 @@ from sqlmodel import select
 
 from consult.booking.models import Booking, BookingTimeBlock
 from consult.db import get_session
-from consult.demo import add_demo_booking_calendar
 from consult.mail.models import OutboxEmail
 from tests.conftest import csrf_token_from
 
 GUEST = {"name": "Ana Reyes", "email": "ana@clinic.example", "organisation": "Riverside Clinic", "role": "Chief nursing officer",
          "accept_policy": "y", "intake_what_matters": "Hearing our night staff."}
-
-
-@pytest.fixture
-def booking_app(app):
-    with app.app_context():
-        add_demo_booking_calendar(get_session())
-        get_session().commit()
-    return app
-
-
-@pytest.fixture
-def guest(booking_app):
-    return booking_app.test_client()
 
 
 def free_slots(client, slug, day, tz="America/Chicago"):

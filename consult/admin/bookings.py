@@ -1,0 +1,106 @@
+"""The consultant's booking pages: lists by status, one booking with its intake answers, and its actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import func
+from sqlmodel import select
+
+from consult.admin.routes import blueprint
+from consult.booking.changes import ChangeNotAllowed, cancel_booking
+from consult.booking.emails import format_money
+from consult.booking.models import Booking, ConsultationType
+from consult.booking.service import set_status
+from consult.booking.status import TransitionNotAllowed
+from consult.clock import app_now
+from consult.db import begin_as_writer, get_session
+from consult.payments.selection import current_provider
+
+FILTERS = {
+    "upcoming": "Upcoming",
+    "held": "Waiting for payment",
+    "past": "Past",
+    "cancelled": "Cancelled",
+    "expired": "Not completed",
+}
+
+
+def _query(view: str, now: datetime):
+    query = select(Booking, ConsultationType).join(ConsultationType, ConsultationType.id == Booking.consultation_type_id)
+    if view == "upcoming":
+        return query.where(Booking.status == "confirmed", Booking.starts_at > now).order_by(Booking.starts_at)
+    if view == "held":
+        return query.where(Booking.status == "held").order_by(Booking.starts_at)
+    if view == "past":
+        return query.where(Booking.status.in_(("confirmed", "completed", "no_show")), Booking.starts_at <= now).order_by(Booking.starts_at.desc())
+    return query.where(Booking.status == view).order_by(Booking.starts_at.desc())
+
+
+@blueprint.get("/bookings/")
+def bookings():
+    view = request.args.get("view", "upcoming")
+    if view not in FILTERS:
+        abort(404)
+    now = app_now()
+    rows = get_session().exec(_query(view, now).limit(500)).all()
+    site_zone = current_app.extensions["consult.site"].time_zone
+    month_start = now.astimezone(site_zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    paid = get_session().exec(
+        select(Booking.currency, func.sum(Booking.amount_minor - Booking.refunded_minor))
+        .where(Booking.paid_at >= month_start, Booking.payment_state.in_(("paid", "partially_refunded", "refund_pending")))
+        .group_by(Booking.currency)
+    ).all()
+    return render_template("admin/bookings.html", rows=rows, view=view, filters=FILTERS,
+                           month_totals=[format_money(total or 0, currency) for currency, total in paid], month_start=month_start)
+
+
+def _booking_or_404(public_id: str) -> Booking:
+    booking = get_session().exec(select(Booking).where(Booking.public_id == public_id)).first()
+    if booking is None:
+        abort(404)
+    return booking
+
+
+@blueprint.get("/bookings/<public_id>/")
+def booking_detail(public_id: str):
+    booking = _booking_or_404(public_id)
+    return render_template("admin/booking.html", booking=booking, consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
+                           can_cancel=booking.status == "confirmed" and booking.starts_at > app_now(), amount=format_money(booking.amount_minor, booking.currency),
+                           refunded=format_money(booking.refunded_minor, booking.currency))
+
+
+@blueprint.post("/bookings/<public_id>/cancel")
+def cancel_booking_as_consultant(public_id: str):
+    db = get_session()
+    begin_as_writer(db)
+    booking = _booking_or_404(public_id)
+    try:
+        refunded = cancel_booking(session=db, provider=current_provider(), booking=booking, by="consultant", now=app_now(),
+                                  tiers=current_app.extensions["consult.site"].refund_tiers, refund=request.form.get("refund") == "full")
+    except ChangeNotAllowed as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("admin.booking_detail", public_id=public_id), 303)
+    db.commit()
+    flash(f"Cancelled; {format_money(refunded, booking.currency)} refunded. The guest has been told.", "success")
+    return redirect(url_for("admin.booking_detail", public_id=public_id), 303)
+
+
+@blueprint.post("/bookings/<public_id>/outcome")
+def record_outcome(public_id: str):
+    db = get_session()
+    booking = _booking_or_404(public_id)
+    outcome = request.form.get("outcome")
+    if outcome not in ("completed", "no_show") or booking.starts_at > app_now():
+        flash("An outcome can be recorded once the consultation's time has come.", "error")
+        return redirect(url_for("admin.booking_detail", public_id=public_id), 303)
+    try:
+        set_status(booking, outcome)
+    except TransitionNotAllowed as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("admin.booking_detail", public_id=public_id), 303)
+    db.add(booking)
+    db.commit()
+    flash("Saved.", "success")
+    return redirect(url_for("admin.booking_detail", public_id=public_id), 303)
