@@ -1,5 +1,7 @@
 """What a person does in a real browser: sign in, find their way, by mouse and by keyboard, at any size."""
 
+import email
+import email.policy
 import re
 import time
 
@@ -11,17 +13,21 @@ pytestmark = pytest.mark.browser
 PUBLIC_PAGES = [
     "/", "/about/", "/accounts/sign-in", "/accounts/reset", "/no-such-page", "/blog/", "/blog/archive/",
     "/blog/search?q=listening", "/blog/being-believed/", "/blog/listening-organisation-part-2-systems/", "/blog/subscribe",
+    "/book/", "/book/leadership-strategy-session/",
 ]
 
 
-def wait_for_email(live_site, address: str, timeout: float = 10.0) -> str:
-    """The local outbox's message to `address`: it is written just after the response, so wait for it."""
+def wait_for_email(live_site, address: str, subject: str = "", timeout: float = 10.0):
+    """The local outbox's message to `address` whose subject starts with `subject`.
+
+    Mail is written just after the response, so wait for it.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for path in (live_site.log.parent / "outbox").glob("*.eml"):
-            text = path.read_text()
-            if address in text:
-                return text
+            message = email.message_from_string(path.read_text(), policy=email.policy.default)
+            if message["To"] == address and message["Subject"].startswith(subject):
+                return message
         time.sleep(0.1)
     raise AssertionError(f"no e-mail to {address} within {timeout} s")
 
@@ -114,8 +120,49 @@ def test_a_reader_reads_a_post_follows_the_series_and_subscribes(page, live_site
     subscribe.get_by_role("button", name="Subscribe").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Almost done: check your e-mail")
 
-    confirmation = wait_for_email(live_site, "browser.reader@example.org")
-    confirm_url = re.search(r"http://127\.0\.0\.1:\d+/blog/subscribe/confirm/\S+", confirmation.replace("=\n", "")).group()
+    confirmation = text_of(wait_for_email(live_site, "browser.reader@example.org", "Please confirm"))
+    confirm_url = re.search(r"http://127\.0\.0\.1:\d+/blog/subscribe/confirm/\S+", confirmation).group()
     page.goto(confirm_url)
     page.get_by_role("button", name="Yes, send me new posts").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You are subscribed")
+
+
+def text_of(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def manage_link_from(message) -> str:
+    body = text_of(message)
+    return re.search(r"http://127\.0\.0\.1:\d+/book/manage/\S+", body).group()
+
+
+def book_first_free_time(page, type_name: str, address: str, button: str):
+    page.goto("/book/")
+    page.get_by_role("link", name=f"Choose a time for {type_name}").click()
+    expect(page.get_by_label("Show times in this time zone")).to_have_value("Europe/London")  # detected from the browser
+    page.get_by_role("region", name=re.compile("Free times on")).get_by_role("link").first.click()
+    page.get_by_label("Your name", exact=True).fill("Robin Ayodele")
+    page.get_by_label("E-mail address", exact=True).fill(address)
+    page.get_by_label("Organisation", exact=True).fill("Northside Community Health")
+    page.get_by_label("Your role", exact=True).fill("Director of patient experience")
+    page.get_by_label("What matters most to your organisation right now?").fill("Trust between our night staff and patients.")
+    page.get_by_label("I have read the cancellation policy and accept it").check()
+    page.get_by_role("button", name=button).click()
+
+
+def test_a_guest_books_a_free_and_a_paid_consultation_then_cancels_by_the_emailed_link(browser, live_site):
+    context = browser.new_context(base_url=live_site.url, timezone_id="Europe/London")
+    page = context.new_page()
+    book_first_free_time(page, "Discovery call", "free.guest@example.org", "Book")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
+
+    book_first_free_time(page, "Leadership strategy session", "paying.guest@example.org", "Book and pay")
+    expect(page.get_by_text("Test payment.")).to_be_visible()
+    page.get_by_role("button", name="Pay").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
+
+    page.goto(manage_link_from(wait_for_email(live_site, "paying.guest@example.org", "Confirmed")))
+    expect(page.get_by_text("back (100%)")).to_be_visible()
+    page.get_by_role("button", name="Cancel this booking").click()
+    expect(page.get_by_text("This booking is cancelled.")).to_be_visible()
+    context.close()
