@@ -47,7 +47,7 @@ def cancel_booking(
     release(session, booking)
     refunded_before = booking.refunded_minor
     if amount:
-        issue_refund(session=session, provider=provider, booking=booking, amount_minor=amount, reason=f"cancel-{by}")
+        issue_refund(session=session, provider=provider, booking=booking, amount_minor=amount)
     session.add(booking)
     session.flush()
     consultation_type = session.get(ConsultationType, booking.consultation_type_id)

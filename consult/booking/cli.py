@@ -3,22 +3,26 @@
 import click
 from flask.cli import AppGroup
 
+from consult.booking.refunds import retry_pending_refunds
 from consult.booking.reminders import send_due_reminders
 from consult.booking.service import sweep_expired_holds
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_engine, get_session
+from consult.payments.selection import current_provider
 
 booking_commands = AppGroup("bookings", help="Booking jobs for cron.")
 
 
 @booking_commands.command("sweep")
 def sweep() -> None:
-    """Release the time of every hold whose payment window has passed (safe to run often)."""
+    """Release the time of lapsed holds and ask again for refunds the provider has not confirmed (safe to run often)."""
     session = get_session()
     begin_as_writer(session)
     released = sweep_expired_holds(session=session, now=app_now())
     session.commit()
-    click.echo(f"bookings: {released} expired hold(s) released")
+    retried = retry_pending_refunds(session=session, provider=current_provider())
+    session.commit()
+    click.echo(f"bookings: {released} expired hold(s) released, {retried} pending refund(s) asked again")
 
 
 @booking_commands.command("remind")

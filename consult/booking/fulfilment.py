@@ -51,9 +51,9 @@ def _record_payment(*, session: Session, provider: PaymentProvider, booking: Boo
         try:
             occupy(session, booking)
         except SlotTaken:
-            issue_refund(session=session, provider=provider, booking=booking, amount_minor=booking.amount_minor, reason="late-payment")
+            issue_refund(session=session, provider=provider, booking=booking, amount_minor=booking.amount_minor)
             queue_late_payment_refund(session=session, booking=booking, consultation_type=consultation_type, now=now)
             return
         confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
         return
-    issue_refund(session=session, provider=provider, booking=booking, amount_minor=booking.amount_minor, reason="not-bookable")
+    issue_refund(session=session, provider=provider, booking=booking, amount_minor=booking.amount_minor)

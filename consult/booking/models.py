@@ -118,7 +118,8 @@ class Booking(SQLModel, table=True):
     checkout_session_id: str | None = Field(default=None, max_length=255, unique=True)
     payment_reference: str | None = Field(default=None, max_length=255)
     paid_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
-    refunded_minor: int = Field(default=0)
+    refund_requested_minor: int = Field(default=0, description="All refunds asked of the provider so far.")
+    refunded_minor: int = Field(default=0, description="All refunds the provider has confirmed.")
 
     reschedule_count: int = Field(default=0)
     created_at: datetime = Field(sa_type=AwareDateTime)

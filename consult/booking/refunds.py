@@ -1,35 +1,80 @@
-"""Giving money back for a booking through its payment provider, never more than was paid."""
+"""Giving money back for a booking through its payment provider: never more than was paid, never twice."""
 
 from __future__ import annotations
 
 import logging
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from consult.booking.models import Booking
 from consult.payments.provider import PaymentError, PaymentProvider, PaymentProviderUnavailable
 
 log = logging.getLogger("consult.booking")
+REFUNDABLE_STATES = ("paid", "partially_refunded", "refund_pending")
 
 
-def issue_refund(*, session: Session, provider: PaymentProvider, booking: Booking, amount_minor: int, reason: str) -> None:
-    """Refund `amount_minor` (capped at what is left); a refund the provider cannot take now stays `refund_pending`.
+def issue_refund(*, session: Session, provider: PaymentProvider, booking: Booking, amount_minor: int) -> None:
+    """Ask the provider to refund `amount_minor` more (capped at what is left).
 
-    The idempotency key names the booking and the reason, so a retry never refunds twice.
+    The request is recorded first; if the provider cannot be reached the booking stays
+    `refund_pending` and `retry_pending_refunds` asks again with the same idempotency key,
+    so a refund that did go through is never made twice.
     """
-    amount = min(amount_minor, booking.amount_minor - booking.refunded_minor)
-    if amount <= 0 or booking.payment_state not in ("paid", "partially_refunded", "refund_pending") or not booking.payment_reference:
+    amount = min(amount_minor, booking.amount_minor - booking.refund_requested_minor)
+    if amount <= 0 or booking.payment_state not in REFUNDABLE_STATES or not booking.payment_reference:
         return
+    booking.refund_requested_minor += amount
+    _ask_provider(session, provider, booking)
+
+
+def _ask_provider(session: Session, provider: PaymentProvider, booking: Booking) -> None:
+    amount = booking.refund_requested_minor - booking.refunded_minor
     booking.payment_state = "refund_pending"
     session.add(booking)
     try:
-        refund = provider.refund(payment_reference=booking.payment_reference, amount_minor=amount, idempotency_key=f"refund-{reason}-{booking.public_id}")
+        refund = provider.refund(
+            payment_reference=booking.payment_reference, amount_minor=amount,
+            idempotency_key=f"refund-{booking.public_id}-{booking.refund_requested_minor}",
+        )
     except (PaymentProviderUnavailable, PaymentError):
         log.exception("refund of booking %s failed; it stays refund_pending", booking.public_id)
         return
-    if refund.status == "succeeded":
-        booking.refunded_minor += refund.amount_minor
-        booking.payment_state = "refunded" if booking.refunded_minor >= booking.amount_minor else "partially_refunded"
-    elif refund.status in ("failed", "canceled"):
-        booking.payment_state = "refund_failed"
+    record_refund_outcome(booking, status=refund.status, amount_minor=refund.amount_minor)
     session.add(booking)
+
+
+def record_refund_outcome(booking: Booking, *, status: str, amount_minor: int) -> None:
+    """Apply what the provider says of a refund (from its answer or a webhook)."""
+    if status == "succeeded":
+        booking.refunded_minor = min(booking.amount_minor, booking.refunded_minor + amount_minor)
+        booking.payment_state = "refunded" if booking.refunded_minor >= booking.amount_minor else "partially_refunded"
+    elif status in ("failed", "canceled"):
+        booking.payment_state = "refund_failed"
+
+
+def retry_pending_refunds(*, session: Session, provider: PaymentProvider) -> int:
+    """Ask again for every refund the provider has not confirmed; returns how many were retried."""
+    pending = session.exec(select(Booking).where(Booking.payment_state == "refund_pending")).all()
+    for booking in pending:
+        if booking.refund_requested_minor > booking.refunded_minor:
+            _ask_provider(session, provider, booking)
+    return len(pending)
+
+
+def reconcile_charge_refunded(*, session: Session, payment_reference: str, amount_refunded_minor: int) -> None:
+    """Stripe's `charge.refunded`: the total refunded on the payment is now known for certain."""
+    booking = session.exec(select(Booking).where(Booking.payment_reference == payment_reference).with_for_update()).first()
+    if booking is None or amount_refunded_minor <= booking.refunded_minor:
+        return
+    booking.refunded_minor = min(booking.amount_minor, amount_refunded_minor)
+    booking.refund_requested_minor = max(booking.refund_requested_minor, booking.refunded_minor)
+    booking.payment_state = "refunded" if booking.refunded_minor >= booking.amount_minor else "partially_refunded"
+    session.add(booking)
+
+
+def reconcile_refund_failed(*, session: Session, payment_reference: str) -> None:
+    """Stripe's `refund.failed`: the consultant must step in."""
+    booking = session.exec(select(Booking).where(Booking.payment_reference == payment_reference).with_for_update()).first()
+    if booking is not None:
+        booking.payment_state = "refund_failed"
+        session.add(booking)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from consult.booking.fulfilment import fulfil_checkout
+from consult.booking.refunds import reconcile_charge_refunded, reconcile_refund_failed
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
 from consult.extensions import csrf, limiter
@@ -48,8 +49,10 @@ def stripe_webhook():
     session_object = event["data"]["object"]
     if event["type"] in CHECKOUT_EVENTS:
         fulfil_checkout(session=db, provider=current_provider(), checkout_session_id=session_object["id"], now=app_now())
-    elif event["type"] == "charge.refunded":
-        log.info("charge refunded: %s", session_object.get("payment_intent"))
+    elif event["type"] == "charge.refunded" and session_object.get("payment_intent"):
+        reconcile_charge_refunded(session=db, payment_reference=session_object["payment_intent"], amount_refunded_minor=session_object.get("amount_refunded", 0))
+    elif event["type"] == "refund.failed" and session_object.get("payment_intent"):
+        reconcile_refund_failed(session=db, payment_reference=session_object["payment_intent"])
     db.commit()
     return jsonify(received=True)
 

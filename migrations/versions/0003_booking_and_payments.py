@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-25 02:32:32.793716
+Create Date: 2026-11-25 02:41:29.656737
 """
 from typing import Sequence, Union
 
@@ -116,6 +116,7 @@ def upgrade() -> None:
     sa.Column('checkout_session_id', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('payment_reference', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('refund_requested_minor', sa.Integer(), nullable=False),
     sa.Column('refunded_minor', sa.Integer(), nullable=False),
     sa.Column('reschedule_count', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

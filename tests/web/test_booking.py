@@ -264,3 +264,32 @@ def test_each_booking_is_reminded_once_the_day_before(booking_app, guest, clock)
     [reminder] = [email for email in emails(booking_app) if email.subject.startswith("Tomorrow")]
     reminder_link = re.search(r"http://consult\.test(/book/manage/\S+)", reminder.text_body).group(1)
     assert guest.get(reminder_link).status_code == 200 and guest.get(manage_path(booking_app)).status_code == 200
+
+
+def test_with_smtp_down_the_booking_is_confirmed_and_the_email_arrives_later(make_app, clock):
+    from consult.mail.service import deliver_outbox
+    from tests.fakes.smtp import LoopbackSmtpServer
+
+    smtp = LoopbackSmtpServer()  # not started: the mail server is down
+    app = make_app(SMTP_URL=smtp.url)
+    with app.app_context():
+        from consult.demo import add_demo_booking_calendar
+
+        add_demo_booking_calendar(get_session())
+        get_session().commit()
+    client = app.test_client()
+    start = free_slots(client, "discovery-call", "2026-11-30")[0]
+    assert book(client, "discovery-call", start).status_code == 303
+    with app.app_context():
+        assert deliver_outbox(now=clock()).retrying == 2
+    assert bookings(app)[0].status == "confirmed"
+    smtp.start()
+    try:
+        clock.advance(minutes=2)
+        with app.app_context():
+            assert deliver_outbox(now=clock()).sent == 2
+        assert sorted(message["To"] for message in smtp.messages) == ["ana@clinic.example", "hello@consult.example"]
+        [confirmation] = [message for message in smtp.messages if message["To"] == "ana@clinic.example"]
+        assert any(part.get_content_type() == "text/calendar" for part in confirmation.iter_attachments())
+    finally:
+        smtp.stop()
