@@ -73,4 +73,5 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-from consult.admin import bookings as _booking_pages  # noqa: E402,F401  (registers its routes on this blueprint)
+from consult.admin import bookings as _booking_pages  # noqa: E402,F401  (they register their routes on this blueprint)
+from consult.admin import calendar as _calendar_pages  # noqa: E402,F401

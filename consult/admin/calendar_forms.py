@@ -1,0 +1,126 @@
+"""Forms for the consultant's calendar: consultation types, weekly hours and date overrides."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from consult.blog.posts import slugify
+from consult.booking import slots
+
+CURRENCIES = [SelectChoice(code, code.upper()) for code in ("usd", "cad", "eur", "gbp", "aud")]
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def multiple_of_five(_form, field) -> None:
+    if field.data is not None and field.data % 5:
+        raise ValidationError("Use a multiple of 5 minutes.")
+
+
+def parse_ranges(text: str) -> tuple[slots.TimeRange, ...]:
+    """`09:00-12:00, 13:00-17:00` → time ranges; raises ValueError with a message for the field."""
+    ranges = []
+    for part in filter(None, (piece.strip() for piece in (text or "").split(","))):
+        match = RANGE.match(part)
+        if not match:
+            raise ValueError(f"“{part}” is not a range; write times like 09:00-12:00, separated by commas.")
+        start_hour, start_minute, end_hour, end_minute = map(int, match.groups())
+        try:
+            start, end = time(start_hour, start_minute), time(end_hour, end_minute)
+        except ValueError:
+            raise ValueError(f"“{part}” has a time that does not exist.") from None
+        if start.minute % 5 or end.minute % 5:
+            raise ValueError(f"“{part}”: use minutes that are multiples of 5.")
+        if start >= end:
+            raise ValueError(f"“{part}” ends before it starts.")
+        ranges.append(slots.TimeRange(start, end))
+    ranges.sort(key=lambda item: item.start)
+    for earlier, later in zip(ranges, ranges[1:]):
+        if later.start < earlier.end:
+            raise ValueError("Two of these ranges overlap.")
+    return tuple(ranges)
+
+
+def format_ranges(ranges) -> str:
+    return ", ".join(f"{item.start:%H:%M}-{item.end:%H:%M}" for item in ranges)
+
+
+class RangesField(StringField):
+    """A text field of time ranges; `.ranges` holds the parsed value once validated."""
+
+    ranges: tuple[slots.TimeRange, ...] = ()
+
+    def pre_validate(self, form) -> None:
+        try:
+            self.ranges = parse_ranges(self.data)
+        except ValueError as problem:
+            raise ValidationError(str(problem)) from None
+
+
+class ConsultationTypeForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the consultation a name."), Length(max=120)])
+    slug = StringField("Address (slug)", validators=[Optional(), Length(max=80), Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, digits and single hyphens.")])
+    description = TextAreaField("Description (Markdown)", validators=[Length(max=5000)])
+    duration_minutes = IntegerField("Length in minutes", validators=[DataRequired("Enter a length."), NumberRange(5, 480, "From 5 to 480 minutes."), multiple_of_five])
+    price = StringField("Price (0 for free)", default="0.00")
+    currency = SelectField("Currency", choices=CURRENCIES)
+    is_active = BooleanField("Guests can book it", default=True)
+    buffer_before_minutes = IntegerField("Free time before, minutes", default=0, validators=[NumberRange(0, 240, "From 0 to 240 minutes."), multiple_of_five])
+    buffer_after_minutes = IntegerField("Free time after, minutes", default=0, validators=[NumberRange(0, 240, "From 0 to 240 minutes."), multiple_of_five])
+    minimum_notice_hours = IntegerField("Minimum notice, hours", default=24, validators=[NumberRange(0, 24 * 60, "From 0 to 1,440 hours.")])
+    booking_window_days = IntegerField("Bookable up to this many days ahead", default=60, validators=[NumberRange(1, 365, "From 1 to 365 days.")])
+    max_per_day = IntegerField("Most per day (empty: no limit)", validators=[Optional(), NumberRange(1, 50, "From 1 to 50.")])
+    required_questions = TextAreaField("Questions guests must answer, one per line", validators=[Length(max=3000)])
+    optional_questions = TextAreaField("Questions guests may answer, one per line", validators=[Length(max=3000)])
+    location = StringField("Video link or place, shown once confirmed", validators=[Length(max=500)])
+
+    def validate_price(self, field) -> None:
+        try:
+            amount = Decimal((field.data or "0").strip().replace(",", ""))
+        except InvalidOperation:
+            raise ValidationError("Write the price as a number, like 450 or 450.00.") from None
+        if amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount > 100_000:
+            raise ValidationError("Use a price from 0 to 100,000 with at most two decimals.")
+
+    @property
+    def price_minor(self) -> int:
+        return int(Decimal((self.price.data or "0").strip().replace(",", "")) * 100)
+
+    def questions(self) -> list[dict]:
+        questions, keys = [], set()
+        for required, text in ((True, self.required_questions.data), (False, self.optional_questions.data)):
+            for label in filter(None, (line.strip() for line in (text or "").splitlines())):
+                key = slugify(label)[:40].replace("-", "_") or "question"
+                while key in keys:
+                    key += "_"
+                keys.add(key)
+                questions.append({"key": key, "label": label, "required": required})
+        return questions
+
+
+class WeeklyHoursForm(FlaskForm):
+    slot_step_minutes = SelectField(
+        "Offer a start time every", coerce=int, choices=[SelectChoice(str(step), f"{step} minutes") for step in (5, 10, 15, 20, 30, 45, 60)]
+    )
+    monday = RangesField("Monday")
+    tuesday = RangesField("Tuesday")
+    wednesday = RangesField("Wednesday")
+    thursday = RangesField("Thursday")
+    friday = RangesField("Friday")
+    saturday = RangesField("Saturday")
+    sunday = RangesField("Sunday")
+
+    def day_fields(self) -> list[RangesField]:
+        return [self[day.lower()] for day in WEEKDAYS]
+
+
+class DateOverrideForm(FlaskForm):
+    day = DateField("Date", validators=[DataRequired("Choose a date.")])
+    hours = RangesField("Hours that day (leave empty for a day off)")
