@@ -74,7 +74,7 @@ def reschedule_booking(
                               guest_time_zone=site_time_zone.key, site_time_zone=site_time_zone, now=now)
     # Its own current time shows as free once released; a move to the same time is no move.
     if new_start.astimezone(timezone.utc) not in {moment.astimezone(timezone.utc) for moment in offered} or new_start == booking.starts_at:
-        raise SlotNotOffered("That time is no longer available — please choose another.")
+        raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(new_start, rules_for(consultation_type))
     booking.starts_at = local_start
     booking.ends_at = local_start + timedelta(minutes=consultation_type.duration_minutes)

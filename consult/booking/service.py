@@ -126,7 +126,7 @@ def place_booking(
     )
     # Compare instants in UTC: on the fall-back night two different 01:30s read alike in local time.
     if starts_at.astimezone(timezone.utc) not in {moment.astimezone(timezone.utc) for moment in offered}:
-        raise SlotNotOffered("That time is no longer available — please choose another.")
+        raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(starts_at, rules_for(consultation_type))
     _release_expired_holds(session, start=span.start, end=span.end, now=now)
     free = consultation_type.is_free

@@ -104,7 +104,7 @@ def test_someone_who_loses_the_race_keeps_every_answer(booking_app, guest):
     assert book(guest, "discovery-call", start).status_code == 303
     late = other.post(form_path, data={**GUEST, "name": "Sam Late", "start": start, "tz": "America/Chicago", "csrf_token": token})
     html = late.get_data(as_text=True)
-    assert late.status_code == 409 and "no longer available" in html
+    assert late.status_code == 409 and "That time was just taken — please choose another" in html
     assert 'value="Sam Late"' in html and "Hearing our night staff." in html
     assert len(bookings(booking_app)) == 1
 
