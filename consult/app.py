@@ -11,10 +11,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult import db
-from consult.clock import utc_now
 from consult.blog.library import PostLibrary
+from consult.clock import utc_now
 from consult.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from consult.extensions import csrf, limiter, login_manager
+from consult.portal.library import AssessmentLibrary
 from consult.site.identity import SiteIdentityError, load_site_identity
 
 log = logging.getLogger("consult")
@@ -56,6 +57,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     app.extensions["consult.blog"] = PostLibrary(
         settings.content_dir / "posts", time_zone=site.time_zone, words_per_minute=site.reading_words_per_minute
     )
+    app.extensions["consult.assessments"] = AssessmentLibrary(settings.content_dir / "assessments")
     if settings.trusted_proxy_count:
         count = settings.trusted_proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -113,9 +115,10 @@ def _register_blueprints(app: Flask) -> None:
     from consult.blog.routes import blueprint as blog
     from consult.booking.routes import blueprint as booking
     from consult.payments.routes import blueprint as payments
+    from consult.portal.routes import blueprint as portal
     from consult.site.routes import blueprint as site
 
-    for blueprint in (site, accounts, blog, booking, payments, admin):
+    for blueprint in (site, accounts, blog, booking, payments, portal, admin):
         app.register_blueprint(blueprint)
 
 
@@ -192,8 +195,9 @@ def _register_commands(app: Flask) -> None:
     from consult.booking.cli import booking_commands
     from consult.cli import db_commands
     from consult.mail.cli import mail_commands
+    from consult.portal.cli import round_commands
 
-    for command in (create_admin_command, db_commands, mail_commands, content_commands, newsletter_commands, booking_commands):
+    for command in (create_admin_command, db_commands, mail_commands, content_commands, newsletter_commands, booking_commands, round_commands):
         app.cli.add_command(command)
 
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from consult.blog.library import PostLibrary
+from consult.portal.library import AssessmentLibrary
 from consult.site.identity import SiteIdentityError, load_site_identity
 from consult.site.pages import PageError, load_page
 
@@ -20,4 +21,5 @@ def content_problems(content_dir: Path, library: PostLibrary) -> list[str]:
         except PageError as error:
             problems.append(str(error))
     problems.extend(f"posts/{problem}" for problem in library.index().problems)
+    problems.extend(AssessmentLibrary(content_dir / "assessments").problems)
     return problems

@@ -65,7 +65,7 @@ class PasswordResetToken(SQLModel, table=True):
 class Invitation(SQLModel, table=True):
     """An invitation to create an account, accepted through /accounts/invitation/<token>.
 
-    The portal extends what an accepted invitation grants (an organisation and role group).
+    An invitation into a client organisation also says the role there and the role group.
     """
 
     __tablename__ = "invitations"
@@ -84,3 +84,9 @@ class Invitation(SQLModel, table=True):
     accepted_user_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     )
+    # What joining grants, for an invitation into a client organisation (the portal's).
+    organisation_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=True, index=True)
+    )
+    organisation_role: str | None = Field(default=None, max_length=10)
+    role_group: str | None = Field(default=None, max_length=60)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from blinker import Namespace
 from sqlalchemy import update
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -13,6 +14,9 @@ from consult.accounts.models import Invitation, PasswordResetToken, User
 from consult.accounts.policy import hash_token, new_token, normalise_email
 from consult.mail.service import queue_email
 from consult.urls import absolute_url
+
+invitation_accepted = Namespace().signal("invitation-accepted")
+"""Sent with the Invitation as sender and `session`, `user`, `now`: other capabilities grant what it promised."""
 
 RESET_LIFETIME = timedelta(hours=1)
 INVITATION_LIFETIME = timedelta(days=7)
@@ -122,7 +126,8 @@ def reset_password(*, session: Session, token: str, password: str, now: datetime
 
 
 def create_invitation(
-    *, session: Session, email: str, role: str, invited_by: User | None, now: datetime, lifetime: timedelta = INVITATION_LIFETIME
+    *, session: Session, email: str, role: str, invited_by: User | None, now: datetime, lifetime: timedelta = INVITATION_LIFETIME,
+    organisation_id: int | None = None, organisation_role: str | None = None, role_group: str | None = None, organisation_name: str | None = None,
 ) -> tuple[Invitation, str]:
     """Record an invitation and e-mail its link; returns the invitation and its (unstored) token."""
     token, token_hash = new_token()
@@ -133,6 +138,9 @@ def create_invitation(
         invited_by_id=invited_by.id if invited_by else None,
         created_at=now,
         expires_at=now + lifetime,
+        organisation_id=organisation_id,
+        organisation_role=organisation_role,
+        role_group=role_group,
     )
     session.add(invitation)
     session.flush()
@@ -143,6 +151,7 @@ def create_invitation(
         template="invitation",
         context={
             "inviter_name": invited_by.name if invited_by else None,
+            "organisation_name": organisation_name,
             "accept_url": absolute_url("accounts.accept_invitation", token=token),
             "expires_at": invitation.expires_at,
         },
@@ -167,6 +176,7 @@ def accept_invitation(*, session: Session, token: str, name: str, password: str,
     invitation.accepted_user_id = user.id
     session.add(invitation)
     session.flush()
+    invitation_accepted.send(invitation, session=session, user=user, now=now)
     return user
 
 
@@ -179,6 +189,7 @@ def accept_invitation_as(*, session: Session, token: str, user: User, now: datet
     invitation.accepted_user_id = user.id
     session.add(invitation)
     session.flush()
+    invitation_accepted.send(invitation, session=session, user=user, now=now)
     return invitation
 
 

@@ -1,0 +1,34 @@
+"""The consultant's view of client organisations: create one and invite its first owner."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func
+from sqlmodel import select
+
+from consult.admin.routes import blueprint
+from consult.clock import app_now
+from consult.db import get_session
+from consult.portal import service
+from consult.portal.forms import OrganisationForm, role_group_choices
+from consult.portal.models import AssessmentRound, Membership, Organisation
+
+
+@blueprint.route("/organisations/", methods=["GET", "POST"])
+def organisations():
+    db = get_session()
+    form = OrganisationForm()
+    form.role_group.choices = role_group_choices(current_app.extensions["consult.assessments"].current())
+    if form.validate_on_submit():
+        now = app_now()
+        organisation = service.create_organisation(session=db, name=form.name.data, now=now)
+        service.invite(session=db, organisation=organisation, email=form.owner_email.data, role="owner", role_group=form.role_group.data,
+                       invited_by=current_user, now=now)
+        db.commit()
+        flash(f"{organisation.name} created; {form.owner_email.data} is invited as its owner.", "success")
+        return redirect(url_for("admin.organisations"), 303)
+    member_counts = dict(db.exec(select(Membership.organisation_id, func.count()).group_by(Membership.organisation_id)).all())
+    round_counts = dict(db.exec(select(AssessmentRound.organisation_id, func.count()).group_by(AssessmentRound.organisation_id)).all())
+    rows = db.exec(select(Organisation).order_by(Organisation.name)).all()
+    return render_template("admin/organisations.html", form=form, organisations=rows, member_counts=member_counts, round_counts=round_counts), 422 if form.errors else 200

@@ -1,0 +1,1 @@
+"""The client portal: organisations, the partnership-readiness assessment, results and action plans."""

@@ -1,0 +1,37 @@
+"""The assessment definitions in content/assessments/, validated once at start."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from consult.portal.definition import AssessmentDefinition, DefinitionError, load_definition
+
+log = logging.getLogger("consult.portal")
+DEFAULT_ASSESSMENT = "partnership-readiness"
+
+
+class AssessmentLibrary:
+    """Every valid definition by (key, version); the problems of the others."""
+
+    def __init__(self, directory: Path):
+        self.definitions: dict[tuple[str, int], AssessmentDefinition] = {}
+        self.problems: list[str] = []
+        for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+            try:
+                definition = load_definition(path)
+            except DefinitionError as error:
+                self.problems.extend(f"assessments/{path.name}: {problem}" for problem in error.problems)
+                continue
+            self.definitions[(definition.key, definition.version)] = definition
+        for problem in self.problems:
+            log.warning("assessment definition left out: %s", problem)
+
+    def current(self, key: str = DEFAULT_ASSESSMENT) -> AssessmentDefinition | None:
+        """The newest version of the assessment, for new rounds."""
+        versions = [definition for (found, _), definition in self.definitions.items() if found == key]
+        return max(versions, key=lambda definition: definition.version, default=None)
+
+    def get(self, key: str, version: int) -> AssessmentDefinition | None:
+        """The exact version a round was opened with."""
+        return self.definitions.get((key, version))

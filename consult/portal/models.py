@@ -1,0 +1,115 @@
+"""Tables of the portal: organisations and their members, assessment rounds, responses and action plans."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from consult.db import AwareDateTime
+
+ACTION_STATUSES = ("not_started", "in_progress", "done", "not_doing")
+
+
+class Organisation(SQLModel, table=True):
+    """A hospital, clinic or patient network that takes the assessment."""
+
+    __tablename__ = "organisations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=32, unique=True, description="Unguessable id used in URLs.")
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class Membership(SQLModel, table=True):
+    """A person's place in an organisation: owner or member, and the role group they answer as."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "user_id", name="uq_memberships_organisation_user"),
+        CheckConstraint("role IN ('owner', 'member')", name="role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(sa_column=Column(Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True))
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True))
+    role: str = Field(max_length=10)
+    role_group: str = Field(max_length=60)
+    joined_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class AssessmentRound(SQLModel, table=True):
+    """One sitting of the assessment by an organisation's members, open until closed."""
+
+    __tablename__ = "assessment_rounds"
+    __table_args__ = (CheckConstraint("status IN ('open', 'closed')", name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=32, unique=True)
+    organisation_id: int = Field(sa_column=Column(Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True))
+    definition_key: str = Field(max_length=80)
+    definition_version: int
+    name: str = Field(max_length=120)
+    closes_on: date = Field(description="The last day answers are taken, in the consultant's time zone.")
+    status: str = Field(default="open", max_length=10)
+    opened_at: datetime = Field(sa_type=AwareDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    result: dict | None = Field(default=None, sa_type=JSON, description="The scored round, kept as it was on closing.")
+
+
+class Response(SQLModel, table=True):
+    """One member's answers in one round; private to them and the consultant."""
+
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_responses_round_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(sa_column=Column(Integer, ForeignKey("assessment_rounds.id", ondelete="CASCADE"), nullable=False, index=True))
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    role_group: str = Field(max_length=60, description="The group the member answered as, kept even if it changes later.")
+    answers: dict = Field(default_factory=dict, sa_type=JSON)
+    started_at: datetime = Field(sa_type=AwareDateTime)
+    updated_at: datetime = Field(sa_type=AwareDateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class ActionItem(SQLModel, table=True):
+    """One action of a round's plan, tracked by the organisation."""
+
+    __tablename__ = "action_items"
+    __table_args__ = (CheckConstraint("status IN ('not_started', 'in_progress', 'done', 'not_doing')", name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(max_length=32, unique=True)
+    round_id: int = Field(sa_column=Column(Integer, ForeignKey("assessment_rounds.id", ondelete="CASCADE"), nullable=False, index=True))
+    recommendation_key: str = Field(max_length=80)
+    dimension: str = Field(max_length=80)
+    phase_days: int
+    position: int
+    title: str = Field(max_length=200)
+    why: str = Field(sa_type=Text)
+    steps: list[str] = Field(default_factory=list, sa_type=JSON)
+    effort: str = Field(max_length=10)
+    impact: str = Field(max_length=10)
+    blog_tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    consultation_type: str | None = Field(default=None, max_length=80)
+    status: str = Field(default="not_started", max_length=20)
+    status_reason: str | None = Field(default=None, sa_type=Text)
+    assignee_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True))
+    due_on: date | None = Field(default=None)
+    updated_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class ActionNote(SQLModel, table=True):
+    """A note on an action, by a member of the organisation or by the consultant."""
+
+    __tablename__ = "action_notes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_item_id: int = Field(sa_column=Column(Integer, ForeignKey("action_items.id", ondelete="CASCADE"), nullable=False, index=True))
+    author_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True))
+    by_consultant: bool = Field(default=False)
+    body: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=AwareDateTime)

@@ -1,0 +1,206 @@
+"""Portal pages: starting, organisations and members, rounds, and answering the assessment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from consult.accounts.models import User
+from consult.clock import app_now
+from consult.db import get_session
+from consult.extensions import limiter, login_manager
+from consult.portal import service
+from consult.portal.forms import InviteForm, OpenRoundForm, StartForm, role_group_choices
+from consult.portal.library import AssessmentLibrary
+from consult.portal.models import AssessmentRound, Membership, Organisation
+
+blueprint = Blueprint("portal", __name__, url_prefix="/portal")
+LIBRARY_KEY = "consult.assessments"
+
+
+def assessments() -> AssessmentLibrary:
+    return current_app.extensions[LIBRARY_KEY]
+
+
+def _today():
+    return app_now().astimezone(current_app.extensions["consult.site"].time_zone).date()
+
+
+@dataclass(frozen=True)
+class Access:
+    organisation: Organisation
+    membership: Membership | None  # None for the consultant, who sees every organisation
+    is_owner: bool
+    is_consultant: bool
+
+
+def _access(organisation_id: str, *, owner: bool = False) -> Access:
+    """Who is asking about this organisation: a member, an owner or the consultant; anyone else gets 404."""
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    db = get_session()
+    if current_user.is_consultant:
+        organisation = db.exec(select(Organisation).where(Organisation.public_id == organisation_id)).first()
+        if organisation is None:
+            abort(404)
+        access = Access(organisation, None, is_owner=False, is_consultant=True)
+    else:
+        found = service.find_membership(db, user=current_user, organisation_public_id=organisation_id)
+        if found is None:
+            abort(404)
+        membership, organisation = found
+        access = Access(organisation, membership, is_owner=membership.role == "owner", is_consultant=False)
+    if owner and not access.is_owner:
+        abort(403)
+    return access
+
+
+@blueprint.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return render_template("portal/index.html", organisations=[], start_form=_start_form())
+    if current_user.is_consultant:
+        return redirect(url_for("admin.organisations"))
+    return render_template("portal/index.html", organisations=service.memberships_of(get_session(), current_user), start_form=_start_form())
+
+
+def _start_form() -> StartForm:
+    form = StartForm()
+    form.role_group.choices = role_group_choices(assessments().current())
+    if current_user.is_authenticated:
+        del form.email
+    return form
+
+
+@blueprint.post("/start")
+@limiter.limit("5 per hour", methods=["POST"])
+def start():
+    """Start an organisation. A visitor proves their address through an invitation to themselves."""
+    form = _start_form()
+    if not form.validate_on_submit():
+        return render_template("portal/index.html", organisations=[], start_form=form), 422
+    db = get_session()
+    now = app_now()
+    organisation = service.create_organisation(session=db, name=form.organisation.data, now=now)
+    if current_user.is_authenticated:
+        service.add_member(session=db, organisation=organisation, user=current_user, role="owner", role_group=form.role_group.data, now=now)
+        db.commit()
+        return redirect(url_for("portal.organisation", organisation_id=organisation.public_id), 303)
+    service.invite(session=db, organisation=organisation, email=form.email.data, role="owner", role_group=form.role_group.data, invited_by=None, now=now)
+    db.commit()
+    return render_template("portal/check_email.html", email=form.email.data)
+
+
+@blueprint.get("/o/<organisation_id>/")
+def organisation(organisation_id: str):
+    access = _access(organisation_id)
+    db = get_session()
+    rounds = service.rounds_of(db, access.organisation)
+    open_round = next((item for item in rounds if item.status == "open"), None)
+    progress = service.response_status(db, open_round) if open_round else {}
+    my_status = progress.get(access.membership.user_id) if access.membership and open_round else None
+    form = OpenRoundForm(formdata=None)
+    return render_template("portal/organisation.html", access=access, rounds=rounds, open_round=open_round, progress=progress,
+                           my_status=my_status, member_count=len(service.members(db, access.organisation)), round_form=form)
+
+
+@blueprint.route("/o/<organisation_id>/members", methods=["GET", "POST"])
+def members(organisation_id: str):
+    access = _access(organisation_id)
+    db = get_session()
+    definition = assessments().current()
+    form = InviteForm()
+    form.role_group.choices = role_group_choices(definition)
+    if request.method == "POST":
+        if not access.is_owner:
+            abort(403)
+        if form.validate_on_submit():
+            service.invite(session=db, organisation=access.organisation, email=form.email.data, role=form.role.data,
+                           role_group=form.role_group.data, invited_by=current_user, now=app_now())
+            db.commit()
+            flash(f"Invitation sent to {form.email.data}. The link works for 7 days.", "success")
+            return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
+    groups = {group.key: group.name for group in definition.role_groups}
+    return render_template("portal/members.html", access=access, members=service.members(db, access.organisation), form=form, groups=groups), 422 if form.errors else 200
+
+
+def _other_membership(access: Access) -> Membership:
+    membership = get_session().get(Membership, request.form.get("membership", type=int) or 0)
+    if membership is None or membership.organisation_id != access.organisation.id:
+        abort(404)
+    return membership
+
+
+@blueprint.post("/o/<organisation_id>/members/remove")
+def remove_member(organisation_id: str):
+    access = _access(organisation_id, owner=True)
+    try:
+        service.remove_member(session=get_session(), organisation=access.organisation, membership=_other_membership(access))
+    except service.PortalError as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
+    get_session().commit()
+    flash("Removed from the organisation.", "success")
+    return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
+
+
+@blueprint.post("/o/<organisation_id>/members/hand-ownership")
+def hand_ownership(organisation_id: str):
+    access = _access(organisation_id, owner=True)
+    try:
+        service.hand_ownership(session=get_session(), from_membership=access.membership, to_membership=_other_membership(access))
+    except service.PortalError as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
+    get_session().commit()
+    flash("Ownership handed over. You are now a member.", "success")
+    return redirect(url_for("portal.organisation", organisation_id=organisation_id), 303)
+
+
+@blueprint.post("/o/<organisation_id>/rounds")
+def open_round(organisation_id: str):
+    access = _access(organisation_id, owner=True)
+    db = get_session()
+    form = OpenRoundForm()
+    if form.validate_on_submit():
+        try:
+            service.open_round(session=db, organisation=access.organisation, definition=assessments().current(), name=form.name.data,
+                               closes_on=form.closes_on.data, today=_today(), now=app_now())
+        except service.PortalError as refusal:
+            form.closes_on.errors.append(str(refusal))
+        else:
+            db.commit()
+            flash("The round is open. Members can now answer.", "success")
+            return redirect(url_for("portal.organisation", organisation_id=organisation_id), 303)
+    rounds = service.rounds_of(db, access.organisation)
+    return render_template("portal/organisation.html", access=access, rounds=rounds, open_round=None, progress={}, my_status=None,
+                           member_count=len(service.members(db, access.organisation)), round_form=form), 422
+
+
+def _round_or_404(access: Access, round_id: str) -> AssessmentRound:
+    assessment_round = service.find_round(get_session(), access.organisation, round_id)
+    if assessment_round is None:
+        abort(404)
+    return assessment_round
+
+
+def _members_by_id(access: Access) -> dict[int, User]:
+    return {user.id: user for _, user in service.members(get_session(), access.organisation)}
+
+
+@blueprint.get("/o/<organisation_id>/r/<round_id>/progress")
+def round_progress(organisation_id: str, round_id: str):
+    """Who has responded — never what."""
+    access = _access(organisation_id)
+    if not (access.is_owner or access.is_consultant):
+        abort(403)
+    assessment_round = _round_or_404(access, round_id)
+    progress = service.response_status(get_session(), assessment_round)
+    return render_template("portal/progress.html", access=access, assessment_round=assessment_round, progress=progress, people=_members_by_id(access))
+
+
+from consult.portal import answering as _answering_pages  # noqa: E402,F401  (they register their routes on this blueprint)
+from consult.portal import results as _results_pages  # noqa: E402,F401
