@@ -27,8 +27,9 @@ def answer_section(organisation_id: str, round_id: str, number: int):
     access, assessment_round, definition, response = _my_response(organisation_id, round_id)
     if not 1 <= number <= len(definition.sections):
         abort(404)
+    autosave = request.method == "POST" and request.form.get("go") == "autosave"
     if response.submitted_at or assessment_round.status != "open":
-        return redirect(url_for("portal.review", organisation_id=organisation_id, round_id=round_id))
+        return ("", 409) if autosave else redirect(url_for("portal.review", organisation_id=organisation_id, round_id=round_id))
     section = definition.sections[number - 1]
     problems = {}
     if request.method == "POST":
@@ -36,6 +37,8 @@ def answer_section(organisation_id: str, round_id: str, number: int):
         answers, problems = service.clean_answers(definition, submitted)
         service.save_answers(session=get_session(), assessment_round=assessment_round, response=response, answers=answers, now=app_now())
         get_session().commit()
+        if autosave:  # saved while typing, by static/js/autosave.js: nothing to show
+            return "", 204
         if not problems:
             if request.form.get("go") == "back" and number > 1:
                 return redirect(url_for("portal.answer_section", organisation_id=organisation_id, round_id=round_id, number=number - 1), 303)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 PUBLIC_PAGES = [
     "/", "/about/", "/accounts/sign-in", "/accounts/reset", "/no-such-page", "/blog/", "/blog/archive/",
     "/blog/search?q=listening", "/blog/being-believed/", "/blog/listening-organisation-part-2-systems/", "/blog/subscribe",
-    "/book/", "/book/leadership-strategy-session/",
+    "/book/", "/book/leadership-strategy-session/", "/portal/",
 ]
 
 
@@ -165,4 +165,39 @@ def test_a_guest_books_a_free_and_a_paid_consultation_then_cancels_by_the_emaile
     expect(page.get_by_text("back (100%)")).to_be_visible()
     page.get_by_role("button", name="Cancel this booking").click()
     expect(page.get_by_text("This booking is cancelled.")).to_be_visible()
+    context.close()
+
+
+def test_a_visitor_starts_an_organisation_opens_a_round_and_answers_with_saving_as_they_go(browser, live_site):
+    context = browser.new_context(base_url=live_site.url)
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Assessment").click()
+    page.get_by_label("Your organisation's name").fill("Meadow Health Partners")
+    page.get_by_label("Which group do you belong to?").select_option(label="Executive leadership")
+    page.get_by_label("Your e-mail address", exact=True).first.fill("founder@meadow.example")
+    page.get_by_role("button", name="Start the assessment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+
+    invitation = text_of(wait_for_email(live_site, "founder@meadow.example", "You are invited"))
+    page.goto(re.search(r"http://127\.0\.0\.1:\d+/accounts/invitation/\S+", invitation).group())
+    page.get_by_label("Your name").fill("Fern Founder")
+    page.get_by_label("New password", exact=True).fill("meadows grow slowly")
+    page.get_by_label("Type the new password again").fill("meadows grow slowly")
+    page.get_by_role("button", name="Create my account").click()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Assessment").click()
+    page.get_by_role("link", name="Meadow Health Partners").click()
+    page.get_by_label("Name of the round").fill("First round")
+    page.get_by_label("Closes on").fill("2099-01-31")
+    page.get_by_role("button", name="Open the round").click()
+    page.get_by_role("link", name="Take the assessment").click()
+    expect(page.get_by_text("Part 1 of")).to_be_visible()
+    first_group = page.locator("fieldset").first
+    first_group.locator("input[type=radio]").nth(3).check()
+    expect(page.get_by_text("Your answers are saved.")).to_be_visible()  # saved while answering
+    page.reload()
+    expect(page.locator("fieldset").first.locator("input[type=radio]").nth(3)).to_be_checked()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_text("Part 2 of")).to_be_visible()
     context.close()

@@ -248,3 +248,14 @@ def test_the_consultant_creates_an_organisation_and_invites_its_owner(app, make_
     with app.app_context():
         email = get_session().exec(select(OutboxEmail)).one()
     assert email.to_address == "chair@harbour.example" and "Harbour Network" in email.text_body
+
+
+def test_answers_are_saved_while_typing_without_leaving_the_page(app, organisation):
+    owner = signed_in_client(app, _user(app, "owner@clinic.example"))
+    round_id = open_round(owner, organisation)
+    last = len(definition(app).sections)
+    path = f"/portal/o/{organisation.public_id}/r/{round_id}/answer/{last}"
+    text_question = [question for question in definition(app).sections[-1].questions if question.kind == "text"][0]
+    response = submit_form(owner, path, {text_question.key: "Half a thought", "go": "autosave"})
+    assert response.status_code == 204
+    assert "Half a thought" in owner.get(path).get_data(as_text=True)
