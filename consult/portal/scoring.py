@@ -255,6 +255,24 @@ def _gap(key: str, leadership: Sequence[RespondentScore], front_line: Sequence[R
     return Gap(key, leadership_mean, front_line_mean, difference, abs(difference) >= gap_threshold)
 
 
+def _suppress_complement(groups: tuple[GroupResult, ...], minimum: int) -> tuple[GroupResult, ...]:
+    """Hide more groups when the hidden ones hold fewer than `minimum` people together.
+
+    Otherwise the whole-round figures minus the shown groups' would give away the hidden few
+    (complementary suppression): the smallest shown groups are hidden until the hidden total
+    reaches the minimum.
+    """
+    groups = list(groups)
+    while 0 < sum(group.respondents for group in groups if not group.shown) < minimum:
+        shown = [index for index, group in enumerate(groups) if group.shown]
+        if not shown:
+            break
+        smallest = min(shown, key=lambda index: groups[index].respondents)
+        hidden = groups[smallest]
+        groups[smallest] = GroupResult(hidden.key, hidden.respondents, False, {key: None for key in hidden.dimension_means}, None)
+    return tuple(groups)
+
+
 def score_round(definition: Any, respondents: Sequence[Respondent], *, min_group_size: int | None = None,
                 gap_threshold: float = 15.0) -> RoundResult:
     """Score a round: dimension results, role groups (hidden below `min_group_size`), gaps and the overall band.
@@ -268,9 +286,9 @@ def score_round(definition: Any, respondents: Sequence[Respondent], *, min_group
               for respondent in respondents]
     everyone = [score for _, score in scored]
     dimensions = tuple(_dimension_result(definition, dimension.key, everyone) for dimension in definition.dimensions)
-    groups = tuple(
+    groups = _suppress_complement(tuple(
         _group_result(definition, group.key, [score for role, score in scored if role == group.key], minimum)
-        for group in definition.role_groups)
+        for group in definition.role_groups), minimum)
     kind_of = {group.key: group.kind for group in definition.role_groups}
     leadership = [score for role, score in scored if kind_of.get(role) == LEADERSHIP]
     front_line = [score for role, score in scored if kind_of.get(role) == FRONT_LINE]

@@ -103,16 +103,18 @@ def test_importance_answers_are_kept_per_dimension_with_not_sure_as_none():
 # --- a round ----------------------------------------------------------------------------------------------------
 
 def test_a_group_below_the_minimum_shows_nothing():
-    respondents = people("executives", 3, {"trust": 4, "voice": 4}) + people("nurses", 2, {"trust": 2, "voice": 2})
+    respondents = (people("executives", 4, {"trust": 4, "voice": 4}) + people("managers", 3, {"trust": 3}, prefix="m")
+                   + people("nurses", 2, {"trust": 2, "voice": 2}, prefix="n"))
     result = score_round(DEFINITION, respondents)
     assert result.min_group_size == 3
     executives, nurses = result.group("executives"), result.group("nurses")
-    assert executives.shown and executives.respondents == 3
+    assert executives.shown and executives.respondents == 4
     assert executives.dimension_means == {"trust": 75.0, "voice": 75.0, "presence": None}
     assert executives.overall == 75.0
     assert not nurses.shown and nurses.respondents == 2
     assert nurses.dimension_means == {"trust": None, "voice": None, "presence": None} and nurses.overall is None
-    assert result.group("managers") == GroupResult("managers", 0, False, nurses.dimension_means, None)
+    # the nurses alone (2) could be worked out from the whole round: the smallest shown group is hidden with them
+    assert not result.group("managers").shown and result.group("managers").dimension_means == nurses.dimension_means
     assert [group.key for group in result.groups] == list(GROUPS)
 
 
@@ -319,3 +321,23 @@ def test_a_group_below_the_minimum_never_exposes_a_number(respondents, minimum):
     assert all(in_range(dimension.mean) and in_range(dimension.agreement) for dimension in result.dimensions)
     assert all(dimension.spread is None or 0 <= dimension.spread <= 50 + 1e-9 for dimension in result.dimensions)
     assert math.isfinite(result.overall) if result.overall is not None else result.band is None
+
+
+def test_a_small_hidden_group_cannot_be_worked_out_by_subtraction():
+    """With one group of 2 hidden, the smallest shown group is hidden too (complementary suppression)."""
+    from pathlib import Path
+
+    from consult.portal.definition import load_definition
+    from consult.portal.scoring import Respondent, score_round
+
+    definition = load_definition(Path("content/assessments/partnership-readiness.yaml"))
+    answers = {question.key: 3 for question in definition.questions if question.kind != "text"}
+    respondents = (
+        [Respondent(f"l{n}", "executive-leadership", answers) for n in range(4)]
+        + [Respondent(f"p{n}", "providers", answers) for n in range(3)]
+        + [Respondent(f"a{n}", "patient-family-advisors", answers) for n in range(2)]
+    )
+    result = score_round(definition, respondents)
+    shown = {group.key: group.shown for group in result.groups}
+    assert shown["patient-family-advisors"] is False and shown["providers"] is False and shown["executive-leadership"] is True
+    assert all(value is None for value in result.group("providers").dimension_means.values())
