@@ -70,6 +70,9 @@ def results(organisation_id: str, round_id: str):
     standing = benchmark(result.dimension_means(), _others_for_benchmark(assessment_round))
     names = [dimension.name for dimension in definition.dimensions]
     series = [("Whole organisation", [result.dimension(dimension.key).mean for dimension in definition.dimensions])]
+    if any(gap.gap is not None for gap in result.gaps):
+        series.append(("Leadership", [result.gap(dimension.key).leadership_mean for dimension in definition.dimensions]))
+        series.append(("Front line", [result.gap(dimension.key).front_line_mean for dimension in definition.dimensions]))
     chart = Markup(radar_svg(axes=names, series=series, title=f"{access.organisation.name}: scores by dimension",
                              description="Each axis is a dimension scored 0 to 100; the table beside it gives the same figures."))
     actions = db.exec(select(ActionItem).where(ActionItem.round_id == assessment_round.id).order_by(ActionItem.position)).all()

@@ -259,3 +259,37 @@ def test_answers_are_saved_while_typing_without_leaving_the_page(app, organisati
     response = submit_form(owner, path, {text_question.key: "Half a thought", "go": "autosave"})
     assert response.status_code == 204
     assert "Half a thought" in owner.get(path).get_data(as_text=True)
+
+
+def test_with_five_organisations_each_sees_the_median_of_the_others(app, clock):
+    from consult.portal.rounds import close_round
+
+    with app.app_context():
+        db = get_session()
+        assessment = definition(app)
+        organisations = []
+        for number in range(5):
+            organisation = service.create_organisation(session=db, name=f"Organisation {number}", now=clock())
+            people = [create_user(session=db, email=f"o{number}p{person}@example.org", name=f"P{person}", password=TEST_PASSWORD, role="client", now=clock())
+                      for person in range(3)]
+            for person in people:
+                service.add_member(session=db, organisation=organisation, user=person, role="owner", role_group="staff", now=clock())
+            assessment_round = service.open_round(session=db, organisation=organisation, definition=assessment, name="R", closes_on=clock().date(),
+                                                  today=clock().date(), now=clock())
+            value = 1 + number  # organisation n answers n+1 everywhere
+            for person in people:
+                db.add(Response(round_id=assessment_round.id, user_id=person.id, role_group="staff", started_at=clock(), updated_at=clock(), submitted_at=clock(),
+                                answers={question.key: value for question in assessment.questions if question.kind != "text"}))
+            db.flush()
+            close_round(session=db, assessment_round=assessment_round, definition=assessment, now=clock())
+            organisations.append((organisation, people[0], assessment_round))
+            db.commit()
+    organisation, person, assessment_round = organisations[0]
+    html = signed_in_client(app, person).get(f"/portal/o/{organisation.public_id}/r/{assessment_round.public_id}/results").get_data(as_text=True)
+    assert "Others&#39; median" in html or "Others' median" in html
+    import statistics
+
+    first_dimension = definition(app).dimensions[0].key
+    with app.app_context():
+        others = [get_session().get(type(assessment_round), item[2].id).result["dimension_means"][first_dimension] for item in organisations[1:]]
+    assert f"<td>{statistics.median(others):.0f}</td>" in html
