@@ -23,6 +23,7 @@ def load_demo_data_if_empty() -> None:
     password = secrets.token_urlsafe(12)
     create_user(session=session, email=DEMO_CONSULTANT_EMAIL, name=current_app.extensions["consult.site"].consultant_name, password=password, role="consultant", now=app_now())
     add_demo_booking_calendar(session)
+    add_demo_organisation(session)
     session.commit()
     log.warning(
         "Demo data loaded. Sign in as the consultant with e-mail %s and password %s "
@@ -69,3 +70,35 @@ def add_demo_booking_calendar(session) -> None:
             intake_questions=questions, location="https://meet.example.org/irons-working-session",
         ),
     ])
+
+
+def add_demo_organisation(session) -> None:
+    """A client organisation with eleven members who answered a first round, closed with its plan, so the
+    consultant sees results at once. The members' passwords are random and never shown."""
+    import random
+    from datetime import timedelta
+
+    from consult.portal import service as portal
+    from consult.portal.models import Response
+    from consult.portal.rounds import close_round
+
+    definition = current_app.extensions["consult.assessments"].current()
+    if definition is None:
+        return
+    now = app_now()
+    organisation = portal.create_organisation(session=session, name="Riverside Community Clinic (demo)", now=now)
+    chooser = random.Random(2026)
+    groups = ["executive-leadership"] * 3 + ["clinical-leadership"] * 2 + ["providers"] * 3 + ["staff"] * 3
+    assessment_round = portal.open_round(session=session, organisation=organisation, definition=definition, name="Autumn 2026 (demo)",
+                                         closes_on=now.date(), today=now.date(), now=now - timedelta(days=14))
+    for number, group in enumerate(groups):
+        person = create_user(session=session, email=f"demo.member{number}@example.com", name=f"Demo member {number + 1}",
+                             password=secrets.token_urlsafe(16), role="client", now=now)
+        portal.add_member(session=session, organisation=organisation, user=person, role="owner" if number == 0 else "member", role_group=group, now=now)
+        leaning = 1 if group.endswith("leadership") else 0  # leaders see things a little rosier, as they often do
+        answers = {question.key: max(1, min(5, chooser.randint(2, 4) + leaning * chooser.randint(0, 1)))
+                   for question in definition.questions if question.kind != "text"}
+        session.add(Response(round_id=assessment_round.id, user_id=person.id, role_group=group, answers=answers,
+                             started_at=now, updated_at=now, submitted_at=now))
+    session.flush()
+    close_round(session=session, assessment_round=assessment_round, definition=definition, now=now)

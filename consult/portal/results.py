@@ -17,6 +17,7 @@ from consult.portal import service
 from consult.portal.charts import radar_svg
 from consult.portal.models import ACTION_STATUSES, ActionItem, ActionNote, AssessmentRound, Membership
 from consult.portal.plan import rank_dimensions
+from consult.portal.report_pdf import build_report_pdf
 from consult.portal.rounds import close_round, score_submitted
 from consult.portal.routes import _access, _round_or_404, assessments, blueprint
 from consult.portal.scoring import benchmark, compare_rounds
@@ -174,3 +175,24 @@ def plan_csv(organisation_id: str, round_id: str):
 
 def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@blueprint.get("/o/<organisation_id>/r/<round_id>/report.pdf")
+def report_pdf(organisation_id: str, round_id: str):
+    """The results and the plan as a printable PDF, with the chart."""
+    access = _access(organisation_id)
+    assessment_round = _round_or_404(access, round_id)
+    if assessment_round.status != "closed":
+        abort(404)
+    db = get_session()
+    definition = assessments().get(assessment_round.definition_key, assessment_round.definition_version)
+    actions = db.exec(select(ActionItem).where(ActionItem.round_id == assessment_round.id).order_by(ActionItem.position)).all()
+    site = current_app.extensions["consult.site"]
+    pdf = build_report_pdf(
+        organisation_name=access.organisation.name, round_name=assessment_round.name,
+        closed_on=assessment_round.closed_at.astimezone(site.time_zone).strftime("%-d %B %Y"), definition=definition,
+        result=score_submitted(db, assessment_round, definition), actions=actions, practice_name=site.practice_name,
+        site_url=current_app.extensions["consult.settings"].site_url,
+    )
+    return current_app.response_class(pdf, mimetype="application/pdf",
+                                      headers={"Content-Disposition": f'attachment; filename="results-{assessment_round.public_id}.pdf"'})

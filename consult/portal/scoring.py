@@ -255,21 +255,25 @@ def _gap(key: str, leadership: Sequence[RespondentScore], front_line: Sequence[R
     return Gap(key, leadership_mean, front_line_mean, difference, abs(difference) >= gap_threshold)
 
 
-def _suppress_complement(groups: tuple[GroupResult, ...], minimum: int) -> tuple[GroupResult, ...]:
-    """Hide more groups when the hidden ones hold fewer than `minimum` people together.
+def _suppress_complement(groups: tuple[GroupResult, ...], kind_of: Mapping[str, str], minimum: int) -> tuple[GroupResult, ...]:
+    """Hide more groups when, on either side (leadership or front line), the hidden ones hold fewer than `minimum`.
 
-    Otherwise the whole-round figures minus the shown groups' would give away the hidden few
-    (complementary suppression): the smallest shown groups are hidden until the hidden total
-    reaches the minimum.
+    Otherwise the whole-round figures, or a side's pooled mean in a gap, minus the shown groups'
+    would give away the hidden few (complementary suppression): the smallest shown group of the
+    same side is hidden too, until that side's hidden total reaches the minimum.
     """
     groups = list(groups)
-    while 0 < sum(group.respondents for group in groups if not group.shown) < minimum:
-        shown = [index for index, group in enumerate(groups) if group.shown]
-        if not shown:
-            break
-        smallest = min(shown, key=lambda index: groups[index].respondents)
-        hidden = groups[smallest]
-        groups[smallest] = GroupResult(hidden.key, hidden.respondents, False, {key: None for key in hidden.dimension_means}, None)
+    for side in (LEADERSHIP, FRONT_LINE, None):  # each side for the gaps, then everyone for the whole-round figures
+        def in_scope(group: GroupResult) -> bool:
+            return side is None or kind_of.get(group.key) == side
+
+        while 0 < sum(group.respondents for group in groups if not group.shown and in_scope(group)) < minimum:
+            shown = [index for index, group in enumerate(groups) if group.shown and in_scope(group)]
+            if not shown:
+                break
+            smallest = min(shown, key=lambda index: groups[index].respondents)
+            hidden = groups[smallest]
+            groups[smallest] = GroupResult(hidden.key, hidden.respondents, False, {key: None for key in hidden.dimension_means}, None)
     return tuple(groups)
 
 
@@ -286,10 +290,10 @@ def score_round(definition: Any, respondents: Sequence[Respondent], *, min_group
               for respondent in respondents]
     everyone = [score for _, score in scored]
     dimensions = tuple(_dimension_result(definition, dimension.key, everyone) for dimension in definition.dimensions)
+    kind_of = {group.key: group.kind for group in definition.role_groups}
     groups = _suppress_complement(tuple(
         _group_result(definition, group.key, [score for role, score in scored if role == group.key], minimum)
-        for group in definition.role_groups), minimum)
-    kind_of = {group.key: group.kind for group in definition.role_groups}
+        for group in definition.role_groups), kind_of, minimum)
     leadership = [score for role, score in scored if kind_of.get(role) == LEADERSHIP]
     front_line = [score for role, score in scored if kind_of.get(role) == FRONT_LINE]
     gaps = tuple(_gap(dimension.key, leadership, front_line, minimum, gap_threshold)

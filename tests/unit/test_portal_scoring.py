@@ -333,11 +333,14 @@ def test_a_small_hidden_group_cannot_be_worked_out_by_subtraction():
     definition = load_definition(Path("content/assessments/partnership-readiness.yaml"))
     answers = {question.key: 3 for question in definition.questions if question.kind != "text"}
     respondents = (
-        [Respondent(f"l{n}", "executive-leadership", answers) for n in range(4)]
+        [Respondent(f"l{n}", "executive-leadership", answers) for n in range(3)]
         + [Respondent(f"p{n}", "providers", answers) for n in range(3)]
+        + [Respondent(f"s{n}", "staff", answers) for n in range(4)]
         + [Respondent(f"a{n}", "patient-family-advisors", answers) for n in range(2)]
     )
     result = score_round(definition, respondents)
     shown = {group.key: group.shown for group in result.groups}
-    assert shown["patient-family-advisors"] is False and shown["providers"] is False and shown["executive-leadership"] is True
+    # the advisors (front line) are hidden with the smallest other front-line group; leadership is untouched
+    assert shown == {"executive-leadership": True, "clinical-leadership": False, "providers": False, "staff": True,
+                     "patient-family-advisors": False}
     assert all(value is None for value in result.group("providers").dimension_means.values())

@@ -7,7 +7,7 @@ PURE_MODULES = [
     "consult.accounts.policy", "consult.mail.message", "consult.site.identity", "consult.site.pages", "consult.frontmatter",
     "consult.blog.posts", "consult.blog.index", "consult.blog.search", "consult.blog.library",
     "consult.booking.slots", "consult.booking.status", "consult.booking.invites", "consult.booking.policy", "consult.payments.provider",
-    "consult.portal.definition", "consult.portal.scoring", "consult.portal.plan", "consult.portal.charts",
+    "consult.portal.definition", "consult.portal.scoring", "consult.portal.plan", "consult.portal.charts", "consult.portal.report_pdf",
 ]
 
 

@@ -293,3 +293,21 @@ def test_with_five_organisations_each_sees_the_median_of_the_others(app, clock):
     with app.app_context():
         others = [get_session().get(type(assessment_round), item[2].id).result["dimension_means"][first_dimension] for item in organisations[1:]]
     assert f"<td>{statistics.median(others):.0f}</td>" in html
+
+
+def test_the_results_download_as_a_pdf(app, make_user):
+    from consult.demo import add_demo_organisation
+    from consult.portal.models import AssessmentRound
+    from pypdf import PdfReader
+    import io
+
+    with app.app_context():
+        add_demo_organisation(get_session())
+        get_session().commit()
+        assessment_round = get_session().exec(select(AssessmentRound)).one()
+        organisation = get_session().get(Organisation, assessment_round.organisation_id)
+    client = signed_in_client(app, make_user(role="consultant"))
+    response = client.get(f"/portal/o/{organisation.public_id}/r/{assessment_round.public_id}/report.pdf")
+    assert response.mimetype == "application/pdf" and "attachment" in response.headers["Content-Disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Riverside Community Clinic" in text and "Presence and listening" in text
