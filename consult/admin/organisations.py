@@ -12,7 +12,7 @@ from consult.clock import app_now
 from consult.db import get_session
 from consult.portal import service
 from consult.portal.forms import OrganisationForm, role_group_choices
-from consult.portal.models import AssessmentRound, Membership, Organisation
+from consult.portal.models import AssessmentRound, Membership, Organisation, Response
 
 
 @blueprint.route("/organisations/", methods=["GET", "POST"])
@@ -29,6 +29,12 @@ def organisations():
         flash(f"{organisation.name} created; {form.owner_email.data} is invited as its owner.", "success")
         return redirect(url_for("admin.organisations"), 303)
     member_counts = dict(db.exec(select(Membership.organisation_id, func.count()).group_by(Membership.organisation_id)).all())
-    round_counts = dict(db.exec(select(AssessmentRound.organisation_id, func.count()).group_by(AssessmentRound.organisation_id)).all())
+    latest_rounds: dict[int, AssessmentRound] = {}
+    for assessment_round in db.exec(select(AssessmentRound).order_by(AssessmentRound.opened_at)).all():
+        latest_rounds[assessment_round.organisation_id] = assessment_round
+    submitted = dict(db.exec(
+        select(Response.round_id, func.count()).where(Response.submitted_at.is_not(None)).group_by(Response.round_id)
+    ).all())
     rows = db.exec(select(Organisation).order_by(Organisation.name)).all()
-    return render_template("admin/organisations.html", form=form, organisations=rows, member_counts=member_counts, round_counts=round_counts), 422 if form.errors else 200
+    return render_template("admin/organisations.html", form=form, organisations=rows, member_counts=member_counts,
+                           latest_rounds=latest_rounds, submitted=submitted), 422 if form.errors else 200

@@ -15,7 +15,8 @@ from consult.clock import app_now
 from consult.db import get_session
 from consult.portal import service
 from consult.portal.charts import radar_svg
-from consult.portal.models import ACTION_STATUSES, ActionItem, ActionNote, AssessmentRound, Membership
+from consult.accounts.models import User
+from consult.portal.models import ACTION_STATUSES, ActionItem, ActionNote, AssessmentRound, Membership, Response
 from consult.portal.plan import rank_dimensions
 from consult.portal.report_pdf import build_report_pdf
 from consult.portal.rounds import close_round, score_submitted
@@ -196,3 +197,15 @@ def report_pdf(organisation_id: str, round_id: str):
     )
     return current_app.response_class(pdf, mimetype="application/pdf",
                                       headers={"Content-Disposition": f'attachment; filename="results-{assessment_round.public_id}.pdf"'})
+
+
+@blueprint.get("/o/<organisation_id>/r/<round_id>/responses")
+def individual_responses(organisation_id: str, round_id: str):
+    """Each person's own answers: for the consultant's eyes only, never the organisation's."""
+    access = _access(organisation_id)
+    if not access.is_consultant:
+        abort(404)
+    assessment_round = _round_or_404(access, round_id)
+    definition = assessments().get(assessment_round.definition_key, assessment_round.definition_version)
+    rows = get_session().exec(select(Response, User).join(User, User.id == Response.user_id).where(Response.round_id == assessment_round.id).order_by(User.name)).all()
+    return render_template("portal/responses.html", access=access, assessment_round=assessment_round, definition=definition, rows=rows)
