@@ -201,3 +201,89 @@ def test_a_visitor_starts_an_organisation_opens_a_round_and_answers_with_saving_
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_text("Part 2 of")).to_be_visible()
     context.close()
+
+
+def _prepare_portal_round(live_site) -> dict:
+    """In the live site's own database: an organisation, its owner and three members, and an open round.
+
+    Two members' answers are already in, so that the round has enough respondents to show results.
+    """
+    from consult import create_app
+    from consult.accounts.service import create_user
+    from consult.clock import utc_now
+    from consult.config import load_settings
+    from consult.db import get_session
+    from consult.portal import service
+    from consult.portal.models import Response
+
+    settings = load_settings({"CONSULT_INSTANCE_DIR": str(live_site.log.parent), "SITE_URL": live_site.url})
+    app = create_app({"SETTINGS": settings, "PREPARE_DATABASE": False})
+    with app.app_context():
+        db = get_session()
+        assessment = app.extensions["consult.assessments"].current()
+        now = utc_now()
+        people = {name: create_user(session=db, email=f"{name}@pinewood.example", name=name.title(), password="pinewood partners", role="client", now=now)
+                  for name in ("owner", "answerer", "early1", "early2")}
+        organisation = service.create_organisation(session=db, name="Pinewood Clinic", now=now)
+        for name, person in people.items():
+            service.add_member(session=db, organisation=organisation, user=person, role="owner" if name == "owner" else "member", role_group="staff", now=now)
+        assessment_round = service.open_round(session=db, organisation=organisation, definition=assessment, name="Spring round",
+                                              closes_on=now.date().replace(year=now.year + 1), today=now.date(), now=now)
+        for name in ("early1", "early2"):
+            db.add(Response(round_id=assessment_round.id, user_id=people[name].id, role_group="staff", started_at=now, updated_at=now, submitted_at=now,
+                            answers={question.key: 2 for question in assessment.questions if question.kind != "text"}))
+        db.commit()
+        return {"sections": len(assessment.sections)}
+
+
+def _sign_in_as(page, email):
+    page.goto("/accounts/sign-in")
+    page.get_by_label("E-mail address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill("pinewood partners")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _answer_current_section(page):
+    for group in page.locator("fieldset").all():
+        group.locator("input[type=radio]").nth(3).check()
+
+
+def test_a_member_answers_half_comes_back_and_submits_then_the_owner_closes_and_acts_on_the_plan(browser, live_site):
+    sections = _prepare_portal_round(live_site)["sections"]
+    context = browser.new_context(base_url=live_site.url, accept_downloads=True)
+    page = context.new_page()
+    _sign_in_as(page, "answerer@pinewood.example")
+    page.goto("/portal/")
+    page.get_by_role("link", name="Pinewood Clinic").click()
+    page.get_by_role("link", name="Take the assessment").click()
+    for _ in range(sections // 2):
+        _answer_current_section(page)
+        page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("button", name="Sign out").click()  # leaves half-way
+
+    _sign_in_as(page, "answerer@pinewood.example")
+    page.goto("/portal/")
+    page.get_by_role("link", name="Pinewood Clinic").click()
+    page.get_by_role("link", name="Continue the assessment").click()
+    expect(page.locator("fieldset").first.locator("input[type=radio]").nth(3)).to_be_checked()  # kept
+    for _ in range(sections):
+        _answer_current_section(page)
+        page.get_by_role("button", name=re.compile("Save and (continue|review)")).click()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_text("Your answers are submitted")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    _sign_in_as(page, "owner@pinewood.example")
+    page.goto("/portal/")
+    page.get_by_role("link", name="Pinewood Clinic").click()
+    page.get_by_role("button", name="Close the round now and see the results").click()
+    expect(page.get_by_role("img", name=re.compile("scores by dimension"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Your action plan")).to_be_visible()
+    first_action = page.locator("article.action").first
+    first_action.get_by_label("Status").select_option(label="In progress")
+    first_action.get_by_role("button", name=re.compile("^Save")).click()
+    expect(page.locator("article.action").first.locator(".post-meta")).to_contain_text("In progress")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the results and plan as PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    context.close()

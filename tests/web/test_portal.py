@@ -244,7 +244,7 @@ def test_the_consultant_creates_an_organisation_and_invites_its_owner(app, make_
     response = submit_form(consultant, "/admin/organisations/", {"name": "Harbour Network", "owner_email": "chair@harbour.example", "role_group": "executive-leadership"})
     assert response.status_code == 303
     page = consultant.get("/admin/organisations/").get_data(as_text=True)
-    assert "Harbour Network" in page
+    assert "Harbour Network" in page and "none yet" in page
     with app.app_context():
         email = get_session().exec(select(OutboxEmail)).one()
     assert email.to_address == "chair@harbour.example" and "Harbour Network" in email.text_body
