@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bench.timing import timed
 from consult.config import PROJECT_ROOT, load_settings
 
 WORDS = ("partnership listening leadership patients providers trust dignity equity chronic illness support visits "
@@ -29,15 +29,6 @@ def generate_posts(directory: Path, count: int) -> None:
                  f"summary: A generated post about {tags[0]}.\ntags: [{', '.join(tags)}]\n"
                  + (f"series: Series {number // 5}\n" if number % 3 == 0 else ""))
         (directory / f"post-{number}.md").write_text(f"---\n{front}---\n{body}\n")
-
-
-def timed(label: str, run, repeat: int) -> None:
-    durations = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        run()
-        durations.append(time.perf_counter() - began)
-    print(f"{label:<28} median {statistics.median(durations) * 1000:8.2f} ms   p95 {sorted(durations)[int(repeat * 0.95) - 1] * 1000:8.2f} ms")
 
 
 def main() -> None:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
-import time
 
+from bench.timing import timed
 from consult.config import PROJECT_ROOT
 from consult.portal.charts import radar_svg
 from consult.portal.definition import AssessmentDefinition, load_definition
@@ -42,17 +41,6 @@ def random_respondents(definition: AssessmentDefinition, count: int, seed: int =
                 answers[question.key] = min(5, max(1, generator.randint(1, 5) + lean))
         respondents.append(Respondent(f"respondent-{number}", group.key, answers))
     return respondents
-
-
-def timed(label: str, run, repeat: int) -> None:
-    durations = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        run()
-        durations.append(time.perf_counter() - began)
-    ordered = sorted(durations)
-    p95 = ordered[max(0, round(repeat * 0.95) - 1)]
-    print(f"{label:<34} median {statistics.median(durations) * 1000:8.2f} ms   p95 {p95 * 1000:8.2f} ms")
 
 
 def main() -> None:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
-import time
 from datetime import datetime, timedelta, timezone
 from datetime import time as clock
 
+from bench.timing import timed
 from consult.booking.slots import (
     Availability, Occupied, SlotRules, TimeRange, WeeklyHours, compute_free_slots, free_slots_for_guest_day,
 )
@@ -34,16 +33,6 @@ def random_occupied(count: int, days: int, seed: int = 7) -> list[Occupied]:
         start = NOW + timedelta(minutes=5 * generator.randrange(days * 24 * 12))
         spans.append(Occupied(start, start + timedelta(minutes=generator.choice((30, 60, 90, 120)))))
     return spans
-
-
-def timed(label: str, run, repeat: int) -> None:
-    durations = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        run()
-        durations.append(time.perf_counter() - began)
-    p95 = sorted(durations)[max(0, int(repeat * 0.95) - 1)]
-    print(f"{label:<40} median {statistics.median(durations) * 1000:8.2f} ms   p95 {p95 * 1000:8.2f} ms")
 
 
 def main() -> None:

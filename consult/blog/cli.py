@@ -4,7 +4,6 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from consult.blog.library import PostLibrary
 from consult.blog.routes import LIBRARY_KEY
 from consult.blog.service import send_newsletter
 from consult.clock import app_now

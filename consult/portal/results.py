@@ -55,15 +55,20 @@ def _others_for_benchmark(assessment_round: AssessmentRound) -> list[dict]:
     return list(latest.values())
 
 
-@blueprint.get("/o/<organisation_id>/r/<round_id>/results")
-def results(organisation_id: str, round_id: str):
+def _closed_round(organisation_id: str, round_id: str):
+    """The asker's access, the closed round, its definition and its scored result; 404 for an open round."""
     access = _access(organisation_id)
     assessment_round = _round_or_404(access, round_id)
     if assessment_round.status != "closed":
         abort(404)
-    db = get_session()
     definition = assessments().get(assessment_round.definition_key, assessment_round.definition_version)
-    result = score_submitted(db, assessment_round, definition)
+    return access, assessment_round, definition, score_submitted(get_session(), assessment_round, definition)
+
+
+@blueprint.get("/o/<organisation_id>/r/<round_id>/results")
+def results(organisation_id: str, round_id: str):
+    access, assessment_round, definition, result = _closed_round(organisation_id, round_id)
+    db = get_session()
     if result.respondent_count < definition.min_group_size:
         return render_template("portal/results.html", access=access, assessment_round=assessment_round, definition=definition, result=result,
                                actions=[], history=[], statuses=STATUS_NAMES)
@@ -181,18 +186,14 @@ def _csv_safe(value: str) -> str:
 @blueprint.get("/o/<organisation_id>/r/<round_id>/report.pdf")
 def report_pdf(organisation_id: str, round_id: str):
     """The results and the plan as a printable PDF, with the chart."""
-    access = _access(organisation_id)
-    assessment_round = _round_or_404(access, round_id)
-    if assessment_round.status != "closed":
-        abort(404)
+    access, assessment_round, definition, result = _closed_round(organisation_id, round_id)
     db = get_session()
-    definition = assessments().get(assessment_round.definition_key, assessment_round.definition_version)
     actions = db.exec(select(ActionItem).where(ActionItem.round_id == assessment_round.id).order_by(ActionItem.position)).all()
     site = current_app.extensions["consult.site"]
     pdf = build_report_pdf(
         organisation_name=access.organisation.name, round_name=assessment_round.name,
         closed_on=assessment_round.closed_at.astimezone(site.time_zone).strftime("%-d %B %Y"), definition=definition,
-        result=score_submitted(db, assessment_round, definition), actions=actions, practice_name=site.practice_name,
+        result=result, actions=actions, practice_name=site.practice_name,
         site_url=current_app.extensions["consult.settings"].site_url,
     )
     return current_app.response_class(pdf, mimetype="application/pdf",

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consult.portal.scoring import (
-    GroupResult, Respondent, RoundResult, agreement_from_spread, benchmark, compare_rounds, population_spread, rounded,
+    Respondent, RoundResult, agreement_from_spread, benchmark, compare_rounds, population_spread, rounded,
     score_respondent, score_round,
 )
 from tests.unit.portal_fixtures import SCALE_QUESTIONS, answers_at, make_definition, people

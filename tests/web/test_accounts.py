@@ -88,9 +88,10 @@ def test_password_reset_answers_the_same_whether_or_not_the_account_exists(app, 
     make_user(email="known@example.org")
     known = submit_form(client, "/accounts/reset", {"email": "known@example.org"}).get_data(as_text=True)
     unknown = submit_form(client, "/accounts/reset", {"email": "unknown@example.org"}).get_data(as_text=True)
-    import difflib
-    a, b = known.replace("known@", "X@"), unknown.replace("unknown@", "X@")
-    assert a == b, "\n".join(difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm=""))
+    def comparable(html: str, address: str) -> str:  # form tokens carry a timestamp, so they may differ by a second
+        return re.sub(r'name="csrf_token" value="[^"]+"', "", html).replace(address, "X@")
+
+    assert comparable(known, "known@") == comparable(unknown, "unknown@")
     assert [email.to_address for email in outbox(app)] == ["known@example.org"]
 
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from tests.conftest import csrf_token_from, signed_in_client
-from tests.web.test_booking import bookings, emails, free_slots, paid_booking
+from tests.web.test_booking import bookings, emails, paid_booking
 
 import pytest
 

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import feedparser
-import pytest
 from sqlalchemy import event
 
 from tests.conftest import signed_in_client

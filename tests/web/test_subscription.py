@@ -3,7 +3,6 @@
 import re
 import threading
 
-import pytest
 from sqlmodel import select
 
 from consult.blog.models import NewsletterDelivery, Subscriber
