@@ -8,8 +8,11 @@ from consult.site.identity import SiteIdentityError, load_site_identity
 from consult.site.pages import PageError, load_page
 
 
-def content_problems(content_dir: Path, library: PostLibrary) -> list[str]:
-    """Every problem in every content file, one line each, with file and line where known."""
+def content_problems(content_dir: Path, library: PostLibrary, assessments: AssessmentLibrary) -> list[str]:
+    """Every problem in every content file, one line each, with file and line where known.
+
+    Posts and assessments come from the app's libraries, which already read them: nothing is parsed twice.
+    """
     problems = []
     try:
         load_site_identity(content_dir / "site.yaml")
@@ -21,5 +24,5 @@ def content_problems(content_dir: Path, library: PostLibrary) -> list[str]:
         except PageError as error:
             problems.append(str(error))
     problems.extend(f"posts/{problem}" for problem in library.index().problems)
-    problems.extend(AssessmentLibrary(content_dir / "assessments").problems)
+    problems.extend(assessments.problems)
     return problems

@@ -42,7 +42,7 @@ def dashboard():
         undelivered=undelivered,
         published_count=len(public.posts),
         unpublished=[post for post in blog.posts if public.get(post.slug) is None],
-        content_problems=content_problems(settings.content_dir, current_app.extensions["consult.blog"]),
+        content_problems=content_problems(settings.content_dir, current_app.extensions["consult.blog"], current_app.extensions["consult.assessments"]),
     )
 
 

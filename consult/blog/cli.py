@@ -18,7 +18,7 @@ newsletter_commands = AppGroup("newsletter", help="E-mail new posts to subscribe
 def check() -> None:
     """Print every problem in the content files; exit 1 when there is one (for a content repository's CI)."""
     settings = current_app.extensions["consult.settings"]
-    problems = content_problems(settings.content_dir, current_app.extensions[LIBRARY_KEY])
+    problems = content_problems(settings.content_dir, current_app.extensions[LIBRARY_KEY], current_app.extensions["consult.assessments"])
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
