@@ -15,8 +15,10 @@ from pathlib import Path
 from bench.timing import timed
 from consult.config import PROJECT_ROOT, load_settings
 
-WORDS = ("partnership listening leadership patients providers trust dignity equity chronic illness support visits "
-         "questions decisions transparency presence believing measuring teams care").split()
+WORDS = (
+    "partnership listening leadership patients providers trust dignity equity chronic illness support visits "
+    "questions decisions transparency presence believing measuring teams care"
+).split()
 
 
 def generate_posts(directory: Path, count: int) -> None:
@@ -24,10 +26,20 @@ def generate_posts(directory: Path, count: int) -> None:
     for number in range(count):
         tags = [WORDS[number % 7], WORDS[(number * 3) % 11]]
         words = " ".join(WORDS[(number + offset) % len(WORDS)] for offset in range(700))
-        body = "\n\n".join(["## A heading", words[:1500], "- one\n- two\n- three", words[1500:], "| a | b |\n|---|---|\n| 1 | 2 |"])
-        front = (f"title: Post number {number}\ndate: {(start + timedelta(days=number)).isoformat()}\n"
-                 f"summary: A generated post about {tags[0]}.\ntags: [{', '.join(tags)}]\n"
-                 + (f"series: Series {number // 5}\n" if number % 3 == 0 else ""))
+        body = "\n\n".join(
+            [
+                "## A heading",
+                words[:1500],
+                "- one\n- two\n- three",
+                words[1500:],
+                "| a | b |\n|---|---|\n| 1 | 2 |",
+            ]
+        )
+        front = (
+            f"title: Post number {number}\ndate: {(start + timedelta(days=number)).isoformat()}\n"
+            f"summary: A generated post about {tags[0]}.\ntags: [{', '.join(tags)}]\n"
+            + (f"series: Series {number // 5}\n" if number % 3 == 0 else "")
+        )
         (directory / f"post-{number}.md").write_text(f"---\n{front}---\n{body}\n")
 
 
@@ -45,17 +57,32 @@ def main() -> None:
         shutil.copy(PROJECT_ROOT / "content" / "site.yaml", content / "site.yaml")
         shutil.copytree(PROJECT_ROOT / "content" / "pages", content / "pages")
         generate_posts(content / "posts", arguments.posts)
-        settings = load_settings({"CONTENT_DIR": str(content), "CONSULT_INSTANCE_DIR": scratch, "SECRET_KEY": "b" * 40})
-        app = create_app({"SETTINGS": settings, "PREPARE_DATABASE": False, "CLOCK": lambda: datetime(2030, 1, 1, tzinfo=timezone.utc)})
+        settings = load_settings(
+            {"CONTENT_DIR": str(content), "CONSULT_INSTANCE_DIR": scratch, "SECRET_KEY": "b" * 40}
+        )
+        app = create_app(
+            {
+                "SETTINGS": settings,
+                "PREPARE_DATABASE": False,
+                "CLOCK": lambda: datetime(2030, 1, 1, tzinfo=timezone.utc),
+            }
+        )
 
         began = time.perf_counter()
         index = app.extensions["consult.blog"].index()
-        print(f"cold load of {len(index.posts)} posts    {(time.perf_counter() - began) * 1000:8.0f} ms ({len(index.problems)} problems)")
+        print(
+            f"cold load of {len(index.posts)} posts    {(time.perf_counter() - began) * 1000:8.0f} ms ({len(index.problems)} problems)"
+        )
 
         client = app.test_client()
         middle = index.posts[len(index.posts) // 2]
-        pages = {"/blog/": "/blog/", "a post": f"/blog/{middle.slug}/", "a tag page": f"/blog/tag/{middle.tag_slugs[0]}/",
-                 "/feed.xml": "/feed.xml", "search": "/blog/search?q=listening+trust"}
+        pages = {
+            "/blog/": "/blog/",
+            "a post": f"/blog/{middle.slug}/",
+            "a tag page": f"/blog/tag/{middle.tag_slugs[0]}/",
+            "/feed.xml": "/feed.xml",
+            "search": "/blog/search?q=listening+trust",
+        }
         for label, path in pages.items():
             assert client.get(path).status_code == 200, path
             timed(f"GET {label}", lambda path=path: client.get(path), arguments.requests)

@@ -18,7 +18,9 @@ from consult.portal.scoring import Respondent, score_round
 DEFINITION_PATH = PROJECT_ROOT / "content" / "assessments" / "partnership-readiness.yaml"
 
 
-def random_respondents(definition: AssessmentDefinition, count: int, seed: int = 11) -> list[Respondent]:
+def random_respondents(
+    definition: AssessmentDefinition, count: int, seed: int = 11
+) -> list[Respondent]:
     """`count` respondents spread over every role group; 1 answer in 20 skipped, about 1 in 12 "not sure"."""
     generator = random.Random(seed)
     groups = definition.role_groups
@@ -53,22 +55,36 @@ def main() -> None:
     respondents = random_respondents(definition, arguments.respondents)
     result = score_round(definition, respondents)
     plan = build_action_plan(definition, result)
-    print(f"{len(respondents)} respondents, {len(definition.questions)} questions, {len(definition.dimensions)} dimensions: "
-          f"overall {result.overall:.1f} ({result.band}), {len(plan.actions)} actions, "
-          f"{sum(gap.flagged for gap in result.gaps)} flagged gaps")
+    print(
+        f"{len(respondents)} respondents, {len(definition.questions)} questions, {len(definition.dimensions)} dimensions: "
+        f"overall {result.overall:.1f} ({result.band}), {len(plan.actions)} actions, "
+        f"{sum(gap.flagged for gap in result.gaps)} flagged gaps"
+    )
 
     axes = [definition.dimension(dimension.key).name for dimension in result.dimensions]
     series = [("Whole round", [dimension.mean for dimension in result.dimensions])]
     names = {group.key: group.name for group in definition.role_groups}
-    series += [(names[group.key], [group.dimension_means[dimension.key] for dimension in result.dimensions])
-               for group in result.groups if group.shown]
+    series += [
+        (
+            names[group.key],
+            [group.dimension_means[dimension.key] for dimension in result.dimensions],
+        )
+        for group in result.groups
+        if group.shown
+    ]
 
     timed("score_round", lambda: score_round(definition, respondents), arguments.repeat)
     timed("build_action_plan", lambda: build_action_plan(definition, result), arguments.repeat)
-    timed("score_round + build_action_plan",
-          lambda: build_action_plan(definition, score_round(definition, respondents)), arguments.repeat)
-    timed(f"radar_svg ({len(series)} series)",
-          lambda: radar_svg(axes=axes, series=series, title="Readiness", description="By dimension"), arguments.repeat)
+    timed(
+        "score_round + build_action_plan",
+        lambda: build_action_plan(definition, score_round(definition, respondents)),
+        arguments.repeat,
+    )
+    timed(
+        f"radar_svg ({len(series)} series)",
+        lambda: radar_svg(axes=axes, series=series, title="Readiness", description="By dimension"),
+        arguments.repeat,
+    )
 
 
 if __name__ == "__main__":

@@ -55,7 +55,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     app.extensions["consult.settings"] = settings
     app.extensions["consult.site"] = site
     app.extensions["consult.blog"] = PostLibrary(
-        settings.content_dir / "posts", time_zone=site.time_zone, words_per_minute=site.reading_words_per_minute
+        settings.content_dir / "posts",
+        time_zone=site.time_zone,
+        words_per_minute=site.reading_words_per_minute,
     )
     app.extensions["consult.assessments"] = AssessmentLibrary(settings.content_dir / "assessments")
     if settings.trusted_proxy_count:
@@ -105,7 +107,9 @@ def _flask_config(settings: Settings) -> dict:
 
 def _configure_logging() -> None:
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
@@ -123,26 +127,47 @@ def _register_blueprints(app: Flask) -> None:
 
 
 ERROR_PAGES = {
-    400: ("This request could not be understood", "Something in it was not what we expected. Please go back and try again."),
-    403: ("This page is not open to you", "Your account does not have access here. If you think it should, please write to us."),
-    404: ("We could not find that page", "It may have moved, or the address may have a typo. The links above lead everywhere the site goes."),
+    400: (
+        "This request could not be understood",
+        "Something in it was not what we expected. Please go back and try again.",
+    ),
+    403: (
+        "This page is not open to you",
+        "Your account does not have access here. If you think it should, please write to us.",
+    ),
+    404: (
+        "We could not find that page",
+        "It may have moved, or the address may have a typo. The links above lead everywhere the site goes.",
+    ),
     405: ("That did not work", "This page cannot be used that way. Please go back and try again."),
-    413: ("That was too large to receive", "Please send something smaller, or write to us and we will find another way."),
-    429: ("Let's take a short pause", "There have been many attempts in a short time. Please wait a few minutes and try again."),
-    500: ("Something went wrong on our side", "It has been logged and we will look into it. Please try again in a little while."),
+    413: (
+        "That was too large to receive",
+        "Please send something smaller, or write to us and we will find another way.",
+    ),
+    429: (
+        "Let's take a short pause",
+        "There have been many attempts in a short time. Please wait a few minutes and try again.",
+    ),
+    500: (
+        "Something went wrong on our side",
+        "It has been logged and we will look into it. Please try again in a little while.",
+    ),
 }
 
 
 def _render_error(code: int, message: str | None = None):
     title, default_message = ERROR_PAGES.get(code, ERROR_PAGES[500])
-    return render_template("errors/error.html", code=code, title=title, message=message or default_message), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message or default_message
+    ), code
 
 
 def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(_error):
         return _render_error(
-            400, "The form had expired or was sent from somewhere else. Please go back, reload the page and send it again."
+            400,
+            "The form had expired or was sent from somewhere else. Please go back, reload the page and send it again.",
         )
 
     @app.errorhandler(HTTPException)
@@ -197,7 +222,15 @@ def _register_commands(app: Flask) -> None:
     from consult.mail.cli import mail_commands
     from consult.portal.cli import round_commands
 
-    for command in (create_admin_command, db_commands, mail_commands, content_commands, newsletter_commands, booking_commands, round_commands):
+    for command in (
+        create_admin_command,
+        db_commands,
+        mail_commands,
+        content_commands,
+        newsletter_commands,
+        booking_commands,
+        round_commands,
+    ):
         app.cli.add_command(command)
 
 
@@ -211,4 +244,9 @@ def _prepare_local_database(app: Flask) -> None:
     upgrade_to_head(settings.database_url)
     with app.app_context():
         load_demo_data_if_empty()
-    log.info("consult (%s) serves %s; consultants sign in at %s/accounts/sign-in", settings.env, settings.site_url, settings.site_url)
+    log.info(
+        "consult (%s) serves %s; consultants sign in at %s/accounts/sign-in",
+        settings.env,
+        settings.site_url,
+        settings.site_url,
+    )

@@ -69,7 +69,9 @@ def parse_smtp_url(url: str) -> SmtpSettings:
     """Parse `smtp://user:pass@host:587?starttls=1` (or `smtps://` for implicit TLS)."""
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps"):
-        raise ConfigError(f"SMTP_URL must start with smtp:// or smtps://, got {url.split(':', 1)[0]!r}")
+        raise ConfigError(
+            f"SMTP_URL must start with smtp:// or smtps://, got {url.split(':', 1)[0]!r}"
+        )
     if not parts.hostname:
         raise ConfigError("SMTP_URL has no host name")
     try:
@@ -186,7 +188,7 @@ def normalise_database_url(url: str) -> str:
     """Accept the common `postgres://` and `postgresql://` spellings and use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     if not (url.startswith("sqlite:") or url.startswith("postgresql+")):
         raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
     return url

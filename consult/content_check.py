@@ -8,7 +8,9 @@ from consult.site.identity import SiteIdentityError, load_site_identity
 from consult.site.pages import PageError, load_page
 
 
-def content_problems(content_dir: Path, library: PostLibrary, assessments: AssessmentLibrary) -> list[str]:
+def content_problems(
+    content_dir: Path, library: PostLibrary, assessments: AssessmentLibrary
+) -> list[str]:
     """Every problem in every content file, one line each, with file and line where known.
 
     Posts and assessments come from the app's libraries, which already read them: nothing is parsed twice.

@@ -34,7 +34,9 @@ class AwareDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r} cannot be stored; use an aware UTC datetime")
+            raise ValueError(
+                f"naive datetime {value!r} cannot be stored; use an aware UTC datetime"
+            )
         value = value.astimezone(timezone.utc)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
@@ -49,7 +51,9 @@ class AwareDateTime(TypeDecorator):
 def make_engine(url: str, **options) -> Engine:
     """An engine with the settings both databases need: pre-ping, and on SQLite real transactions."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, **options)
+        engine = create_engine(
+            url, connect_args={"timeout": 15, "check_same_thread": False}, **options
+        )
         _use_real_sqlite_transactions(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)

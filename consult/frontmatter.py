@@ -31,7 +31,10 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
         data = yaml.safe_load(front) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise FrontMatterError(f"front matter is not valid YAML ({getattr(error, 'problem', error)})", line=mark.line + 2 if mark else None) from None
+        raise FrontMatterError(
+            f"front matter is not valid YAML ({getattr(error, 'problem', error)})",
+            line=mark.line + 2 if mark else None,
+        ) from None
     if not isinstance(data, dict):
         raise FrontMatterError("front matter must be a set of `name: value` lines", line=2)
     return data, body, number + 2

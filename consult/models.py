@@ -4,15 +4,49 @@ from sqlmodel import SQLModel
 
 from consult.accounts.models import Invitation, PasswordResetToken, User
 from consult.blog.models import NewsletterDelivery, Subscriber
-from consult.booking.models import Booking, BookingAccessToken, BookingSettings, BookingTimeBlock, ConsultationType, DateOverride, WeeklyHours
+from consult.booking.models import (
+    Booking,
+    BookingAccessToken,
+    BookingSettings,
+    BookingTimeBlock,
+    ConsultationType,
+    DateOverride,
+    WeeklyHours,
+)
 from consult.mail.models import OutboxEmail
 from consult.payments.models import ProcessedWebhookEvent, TestCheckout
-from consult.portal.models import ActionItem, ActionNote, AssessmentRound, Membership, Organisation, Response
+from consult.portal.models import (
+    ActionItem,
+    ActionNote,
+    AssessmentRound,
+    Membership,
+    Organisation,
+    Response,
+)
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ActionItem", "ActionNote", "AssessmentRound", "Membership", "Organisation", "Response",
-    "Booking", "BookingAccessToken", "BookingSettings", "BookingTimeBlock", "ConsultationType", "DateOverride", "Invitation", "NewsletterDelivery",
-    "OutboxEmail", "PasswordResetToken", "ProcessedWebhookEvent", "Subscriber", "TestCheckout", "User", "WeeklyHours", "metadata",
+    "ActionItem",
+    "ActionNote",
+    "AssessmentRound",
+    "Membership",
+    "Organisation",
+    "Response",
+    "Booking",
+    "BookingAccessToken",
+    "BookingSettings",
+    "BookingTimeBlock",
+    "ConsultationType",
+    "DateOverride",
+    "Invitation",
+    "NewsletterDelivery",
+    "OutboxEmail",
+    "PasswordResetToken",
+    "ProcessedWebhookEvent",
+    "Subscriber",
+    "TestCheckout",
+    "User",
+    "WeeklyHours",
+    "metadata",
 ]

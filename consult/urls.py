@@ -8,5 +8,7 @@ from flask import current_app
 def absolute_url(endpoint: str, **values) -> str:
     """The full URL of `endpoint` on the public site, e.g. for a link in an e-mail."""
     site = urlsplit(current_app.extensions["consult.settings"].site_url)
-    adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/", url_scheme=site.scheme)
+    adapter = current_app.url_map.bind(
+        site.netloc, script_name=site.path or "/", url_scheme=site.scheme
+    )
     return adapter.build(endpoint, values, force_external=True)

@@ -32,8 +32,12 @@ _postgres_leg: dict[str, str] = {}
 
 def pytest_report_header(config):
     if POSTGRES_URL:
-        return f"PostgreSQL leg: {POSTGRES_URL.rsplit('@', 1)[-1]}" + (" (required)" if REQUIRE_POSTGRES else "")
-    return "PostgreSQL leg: SKIPPED, TEST_DATABASE_URL is not set" + (" but REQUIRE_POSTGRES=1" if REQUIRE_POSTGRES else "")
+        return f"PostgreSQL leg: {POSTGRES_URL.rsplit('@', 1)[-1]}" + (
+            " (required)" if REQUIRE_POSTGRES else ""
+        )
+    return "PostgreSQL leg: SKIPPED, TEST_DATABASE_URL is not set" + (
+        " but REQUIRE_POSTGRES=1" if REQUIRE_POSTGRES else ""
+    )
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -154,11 +158,22 @@ def make_user(app, clock):
     """Create and commit a user; returns it. Defaults give a client with TEST_PASSWORD."""
     counter = iter(range(1, 10_000))
 
-    def build(*, email: str | None = None, role: str = "client", name: str = "Test Person", password: str = TEST_PASSWORD):
+    def build(
+        *,
+        email: str | None = None,
+        role: str = "client",
+        name: str = "Test Person",
+        password: str = TEST_PASSWORD,
+    ):
         with app.app_context():
             session = get_session()
             user = create_user(
-                session=session, email=email or f"person{next(counter)}@example.org", name=name, password=password, role=role, now=clock()
+                session=session,
+                email=email or f"person{next(counter)}@example.org",
+                name=name,
+                password=password,
+                role=role,
+                now=clock(),
             )
             session.commit()
             return user
@@ -188,7 +203,9 @@ class Auth:
         self.client = client
 
     def sign_in(self, email: str, password: str = TEST_PASSWORD, **extra):
-        return submit_form(self.client, "/accounts/sign-in", {"email": email, "password": password, **extra})
+        return submit_form(
+            self.client, "/accounts/sign-in", {"email": email, "password": password, **extra}
+        )
 
     def sign_out(self):
         return submit_form(self.client, "/accounts/sign-out", {}, page="/")

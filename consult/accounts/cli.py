@@ -14,7 +14,11 @@ from consult.db import get_session
 @click.command("create-admin")
 @click.argument("email")
 @click.option("--name", help="The name shown on the site (default: the part of EMAIL before @).")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of prompting.",
+)
 @with_appcontext
 def create_admin_command(email: str, name: str | None, password_stdin: bool) -> None:
     """Create a consultant account for EMAIL, or make an existing account a consultant."""
@@ -28,6 +32,8 @@ def create_admin_command(email: str, name: str | None, password_stdin: bool) -> 
     if problem:
         raise click.ClickException(problem)
     session = get_session()
-    user, created = create_or_promote_consultant(session=session, email=email, password=password, name=name, now=app_now())
+    user, created = create_or_promote_consultant(
+        session=session, email=email, password=password, name=name, now=app_now()
+    )
     session.commit()
     click.echo(f"{'Created' if created else 'Updated'} consultant account {user.email}.")

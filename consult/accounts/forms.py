@@ -8,15 +8,24 @@ from consult.accounts.policy import PASSWORD_MAX_LENGTH, password_problem
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("E-mail address", validators=[DataRequired("Enter your e-mail address."), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX_LENGTH)])
+    email = EmailField(
+        "E-mail address", validators=[DataRequired("Enter your e-mail address."), Length(max=254)]
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX_LENGTH)],
+    )
     remember = BooleanField("Keep me signed in on this device for 30 days")
 
 
 class ResetRequestForm(FlaskForm):
     email = EmailField(
         "E-mail address",
-        validators=[DataRequired("Enter the e-mail address of your account."), Email("Enter a valid e-mail address."), Length(max=254)],
+        validators=[
+            DataRequired("Enter the e-mail address of your account."),
+            Email("Enter a valid e-mail address."),
+            Length(max=254),
+        ],
     )
 
 
@@ -25,20 +34,30 @@ class NewPasswordForm(FlaskForm):
 
     password = PasswordField("New password", validators=[DataRequired("Choose a password.")])
     confirm = PasswordField(
-        "Type the new password again", validators=[DataRequired("Type the password again."), EqualTo("password", "The two passwords differ.")]
+        "Type the new password again",
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo("password", "The two passwords differ."),
+        ],
     )
     # Set by the view so the policy can refuse a password equal to the person's own name or address.
     account_email = ""
 
     def validate_password(self, field) -> None:
         name_field = getattr(self, "name", None)
-        problem = password_problem(field.data or "", email=self.account_email, name=name_field.data or "" if name_field else "")
+        problem = password_problem(
+            field.data or "",
+            email=self.account_email,
+            name=name_field.data or "" if name_field else "",
+        )
         if problem:
             raise ValidationError(problem)
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
 
 
 class AcceptInvitationForm(NewPasswordForm):

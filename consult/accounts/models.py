@@ -55,7 +55,11 @@ class PasswordResetToken(SQLModel, table=True):
     __tablename__ = "password_reset_tokens"
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True))
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(sa_type=AwareDateTime)
     expires_at: datetime = Field(sa_type=AwareDateTime)
@@ -76,17 +80,22 @@ class Invitation(SQLModel, table=True):
     role: str = Field(max_length=20)
     token_hash: str = Field(max_length=64, unique=True)
     invited_by_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     )
     created_at: datetime = Field(sa_type=AwareDateTime)
     expires_at: datetime = Field(sa_type=AwareDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     accepted_user_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     )
     # What joining grants, for an invitation into a client organisation (the portal's).
     organisation_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=True, index=True)
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
     )
     organisation_role: str | None = Field(default=None, max_length=10)
     role_group: str | None = Field(default=None, max_length=60)

@@ -53,7 +53,9 @@ def is_safe_redirect_path(target: str | None) -> bool:
     for candidate in (target, decoded):
         if not candidate.startswith("/") or candidate.startswith("//"):
             return False
-        if "\\" in candidate or any(ord(character) < 0x20 or ord(character) == 0x7F for character in candidate):
+        if "\\" in candidate or any(
+            ord(character) < 0x20 or ord(character) == 0x7F for character in candidate
+        ):
             return False
         parts = urlsplit(candidate)
         if parts.scheme or parts.netloc:

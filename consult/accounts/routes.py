@@ -7,7 +7,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
 from consult.accounts import service
-from consult.accounts.forms import AcceptInvitationForm, ChangePasswordForm, NewPasswordForm, ResetRequestForm, SignInForm
+from consult.accounts.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    NewPasswordForm,
+    ResetRequestForm,
+    SignInForm,
+)
 from consult.accounts.models import User
 from consult.accounts.policy import is_safe_redirect_path, normalise_email
 from consult.clock import app_now
@@ -42,14 +48,20 @@ def _email_from_form() -> str:
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_email_from_form, scope="sign-in-email")
+@limiter.limit(
+    "10 per 15 minutes", methods=["POST"], key_func=_email_from_form, scope="sign-in-email"
+)
 def sign_in():
     next_path = request.args.get("next")
     if current_user.is_authenticated:
-        return redirect(next_path if is_safe_redirect_path(next_path) else _landing_page(current_user))
+        return redirect(
+            next_path if is_safe_redirect_path(next_path) else _landing_page(current_user)
+        )
     form = SignInForm()
     if form.validate_on_submit():
-        user = service.authenticate(session=get_session(), email=form.email.data, password=form.password.data)
+        user = service.authenticate(
+            session=get_session(), email=form.email.data, password=form.password.data
+        )
         if user is not None:
             _sign_in(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
@@ -73,8 +85,12 @@ def request_reset():
     if form.validate_on_submit():
         service.request_password_reset(session=get_session(), email=form.email.data, now=app_now())
         get_session().commit()
-        return render_template("accounts/reset_requested.html", email=normalise_email(form.email.data))
-    return render_template("accounts/reset_request.html", form=form), 200 if not form.errors else 422
+        return render_template(
+            "accounts/reset_requested.html", email=normalise_email(form.email.data)
+        )
+    return render_template(
+        "accounts/reset_request.html", form=form
+    ), 200 if not form.errors else 422
 
 
 @blueprint.route("/reset/<token>", methods=["GET", "POST"])
@@ -84,16 +100,24 @@ def reset_password(token: str):
     try:
         reset = service.find_usable_reset(session=db, token=token, now=app_now())
     except service.TokenInvalid as error:
-        return render_template("accounts/link_invalid.html", message=str(error), retry_url=url_for("accounts.request_reset")), 410
+        return render_template(
+            "accounts/link_invalid.html",
+            message=str(error),
+            retry_url=url_for("accounts.request_reset"),
+        ), 410
     form = NewPasswordForm()
     form.account_email = db.get(User, reset.user_id).email
     if form.validate_on_submit():
-        user = service.reset_password(session=db, token=token, password=form.password.data, now=app_now())
+        user = service.reset_password(
+            session=db, token=token, password=form.password.data, now=app_now()
+        )
         db.commit()
         _sign_in(user, remember=False)
         flash("Your password is changed, and you are signed in.", "success")
         return redirect(_landing_page(user))
-    return render_template("accounts/reset_password.html", form=form), 200 if not form.errors else 422
+    return render_template(
+        "accounts/reset_password.html", form=form
+    ), 200 if not form.errors else 422
 
 
 @blueprint.route("/password", methods=["GET", "POST"])
@@ -104,7 +128,10 @@ def change_password():
     form.account_email = user.email
     if form.validate_on_submit():
         db = get_session()
-        if service.authenticate(session=db, email=user.email, password=form.current_password.data) is None:
+        if (
+            service.authenticate(session=db, email=user.email, password=form.current_password.data)
+            is None
+        ):
             form.current_password.errors.append("That is not your current password.")
         else:
             service.set_password(session=db, user=user, password=form.password.data, now=app_now())
@@ -112,7 +139,9 @@ def change_password():
             _sign_in(user, remember=False)
             flash("Your password is changed. Every other device has been signed out.", "success")
             return redirect(_landing_page(user))
-    return render_template("accounts/change_password.html", form=form), 200 if not form.errors else 422
+    return render_template(
+        "accounts/change_password.html", form=form
+    ), 200 if not form.errors else 422
 
 
 @blueprint.route("/invitation/<token>", methods=["GET", "POST"])
@@ -121,30 +150,43 @@ def accept_invitation(token: str):
     try:
         invitation = service.find_open_invitation(session=db, token=token, now=app_now())
     except service.TokenInvalid as error:
-        return render_template("accounts/link_invalid.html", message=str(error), retry_url=None), 410
+        return render_template(
+            "accounts/link_invalid.html", message=str(error), retry_url=None
+        ), 410
     if service.find_user_by_email(session=db, email=invitation.email):
         return _accept_as_existing_user(token, invitation.email)
     form = AcceptInvitationForm()
     form.account_email = invitation.email
     if form.validate_on_submit():
-        user = service.accept_invitation(session=db, token=token, name=form.name.data, password=form.password.data, now=app_now())
+        user = service.accept_invitation(
+            session=db, token=token, name=form.name.data, password=form.password.data, now=app_now()
+        )
         db.commit()
         _sign_in(user, remember=False)
         flash(f"Welcome, {user.name}. Your account is ready.", "success")
         return redirect(_landing_page(user))
-    return render_template("accounts/accept_invitation.html", form=form, invitation=invitation), 200 if not form.errors else 422
+    return render_template(
+        "accounts/accept_invitation.html", form=form, invitation=invitation
+    ), 200 if not form.errors else 422
 
 
 def _accept_as_existing_user(token: str, email: str):
     """The invitee already has an account: they accept by signing in as it."""
     if not current_user.is_authenticated:
-        flash("You already have an account with this address. Please sign in to accept the invitation.", "info")
+        flash(
+            "You already have an account with this address. Please sign in to accept the invitation.",
+            "info",
+        )
         return redirect(url_for("accounts.sign_in", next=request.path))
     if request.method == "POST":
         try:
-            service.accept_invitation_as(session=get_session(), token=token, user=current_user, now=app_now())
+            service.accept_invitation_as(
+                session=get_session(), token=token, user=current_user, now=app_now()
+            )
         except service.TokenInvalid as error:
-            return render_template("accounts/link_invalid.html", message=str(error), retry_url=None), 403
+            return render_template(
+                "accounts/link_invalid.html", message=str(error), retry_url=None
+            ), 403
         get_session().commit()
         flash("Invitation accepted.", "success")
         return redirect(_landing_page(current_user))

@@ -41,7 +41,9 @@ def find_user_by_email(*, session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-def create_user(*, session: Session, email: str, name: str, password: str, role: str, now: datetime) -> User:
+def create_user(
+    *, session: Session, email: str, name: str, password: str, role: str, now: datetime
+) -> User:
     """A new active account; raises EmailTaken when the address (in any case) already has one."""
     if find_user_by_email(session=session, email=email):
         raise EmailTaken("An account with that e-mail address already exists.")
@@ -96,22 +98,34 @@ def request_password_reset(*, session: Session, email: str, now: datetime) -> No
     if user is None or not user.is_active:
         return
     token, token_hash = new_token()
-    session.add(PasswordResetToken(user_id=user.id, token_hash=token_hash, created_at=now, expires_at=now + RESET_LIFETIME))
+    session.add(
+        PasswordResetToken(
+            user_id=user.id, token_hash=token_hash, created_at=now, expires_at=now + RESET_LIFETIME
+        )
+    )
     queue_email(
         session=session,
         to=user.email,
         subject="Reset your password",
         template="password_reset",
-        context={"user": user, "reset_url": absolute_url("accounts.reset_password", token=token), "valid_for": "one hour"},
+        context={
+            "user": user,
+            "reset_url": absolute_url("accounts.reset_password", token=token),
+            "valid_for": "one hour",
+        },
         now=now,
     )
 
 
 def find_usable_reset(*, session: Session, token: str, now: datetime) -> PasswordResetToken:
     """The unused, unexpired reset behind `token`; raises TokenInvalid otherwise."""
-    reset = session.exec(select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))).first()
+    reset = session.exec(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))
+    ).first()
     if reset is None or reset.used_at is not None or reset.expires_at <= now:
-        raise TokenInvalid("This reset link has expired or has already been used. Please ask for a new one.")
+        raise TokenInvalid(
+            "This reset link has expired or has already been used. Please ask for a new one."
+        )
     return reset
 
 
@@ -120,14 +134,25 @@ def reset_password(*, session: Session, token: str, password: str, now: datetime
     reset = find_usable_reset(session=session, token=token, now=now)
     user = session.get(User, reset.user_id)
     if user is None or not user.is_active:
-        raise TokenInvalid("This reset link has expired or has already been used. Please ask for a new one.")
+        raise TokenInvalid(
+            "This reset link has expired or has already been used. Please ask for a new one."
+        )
     set_password(session=session, user=user, password=password, now=now)
     return user
 
 
 def create_invitation(
-    *, session: Session, email: str, role: str, invited_by: User | None, now: datetime, lifetime: timedelta = INVITATION_LIFETIME,
-    organisation_id: int | None = None, organisation_role: str | None = None, role_group: str | None = None, organisation_name: str | None = None,
+    *,
+    session: Session,
+    email: str,
+    role: str,
+    invited_by: User | None,
+    now: datetime,
+    lifetime: timedelta = INVITATION_LIFETIME,
+    organisation_id: int | None = None,
+    organisation_role: str | None = None,
+    role_group: str | None = None,
+    organisation_name: str | None = None,
 ) -> tuple[Invitation, str]:
     """Record an invitation and e-mail its link; returns the invitation and its (unstored) token."""
     token, token_hash = new_token()
@@ -162,16 +187,29 @@ def create_invitation(
 
 def find_open_invitation(*, session: Session, token: str, now: datetime) -> Invitation:
     """The unaccepted, unexpired invitation behind `token`; raises TokenInvalid otherwise."""
-    invitation = session.exec(select(Invitation).where(Invitation.token_hash == hash_token(token))).first()
+    invitation = session.exec(
+        select(Invitation).where(Invitation.token_hash == hash_token(token))
+    ).first()
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now:
-        raise TokenInvalid("This invitation has expired or has already been accepted. Please ask for a new one.")
+        raise TokenInvalid(
+            "This invitation has expired or has already been accepted. Please ask for a new one."
+        )
     return invitation
 
 
-def accept_invitation(*, session: Session, token: str, name: str, password: str, now: datetime) -> User:
+def accept_invitation(
+    *, session: Session, token: str, name: str, password: str, now: datetime
+) -> User:
     """Create the invitee's account from an open invitation, which then stops working."""
     invitation = find_open_invitation(session=session, token=token, now=now)
-    user = create_user(session=session, email=invitation.email, name=name, password=password, role=invitation.role, now=now)
+    user = create_user(
+        session=session,
+        email=invitation.email,
+        name=name,
+        password=password,
+        role=invitation.role,
+        now=now,
+    )
     invitation.accepted_at = now
     invitation.accepted_user_id = user.id
     session.add(invitation)
@@ -184,7 +222,9 @@ def accept_invitation_as(*, session: Session, token: str, user: User, now: datet
     """Accept an open invitation for an account that already exists (the invitee is signed in)."""
     invitation = find_open_invitation(session=session, token=token, now=now)
     if invitation.email != user.email:
-        raise TokenInvalid("This invitation was sent to another address. Sign out, then open the link again.")
+        raise TokenInvalid(
+            "This invitation was sent to another address. Sign out, then open the link again."
+        )
     invitation.accepted_at = now
     invitation.accepted_user_id = user.id
     session.add(invitation)
@@ -205,7 +245,14 @@ def create_or_promote_consultant(
         if not password:
             raise AccountError("A password is needed to create a new account.")
         display_name = name or normalise_email(email).split("@")[0]
-        return create_user(session=session, email=email, name=display_name, password=password, role="consultant", now=now), True
+        return create_user(
+            session=session,
+            email=email,
+            name=display_name,
+            password=password,
+            role="consultant",
+            now=now,
+        ), True
     user.role = "consultant"
     user.is_active = True
     if name:

@@ -28,13 +28,19 @@ FILTERS = {
 
 
 def _query(view: str, now: datetime):
-    query = select(Booking, ConsultationType).join(ConsultationType, ConsultationType.id == Booking.consultation_type_id)
+    query = select(Booking, ConsultationType).join(
+        ConsultationType, ConsultationType.id == Booking.consultation_type_id
+    )
     if view == "upcoming":
-        return query.where(Booking.status == "confirmed", Booking.starts_at > now).order_by(Booking.starts_at)
+        return query.where(Booking.status == "confirmed", Booking.starts_at > now).order_by(
+            Booking.starts_at
+        )
     if view == "held":
         return query.where(Booking.status == "held").order_by(Booking.starts_at)
     if view == "past":
-        return query.where(Booking.status.in_(("confirmed", "completed", "no_show")), Booking.starts_at <= now).order_by(Booking.starts_at.desc())
+        return query.where(
+            Booking.status.in_(("confirmed", "completed", "no_show")), Booking.starts_at <= now
+        ).order_by(Booking.starts_at.desc())
     return query.where(Booking.status == view).order_by(Booking.starts_at.desc())
 
 
@@ -46,14 +52,29 @@ def bookings():
     now = app_now()
     rows = get_session().exec(_query(view, now).limit(500)).all()
     site_zone = current_app.extensions["consult.site"].time_zone
-    month_start = now.astimezone(site_zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    paid = get_session().exec(
-        select(Booking.currency, func.sum(Booking.amount_minor - Booking.refunded_minor))
-        .where(Booking.paid_at >= month_start, Booking.payment_state.in_(("paid", "partially_refunded", "refund_pending")))
-        .group_by(Booking.currency)
-    ).all()
-    return render_template("admin/bookings.html", rows=rows, view=view, filters=FILTERS,
-                           month_totals=[format_money(total or 0, currency) for currency, total in paid], month_start=month_start)
+    month_start = now.astimezone(site_zone).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    paid = (
+        get_session()
+        .exec(
+            select(Booking.currency, func.sum(Booking.amount_minor - Booking.refunded_minor))
+            .where(
+                Booking.paid_at >= month_start,
+                Booking.payment_state.in_(("paid", "partially_refunded", "refund_pending")),
+            )
+            .group_by(Booking.currency)
+        )
+        .all()
+    )
+    return render_template(
+        "admin/bookings.html",
+        rows=rows,
+        view=view,
+        filters=FILTERS,
+        month_totals=[format_money(total or 0, currency) for currency, total in paid],
+        month_start=month_start,
+    )
 
 
 def _booking_or_404(public_id: str) -> Booking:
@@ -66,9 +87,14 @@ def _booking_or_404(public_id: str) -> Booking:
 @blueprint.get("/bookings/<public_id>/")
 def booking_detail(public_id: str):
     booking = _booking_or_404(public_id)
-    return render_template("admin/booking.html", booking=booking, consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
-                           can_cancel=booking.status == "confirmed" and booking.starts_at > app_now(), amount=format_money(booking.amount_minor, booking.currency),
-                           refunded=format_money(booking.refunded_minor, booking.currency))
+    return render_template(
+        "admin/booking.html",
+        booking=booking,
+        consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
+        can_cancel=booking.status == "confirmed" and booking.starts_at > app_now(),
+        amount=format_money(booking.amount_minor, booking.currency),
+        refunded=format_money(booking.refunded_minor, booking.currency),
+    )
 
 
 @blueprint.post("/bookings/<public_id>/cancel")
@@ -77,13 +103,23 @@ def cancel_booking_as_consultant(public_id: str):
     begin_as_writer(db)
     booking = _booking_or_404(public_id)
     try:
-        refunded = cancel_booking(session=db, provider=current_provider(), booking=booking, by="consultant", now=app_now(),
-                                  tiers=current_app.extensions["consult.site"].refund_tiers, refund=request.form.get("refund") == "full")
+        refunded = cancel_booking(
+            session=db,
+            provider=current_provider(),
+            booking=booking,
+            by="consultant",
+            now=app_now(),
+            tiers=current_app.extensions["consult.site"].refund_tiers,
+            refund=request.form.get("refund") == "full",
+        )
     except ChangeNotAllowed as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("admin.booking_detail", public_id=public_id), 303)
     db.commit()
-    flash(f"Cancelled; {format_money(refunded, booking.currency)} refunded. The guest has been told.", "success")
+    flash(
+        f"Cancelled; {format_money(refunded, booking.currency)} refunded. The guest has been told.",
+        "success",
+    )
     return redirect(url_for("admin.booking_detail", public_id=public_id), 303)
 
 

@@ -6,7 +6,12 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from sqlalchemy import delete
 from sqlmodel import select
 
-from consult.admin.calendar_forms import ConsultationTypeForm, DateOverrideForm, WeeklyHoursForm, format_ranges
+from consult.admin.calendar_forms import (
+    ConsultationTypeForm,
+    DateOverrideForm,
+    WeeklyHoursForm,
+    format_ranges,
+)
 from consult.admin.routes import blueprint
 from consult.blog.posts import slugify
 from consult.booking.models import BookingSettings, ConsultationType, DateOverride, WeeklyHours
@@ -14,13 +19,28 @@ from consult.booking.slots import TimeRange
 from consult.clock import app_now
 from consult.db import get_session
 
-TYPE_FIELDS = ("name", "description", "duration_minutes", "currency", "is_active", "buffer_before_minutes", "buffer_after_minutes",
-               "minimum_notice_hours", "booking_window_days", "max_per_day", "location")
+TYPE_FIELDS = (
+    "name",
+    "description",
+    "duration_minutes",
+    "currency",
+    "is_active",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "minimum_notice_hours",
+    "booking_window_days",
+    "max_per_day",
+    "location",
+)
 
 
 @blueprint.get("/types/")
 def consultation_types():
-    types = get_session().exec(select(ConsultationType).order_by(ConsultationType.position, ConsultationType.id)).all()
+    types = (
+        get_session()
+        .exec(select(ConsultationType).order_by(ConsultationType.position, ConsultationType.id))
+        .all()
+    )
     return render_template("admin/types.html", types=types)
 
 
@@ -34,15 +54,21 @@ def edit_consultation_type(type_id: int | None = None):
     form = ConsultationTypeForm(obj=consultation_type)
     if consultation_type is not None and not form.is_submitted():
         form.price.data = f"{consultation_type.price_minor / 100:.2f}"
-        form.required_questions.data = "\n".join(q["label"] for q in consultation_type.intake_questions if q.get("required"))
-        form.optional_questions.data = "\n".join(q["label"] for q in consultation_type.intake_questions if not q.get("required"))
+        form.required_questions.data = "\n".join(
+            q["label"] for q in consultation_type.intake_questions if q.get("required")
+        )
+        form.optional_questions.data = "\n".join(
+            q["label"] for q in consultation_type.intake_questions if not q.get("required")
+        )
     if form.validate_on_submit():
         slug = form.slug.data or slugify(form.name.data)
         taken = db.exec(select(ConsultationType.id).where(ConsultationType.slug == slug)).first()
         if taken is not None and taken != type_id:
             form.slug.errors.append("Another consultation type uses this address.")
         else:
-            consultation_type = consultation_type or ConsultationType(slug=slug, name="", duration_minutes=30, position=100)
+            consultation_type = consultation_type or ConsultationType(
+                slug=slug, name="", duration_minutes=30, position=100
+            )
             for name in TYPE_FIELDS:
                 setattr(consultation_type, name, getattr(form, name).data)
             consultation_type.slug = slug
@@ -52,7 +78,9 @@ def edit_consultation_type(type_id: int | None = None):
             db.commit()
             flash(f"Saved “{consultation_type.name}”.", "success")
             return redirect(url_for("admin.consultation_types"), 303)
-    return render_template("admin/type_form.html", form=form, consultation_type=consultation_type), 422 if form.errors else 200
+    return render_template(
+        "admin/type_form.html", form=form, consultation_type=consultation_type
+    ), 422 if form.errors else 200
 
 
 @blueprint.route("/availability", methods=["GET", "POST"])
@@ -63,11 +91,16 @@ def availability():
     form = WeeklyHoursForm(slot_step_minutes=settings.slot_step_minutes)
     if not form.is_submitted():
         for index, field in enumerate(form.day_fields()):
-            field.data = format_ranges(TimeRange(row.start_time, row.end_time) for row in weekly if row.weekday == index)
+            field.data = format_ranges(
+                TimeRange(row.start_time, row.end_time) for row in weekly if row.weekday == index
+            )
     if form.validate_on_submit():
         db.exec(delete(WeeklyHours))
         for index, field in enumerate(form.day_fields()):
-            db.add_all(WeeklyHours(weekday=index, start_time=item.start, end_time=item.end) for item in field.ranges)
+            db.add_all(
+                WeeklyHours(weekday=index, start_time=item.start, end_time=item.end)
+                for item in field.ranges
+            )
         settings.slot_step_minutes = form.slot_step_minutes.data
         db.add(settings)
         db.commit()
@@ -78,11 +111,21 @@ def availability():
 
 def _availability_page(hours_form, override_form, status):
     today = app_now().astimezone(current_app.extensions["consult.site"].time_zone).date()
-    overrides = get_session().exec(select(DateOverride).where(DateOverride.day >= today).order_by(DateOverride.day, DateOverride.start_time)).all()
+    overrides = (
+        get_session()
+        .exec(
+            select(DateOverride)
+            .where(DateOverride.day >= today)
+            .order_by(DateOverride.day, DateOverride.start_time)
+        )
+        .all()
+    )
     by_day: dict = {}
     for row in overrides:
         by_day.setdefault(row.day, []).append(row)
-    return render_template("admin/availability.html", form=hours_form, override_form=override_form, overrides=by_day), status
+    return render_template(
+        "admin/availability.html", form=hours_form, override_form=override_form, overrides=by_day
+    ), status
 
 
 @blueprint.post("/availability/overrides")
@@ -91,10 +134,15 @@ def add_date_override():
     form = DateOverrideForm()
     if not form.validate_on_submit():
         settings = db.get(BookingSettings, 1) or BookingSettings(id=1)
-        return _availability_page(WeeklyHoursForm(formdata=None, slot_step_minutes=settings.slot_step_minutes), form, 422)
+        return _availability_page(
+            WeeklyHoursForm(formdata=None, slot_step_minutes=settings.slot_step_minutes), form, 422
+        )
     db.exec(delete(DateOverride).where(DateOverride.day == form.day.data))
     if form.hours.ranges:
-        db.add_all(DateOverride(day=form.day.data, start_time=item.start, end_time=item.end) for item in form.hours.ranges)
+        db.add_all(
+            DateOverride(day=form.day.data, start_time=item.start, end_time=item.end)
+            for item in form.hours.ranges
+        )
     else:
         db.add(DateOverride(day=form.day.data))
     db.commit()

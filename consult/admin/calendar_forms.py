@@ -30,7 +30,9 @@ def parse_ranges(text: str) -> tuple[slots.TimeRange, ...]:
     for part in filter(None, (piece.strip() for piece in (text or "").split(","))):
         match = RANGE.match(part)
         if not match:
-            raise ValueError(f"“{part}” is not a range; write times like 09:00-12:00, separated by commas.")
+            raise ValueError(
+                f"“{part}” is not a range; write times like 09:00-12:00, separated by commas."
+            )
         start_hour, start_minute, end_hour, end_minute = map(int, match.groups())
         try:
             start, end = time(start_hour, start_minute), time(end_hour, end_minute)
@@ -65,21 +67,65 @@ class RangesField(StringField):
 
 
 class ConsultationTypeForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Give the consultation a name."), Length(max=120)])
-    slug = StringField("Address (slug)", validators=[Optional(), Length(max=80), Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, digits and single hyphens.")])
+    name = StringField(
+        "Name", validators=[DataRequired("Give the consultation a name."), Length(max=120)]
+    )
+    slug = StringField(
+        "Address (slug)",
+        validators=[
+            Optional(),
+            Length(max=80),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message="Use lower-case letters, digits and single hyphens.",
+            ),
+        ],
+    )
     description = TextAreaField("Description (Markdown)", validators=[Length(max=5000)])
-    duration_minutes = IntegerField("Length in minutes", validators=[DataRequired("Enter a length."), NumberRange(5, 480, "From 5 to 480 minutes."), multiple_of_five])
+    duration_minutes = IntegerField(
+        "Length in minutes",
+        validators=[
+            DataRequired("Enter a length."),
+            NumberRange(5, 480, "From 5 to 480 minutes."),
+            multiple_of_five,
+        ],
+    )
     price = StringField("Price (0 for free)", default="0.00")
     currency = SelectField("Currency", choices=CURRENCIES)
     is_active = BooleanField("Guests can book it", default=True)
-    buffer_before_minutes = IntegerField("Free time before, minutes", default=0, validators=[NumberRange(0, 240, "From 0 to 240 minutes."), multiple_of_five])
-    buffer_after_minutes = IntegerField("Free time after, minutes", default=0, validators=[NumberRange(0, 240, "From 0 to 240 minutes."), multiple_of_five])
-    minimum_notice_hours = IntegerField("Minimum notice, hours", default=24, validators=[NumberRange(0, 24 * 60, "From 0 to 1,440 hours.")])
-    booking_window_days = IntegerField("Bookable up to this many days ahead", default=60, validators=[NumberRange(1, 365, "From 1 to 365 days.")])
-    max_per_day = IntegerField("Most per day (empty: no limit)", validators=[Optional(), NumberRange(1, 50, "From 1 to 50.")])
-    required_questions = TextAreaField("Questions guests must answer, one per line", validators=[Length(max=3000)])
-    optional_questions = TextAreaField("Questions guests may answer, one per line", validators=[Length(max=3000)])
-    location = StringField("Video link or place, shown once confirmed", validators=[Length(max=500)])
+    buffer_before_minutes = IntegerField(
+        "Free time before, minutes",
+        default=0,
+        validators=[NumberRange(0, 240, "From 0 to 240 minutes."), multiple_of_five],
+    )
+    buffer_after_minutes = IntegerField(
+        "Free time after, minutes",
+        default=0,
+        validators=[NumberRange(0, 240, "From 0 to 240 minutes."), multiple_of_five],
+    )
+    minimum_notice_hours = IntegerField(
+        "Minimum notice, hours",
+        default=24,
+        validators=[NumberRange(0, 24 * 60, "From 0 to 1,440 hours.")],
+    )
+    booking_window_days = IntegerField(
+        "Bookable up to this many days ahead",
+        default=60,
+        validators=[NumberRange(1, 365, "From 1 to 365 days.")],
+    )
+    max_per_day = IntegerField(
+        "Most per day (empty: no limit)",
+        validators=[Optional(), NumberRange(1, 50, "From 1 to 50.")],
+    )
+    required_questions = TextAreaField(
+        "Questions guests must answer, one per line", validators=[Length(max=3000)]
+    )
+    optional_questions = TextAreaField(
+        "Questions guests may answer, one per line", validators=[Length(max=3000)]
+    )
+    location = StringField(
+        "Video link or place, shown once confirmed", validators=[Length(max=500)]
+    )
 
     def validate_price(self, field) -> None:
         try:
@@ -95,7 +141,10 @@ class ConsultationTypeForm(FlaskForm):
 
     def questions(self) -> list[dict]:
         questions, keys = [], set()
-        for required, text in ((True, self.required_questions.data), (False, self.optional_questions.data)):
+        for required, text in (
+            (True, self.required_questions.data),
+            (False, self.optional_questions.data),
+        ):
             for label in filter(None, (line.strip() for line in (text or "").splitlines())):
                 key = slugify(label)[:40].replace("-", "_") or "question"
                 while key in keys:
@@ -107,7 +156,11 @@ class ConsultationTypeForm(FlaskForm):
 
 class WeeklyHoursForm(FlaskForm):
     slot_step_minutes = SelectField(
-        "Offer a start time every", coerce=int, choices=[SelectChoice(str(step), f"{step} minutes") for step in (5, 10, 15, 20, 30, 45, 60)]
+        "Offer a start time every",
+        coerce=int,
+        choices=[
+            SelectChoice(str(step), f"{step} minutes") for step in (5, 10, 15, 20, 30, 45, 60)
+        ],
     )
     monday = RangesField("Monday")
     tuesday = RangesField("Tuesday")

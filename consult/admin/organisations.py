@@ -19,22 +19,50 @@ from consult.portal.models import AssessmentRound, Membership, Organisation, Res
 def organisations():
     db = get_session()
     form = OrganisationForm()
-    form.role_group.choices = role_group_choices(current_app.extensions["consult.assessments"].current())
+    form.role_group.choices = role_group_choices(
+        current_app.extensions["consult.assessments"].current()
+    )
     if form.validate_on_submit():
         now = app_now()
         organisation = service.create_organisation(session=db, name=form.name.data, now=now)
-        service.invite(session=db, organisation=organisation, email=form.owner_email.data, role="owner", role_group=form.role_group.data,
-                       invited_by=current_user, now=now)
+        service.invite(
+            session=db,
+            organisation=organisation,
+            email=form.owner_email.data,
+            role="owner",
+            role_group=form.role_group.data,
+            invited_by=current_user,
+            now=now,
+        )
         db.commit()
-        flash(f"{organisation.name} created; {form.owner_email.data} is invited as its owner.", "success")
+        flash(
+            f"{organisation.name} created; {form.owner_email.data} is invited as its owner.",
+            "success",
+        )
         return redirect(url_for("admin.organisations"), 303)
-    member_counts = dict(db.exec(select(Membership.organisation_id, func.count()).group_by(Membership.organisation_id)).all())
+    member_counts = dict(
+        db.exec(
+            select(Membership.organisation_id, func.count()).group_by(Membership.organisation_id)
+        ).all()
+    )
     latest_rounds: dict[int, AssessmentRound] = {}
-    for assessment_round in db.exec(select(AssessmentRound).order_by(AssessmentRound.opened_at)).all():
+    for assessment_round in db.exec(
+        select(AssessmentRound).order_by(AssessmentRound.opened_at)
+    ).all():
         latest_rounds[assessment_round.organisation_id] = assessment_round
-    submitted = dict(db.exec(
-        select(Response.round_id, func.count()).where(Response.submitted_at.is_not(None)).group_by(Response.round_id)
-    ).all())
+    submitted = dict(
+        db.exec(
+            select(Response.round_id, func.count())
+            .where(Response.submitted_at.is_not(None))
+            .group_by(Response.round_id)
+        ).all()
+    )
     rows = db.exec(select(Organisation).order_by(Organisation.name)).all()
-    return render_template("admin/organisations.html", form=form, organisations=rows, member_counts=member_counts,
-                           latest_rounds=latest_rounds, submitted=submitted), 422 if form.errors else 200
+    return render_template(
+        "admin/organisations.html",
+        form=form,
+        organisations=rows,
+        member_counts=member_counts,
+        latest_rounds=latest_rounds,
+        submitted=submitted,
+    ), 422 if form.errors else 200

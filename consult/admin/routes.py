@@ -23,8 +23,12 @@ blueprint.before_request(require_consultant)
 def dashboard():
     db = get_session()
     users_by_role = dict(db.exec(select(User.role, func.count()).group_by(User.role)).all())
-    mail_by_status = dict(db.exec(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)).all())
-    subscribers_by_status = dict(db.exec(select(Subscriber.status, func.count()).group_by(Subscriber.status)).all())
+    mail_by_status = dict(
+        db.exec(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)).all()
+    )
+    subscribers_by_status = dict(
+        db.exec(select(Subscriber.status, func.count()).group_by(Subscriber.status)).all()
+    )
     undelivered = db.exec(
         select(OutboxEmail)
         .where(OutboxEmail.status != "sent", OutboxEmail.attempts > 0)
@@ -42,7 +46,11 @@ def dashboard():
         undelivered=undelivered,
         published_count=len(public.posts),
         unpublished=[post for post in blog.posts if public.get(post.slug) is None],
-        content_problems=content_problems(settings.content_dir, current_app.extensions["consult.blog"], current_app.extensions["consult.assessments"]),
+        content_problems=content_problems(
+            settings.content_dir,
+            current_app.extensions["consult.blog"],
+            current_app.extensions["consult.assessments"],
+        ),
     )
 
 
@@ -59,12 +67,19 @@ def subscribers_csv():
     writer = csv.writer(buffer)
     writer.writerow(["email", "status", "subscribed_at", "confirmed_at", "unsubscribed_at"])
     for row in rows:
-        writer.writerow([
-            _csv_safe(row.email), row.status, row.created_at.isoformat(),
-            row.confirmed_at.isoformat() if row.confirmed_at else "", row.unsubscribed_at.isoformat() if row.unsubscribed_at else "",
-        ])
+        writer.writerow(
+            [
+                _csv_safe(row.email),
+                row.status,
+                row.created_at.isoformat(),
+                row.confirmed_at.isoformat() if row.confirmed_at else "",
+                row.unsubscribed_at.isoformat() if row.unsubscribed_at else "",
+            ]
+        )
     return current_app.response_class(
-        buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="subscribers.csv"'}
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="subscribers.csv"'},
     )
 
 

@@ -18,7 +18,11 @@ newsletter_commands = AppGroup("newsletter", help="E-mail new posts to subscribe
 def check() -> None:
     """Print every problem in the content files; exit 1 when there is one (for a content repository's CI)."""
     settings = current_app.extensions["consult.settings"]
-    problems = content_problems(settings.content_dir, current_app.extensions[LIBRARY_KEY], current_app.extensions["consult.assessments"])
+    problems = content_problems(
+        settings.content_dir,
+        current_app.extensions[LIBRARY_KEY],
+        current_app.extensions["consult.assessments"],
+    )
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
@@ -36,4 +40,6 @@ def send() -> None:
             yield from bar
 
     queued = send_newsletter(engine=get_engine(), posts=view.posts, now=app_now, track=progress_bar)
-    click.echo(f"newsletter: {queued} e-mail(s) queued; `flask --app consult mail send` delivers them.")
+    click.echo(
+        f"newsletter: {queued} e-mail(s) queued; `flask --app consult mail send` delivers them."
+    )

@@ -8,5 +8,9 @@ from wtforms.validators import DataRequired, Email, Length
 class SubscribeForm(FlaskForm):
     email = EmailField(
         "Your e-mail address",
-        validators=[DataRequired("Enter your e-mail address."), Email("Enter a valid e-mail address, like name@example.org."), Length(max=254)],
+        validators=[
+            DataRequired("Enter your e-mail address."),
+            Email("Enter a valid e-mail address, like name@example.org."),
+            Length(max=254),
+        ],
     )

@@ -69,12 +69,16 @@ class PublicView:
             for name, slug in zip(post.tags, post.tag_slugs):
                 tags[slug].append(post)
                 tag_names.setdefault(slug, name)
-        self.tags = {slug: Tag(slug, tag_names[slug], tuple(posts)) for slug, posts in sorted(tags.items())}
+        self.tags = {
+            slug: Tag(slug, tag_names[slug], tuple(posts)) for slug, posts in sorted(tags.items())
+        }
         self.series = self._build_series(public, scheduled)
         months: dict[tuple[int, int], list[Post]] = defaultdict(list)
         for post in public:
             months[(post.published_at.year, post.published_at.month)].append(post)
-        self.archive = tuple(Month(year, month, tuple(posts)) for (year, month), posts in months.items())
+        self.archive = tuple(
+            Month(year, month, tuple(posts)) for (year, month), posts in months.items()
+        )
         self._search: SearchIndex | None = None
         self._search_lock = threading.Lock()
 
@@ -119,7 +123,9 @@ class PublicView:
             for other in self.tags.get(slug, Tag(slug, slug, ())).posts:
                 if other.slug != post.slug:
                     shared[other.slug] += 1
-        ranked = sorted(shared, key=lambda slug: (-shared[slug], -self._by_slug[slug].published_at.timestamp()))
+        ranked = sorted(
+            shared, key=lambda slug: (-shared[slug], -self._by_slug[slug].published_at.timestamp())
+        )
         return tuple(self._by_slug[slug] for slug in ranked[:limit])
 
     def search(self, query: str):
@@ -142,8 +148,12 @@ class BlogIndex:
         self.problems = problems
         self._views: dict[int, PublicView] = {}
         self._by_slug = {post.slug: post for post in self.posts}
-        self.aliases = {alias.rstrip("/") or "/": post.slug for post in self.posts for alias in post.aliases}
-        self._schedule = sorted((post.published_at, post.slug) for post in self.posts if not post.draft)
+        self.aliases = {
+            alias.rstrip("/") or "/": post.slug for post in self.posts for alias in post.aliases
+        }
+        self._schedule = sorted(
+            (post.published_at, post.slug) for post in self.posts if not post.draft
+        )
         self._lock = threading.Lock()
 
     def get_any(self, slug: str) -> Post | None:
@@ -176,10 +186,27 @@ def build_index(parsed: list[Post], problems: list[ContentProblem]) -> BlogIndex
     for slug, posts in by_slug.items():
         if len(posts) > 1:
             files = ", ".join(sorted(post.source for post in posts))
-            problems.extend(ContentProblem(post.source, f"slug {slug!r} is used by more than one post ({files})") for post in posts)
+            problems.extend(
+                ContentProblem(
+                    post.source, f"slug {slug!r} is used by more than one post ({files})"
+                )
+                for post in posts
+            )
         else:
             kept.append(posts[0])
-    return BlogIndex(posts=tuple(kept), problems=tuple(sorted(problems, key=lambda problem: (problem.file, problem.line or 0))))
+    return BlogIndex(
+        posts=tuple(kept),
+        problems=tuple(sorted(problems, key=lambda problem: (problem.file, problem.line or 0))),
+    )
 
 
-__all__ = ["BlogIndex", "ContentProblem", "Month", "PublicView", "Series", "Tag", "build_index", "slugify"]
+__all__ = [
+    "BlogIndex",
+    "ContentProblem",
+    "Month",
+    "PublicView",
+    "Series",
+    "Tag",
+    "build_index",
+    "slugify",
+]

@@ -51,7 +51,11 @@ class PostLibrary:
             return self._index
 
     def _refresh(self) -> None:
-        files = {path.name: path for path in sorted(self.posts_dir.glob("*.md"))} if self.posts_dir.is_dir() else {}
+        files = (
+            {path.name: path for path in sorted(self.posts_dir.glob("*.md"))}
+            if self.posts_dir.is_dir()
+            else {}
+        )
         changed = self._index is None or set(files) != set(self._parsed)
         parsed: dict[str, tuple[FileKey, Post | ContentProblem]] = {}
         for name, path in files.items():
@@ -69,7 +73,9 @@ class PostLibrary:
         if changed:
             self._parsed = parsed
             posts = [result for _, result in parsed.values() if isinstance(result, Post)]
-            problems = [result for _, result in parsed.values() if isinstance(result, ContentProblem)]
+            problems = [
+                result for _, result in parsed.values() if isinstance(result, ContentProblem)
+            ]
             self._index = build_index(posts, problems)
             for problem in self._index.problems:
                 log.warning("post left out: %s", problem)
@@ -80,6 +86,11 @@ class PostLibrary:
         except (OSError, UnicodeDecodeError) as error:
             return ContentProblem(path.name, f"cannot be read ({error})")
         try:
-            return parse_post(file_name=path.name, text=text, time_zone=self.time_zone, words_per_minute=self.words_per_minute)
+            return parse_post(
+                file_name=path.name,
+                text=text,
+                time_zone=self.time_zone,
+                words_per_minute=self.words_per_minute,
+            )
         except PostError as error:
             return ContentProblem(path.name, str(error), error.line)

@@ -16,7 +16,9 @@ class Subscriber(SQLModel, table=True):
     """An address that asked for new posts; it receives them only once confirmed (double opt-in)."""
 
     __tablename__ = "subscribers"
-    __table_args__ = (CheckConstraint("status IN ('pending', 'confirmed', 'unsubscribed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'confirmed', 'unsubscribed')", name="status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, description="Lower-cased.")
@@ -32,9 +34,15 @@ class NewsletterDelivery(SQLModel, table=True):
     """One post e-mailed to one subscriber; the unique pair is what makes sending exactly-once."""
 
     __tablename__ = "newsletter_deliveries"
-    __table_args__ = (UniqueConstraint("subscriber_id", "post_slug", name="uq_newsletter_deliveries_subscriber_post"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "subscriber_id", "post_slug", name="uq_newsletter_deliveries_subscriber_post"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    subscriber_id: int = Field(sa_column=Column(Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False))
+    subscriber_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False)
+    )
     post_slug: str = Field(max_length=200, index=True)
     queued_at: datetime = Field(sa_type=AwareDateTime)

@@ -16,17 +16,42 @@ import nh3
 from consult.frontmatter import FrontMatterError, split_front_matter
 
 KNOWN_FIELDS = {
-    "title", "date", "slug", "summary", "tags", "series", "epigraph", "cover", "author", "updated", "draft", "aliases", "toc",
+    "title",
+    "date",
+    "slug",
+    "summary",
+    "tags",
+    "series",
+    "epigraph",
+    "cover",
+    "author",
+    "updated",
+    "draft",
+    "aliases",
+    "toc",
 }
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_SLUGS = {"archive", "tag", "series", "search", "subscribe", "unsubscribe", "feed"}
-MARKDOWN_EXTENSIONS = ["toc", "fenced_code", "codehilite", "tables", "footnotes", "smarty", "attr_list", "sane_lists", "abbr", "def_list"]
+MARKDOWN_EXTENSIONS = [
+    "toc",
+    "fenced_code",
+    "codehilite",
+    "tables",
+    "footnotes",
+    "smarty",
+    "attr_list",
+    "sane_lists",
+    "abbr",
+    "def_list",
+]
 MARKDOWN_CONFIG = {
     "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-3"},
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "footnotes": {"BACKLINK_TITLE": "Back to the text"},
 }
-TABLE_REGION_OPEN = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table"><table>'
+TABLE_REGION_OPEN = (
+    '<div class="table-scroll" role="region" tabindex="0" aria-label="Table"><table>'
+)
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"div", "span", "sup", "figure", "figcaption", "del", "ins", "hr"}
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang"},
@@ -112,7 +137,9 @@ def parse_moment(value: object, time_zone: ZoneInfo, field: str) -> datetime:
         try:
             moment = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise PostError(f"{field} {value!r} is not a date (use 2026-11-24 or 2026-11-24 09:00)") from None
+            raise PostError(
+                f"{field} {value!r} is not a date (use 2026-11-24 or 2026-11-24 09:00)"
+            ) from None
     else:
         raise PostError(f"{field} must be a date such as 2026-11-24 or 2026-11-24 09:00")
     if moment.tzinfo is None:
@@ -125,7 +152,9 @@ def _text_list(value: object, field: str) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(item, (str, int)) and str(item).strip() for item in value):
+    if not isinstance(value, list) or not all(
+        isinstance(item, (str, int)) and str(item).strip() for item in value
+    ):
         raise PostError(f"{field} must be a list of words, e.g. [Partnership, Listening]")
     return tuple(dict.fromkeys(str(item).strip() for item in value))
 
@@ -144,10 +173,16 @@ def _epigraph(value: object) -> Epigraph | None:
         return None
     if isinstance(value, str):
         value = {"text": value}
-    if not isinstance(value, dict) or not isinstance(value.get("text"), str) or not value["text"].strip():
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("text"), str)
+        or not value["text"].strip()
+    ):
         raise PostError("epigraph needs text (and may have an attribution)")
     attribution = value.get("attribution")
-    return Epigraph(text=value["text"].strip(), attribution=str(attribution).strip() if attribution else None)
+    return Epigraph(
+        text=value["text"].strip(), attribution=str(attribution).strip() if attribution else None
+    )
 
 
 def _cover(value: object) -> Cover | None:
@@ -165,7 +200,9 @@ def _cover(value: object) -> Cover | None:
 
 def render_markdown(body: str) -> tuple[str, str]:
     """The body's HTML (sanitised) and its table of contents."""
-    converter = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html")
+    converter = markdown.Markdown(
+        extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html"
+    )
     html = converter.convert(body)
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None)
     # A wide table scrolls inside a region that keyboard users can focus, never the page.
@@ -195,7 +232,9 @@ def _line_of_field(text: str, field: str) -> int | None:
 def parse_post(*, file_name: str, text: str, time_zone: ZoneInfo, words_per_minute: int) -> Post:
     """Parse and render one post file; raise PostError saying what is wrong and where."""
     try:
-        return _parse_post(file_name=file_name, text=text, time_zone=time_zone, words_per_minute=words_per_minute)
+        return _parse_post(
+            file_name=file_name, text=text, time_zone=time_zone, words_per_minute=words_per_minute
+        )
     except PostError as error:
         if error.line is None:  # every message starts with the field it is about
             error.line = _line_of_field(text, str(error).split(" ", 1)[0])
@@ -241,7 +280,9 @@ def _parse_post(*, file_name: str, text: str, time_zone: ZoneInfo, words_per_min
         epigraph=_epigraph(data.get("epigraph")),
         cover=_cover(data.get("cover")),
         author=_optional_text(data, "author"),
-        updated_at=parse_moment(data["updated"], time_zone, "updated") if data.get("updated") else None,
+        updated_at=parse_moment(data["updated"], time_zone, "updated")
+        if data.get("updated")
+        else None,
         draft=draft,
         aliases=aliases,
         show_toc=bool(data.get("toc", False)),

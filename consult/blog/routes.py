@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import calendar
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import escape
 
@@ -88,7 +98,9 @@ def post_feed_html(post: Post) -> str:
     """The post as it appears in a feed reader: epigraph, then body."""
     if not post.epigraph:
         return post.html
-    attribution = f"<p>— {escape(post.epigraph.attribution)}</p>" if post.epigraph.attribution else ""
+    attribution = (
+        f"<p>— {escape(post.epigraph.attribution)}</p>" if post.epigraph.attribution else ""
+    )
     return f"<blockquote><p>{escape(post.epigraph.text)}</p>{attribution}</blockquote>{post.html}"
 
 
@@ -104,7 +116,9 @@ def index():
     posts = view.page(page_number)
     if posts is None:
         abort(404)
-    return render_template("blog/index.html", posts=posts, page=page_number, page_count=view.page_count())
+    return render_template(
+        "blog/index.html", posts=posts, page=page_number, page_count=view.page_count()
+    )
 
 
 @blueprint.get("/blog/<slug>/")
@@ -113,12 +127,20 @@ def post(slug: str):
     found = view.get(slug)
     if found is not None:
         series = view.series.get(found.series_slug) if found.series else None
-        html = render_template("blog/post.html", post=found, series=series, related=view.related(found), preview=False)
+        html = render_template(
+            "blog/post.html", post=found, series=series, related=view.related(found), preview=False
+        )
         return _cacheable(html, found.last_modified)
     draft_or_scheduled = blog_index().get_any(slug)
-    if draft_or_scheduled is None or not (current_user.is_authenticated and current_user.is_consultant):
+    if draft_or_scheduled is None or not (
+        current_user.is_authenticated and current_user.is_consultant
+    ):
         abort(404)
-    response = make_response(render_template("blog/post.html", post=draft_or_scheduled, series=None, related=(), preview=True))
+    response = make_response(
+        render_template(
+            "blog/post.html", post=draft_or_scheduled, series=None, related=(), preview=True
+        )
+    )
     response.cache_control.no_store = True
     return response
 
@@ -141,7 +163,9 @@ def series(series: str):
 
 @blueprint.get("/blog/archive/")
 def archive():
-    return render_template("blog/archive.html", months=public_posts().archive, tags=public_posts().tags.values())
+    return render_template(
+        "blog/archive.html", months=public_posts().archive, tags=public_posts().tags.values()
+    )
 
 
 @blueprint.get("/blog/search")
@@ -155,7 +179,13 @@ def search():
 def feed():
     view = public_posts()
     updated = view.last_modified or app_now()
-    xml = render_template("blog/feed.xml", posts=view.posts[:20], feed_title=None, self_endpoint=("blog.feed", {}), updated=updated)
+    xml = render_template(
+        "blog/feed.xml",
+        posts=view.posts[:20],
+        feed_title=None,
+        self_endpoint=("blog.feed", {}),
+        updated=updated,
+    )
     return _cacheable(xml, updated, "application/atom+xml")
 
 
@@ -165,7 +195,13 @@ def tag_feed(tag: str):
     if found is None:
         abort(404)
     updated = max(post.last_modified for post in found.posts)
-    xml = render_template("blog/feed.xml", posts=found.posts[:20], feed_title=found.name, self_endpoint=("blog.tag_feed", {"tag": tag}), updated=updated)
+    xml = render_template(
+        "blog/feed.xml",
+        posts=found.posts[:20],
+        feed_title=found.name,
+        self_endpoint=("blog.tag_feed", {"tag": tag}),
+        updated=updated,
+    )
     return _cacheable(xml, updated, "application/atom+xml")
 
 
@@ -197,7 +233,9 @@ def subscribe():
         get_session().commit()
         return render_template("blog/subscribe_sent.html", email=form.email.data.strip())
     # One form on this page: the footer's copy is left out.
-    return render_template("blog/subscribe.html", form=form, subscribe_form_enabled=False), 200 if not form.errors else 422
+    return render_template(
+        "blog/subscribe.html", form=form, subscribe_form_enabled=False
+    ), 200 if not form.errors else 422
 
 
 @blueprint.route("/blog/subscribe/confirm/<token>", methods=["GET", "POST"])
@@ -207,7 +245,9 @@ def confirm_subscription(token: str):
         return render_template("blog/confirm.html", confirmed=None)
     subscriber = service.confirm_subscription(session=get_session(), token=token, now=app_now())
     get_session().commit()
-    return render_template("blog/confirm.html", confirmed=subscriber is not None), 200 if subscriber else 410
+    return render_template(
+        "blog/confirm.html", confirmed=subscriber is not None
+    ), 200 if subscriber else 410
 
 
 @blueprint.route("/blog/unsubscribe/<token>", methods=["GET", "POST"])
@@ -215,7 +255,9 @@ def confirm_subscription(token: str):
 def unsubscribe(token: str):
     if request.method == "GET":
         known = service.find_by_unsubscribe_token(session=get_session(), token=token) is not None
-        return render_template("blog/unsubscribe.html", done=False, known=known), 200 if known else 404
+        return render_template(
+            "blog/unsubscribe.html", done=False, known=known
+        ), 200 if known else 404
     if not service.unsubscribe(session=get_session(), token=token, now=app_now()):
         abort(404)
     get_session().commit()

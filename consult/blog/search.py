@@ -22,7 +22,10 @@ EXCERPT_WORDS = 36
 
 def fold(word: str) -> str:
     """Lower-case without accents, so `Décision` finds `decision`."""
-    return unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode() or word.lower()
+    return (
+        unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
+        or word.lower()
+    )
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,12 @@ class SearchIndex:
         self.posts = posts
         self._postings: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
         for number, post in enumerate(posts):
-            fields = {"title": post.title, "summary": post.summary, "tags": " ".join(post.tags), "body": post.plain_text}
+            fields = {
+                "title": post.title,
+                "summary": post.summary,
+                "tags": " ".join(post.tags),
+                "body": post.plain_text,
+            }
             for name, text in fields.items():
                 for word in WORD.findall(text):
                     self._postings[fold(word)][number] += FIELD_WEIGHTS[name]
@@ -89,7 +97,9 @@ class SearchIndex:
             for number, weight in postings.items():
                 scores[number] += (1 + math.log(weight)) * idf
                 matched_terms[number] += 1
-        ranked = sorted(scores, key=lambda number: (-matched_terms[number], -scores[number], number))[:limit]
+        ranked = sorted(
+            scores, key=lambda number: (-matched_terms[number], -scores[number], number)
+        )[:limit]
         hits = tuple(
             SearchHit(
                 post=self.posts[number],
@@ -124,9 +134,20 @@ def excerpt(post: Post, terms: tuple[str, ...]) -> Markup:
     if post.summary and any(_matches(word, terms) for word in WORD.findall(post.summary)):
         return highlight(post.summary, terms)
     words = post.plain_text.split()
-    first = next((index for index, word in enumerate(words) if any(_matches(part, terms) for part in WORD.findall(word))), None)
+    first = next(
+        (
+            index
+            for index, word in enumerate(words)
+            if any(_matches(part, terms) for part in WORD.findall(word))
+        ),
+        None,
+    )
     if first is None:
         return highlight(post.summary, terms)
     start = max(0, first - EXCERPT_WORDS // 3)
     snippet = " ".join(words[start : start + EXCERPT_WORDS])
-    return Markup("…" if start else "") + highlight(snippet, terms) + Markup("…" if start + EXCERPT_WORDS < len(words) else "")
+    return (
+        Markup("…" if start else "")
+        + highlight(snippet, terms)
+        + Markup("…" if start + EXCERPT_WORDS < len(words) else "")
+    )

@@ -45,12 +45,17 @@ def subscribe(*, session: Session, email: str, now: datetime) -> None:
     subscriber = session.exec(select(Subscriber).where(Subscriber.email == email)).first()
     if subscriber is not None and (
         subscriber.status == "confirmed"
-        or (subscriber.status == "pending" and now - subscriber.confirmation_sent_at < CONFIRMATION_RESEND_AFTER)
+        or (
+            subscriber.status == "pending"
+            and now - subscriber.confirmation_sent_at < CONFIRMATION_RESEND_AFTER
+        )
     ):
         return
     confirm_token, confirm_hash = new_token()
     if subscriber is None:
-        subscriber = Subscriber(email=email, created_at=now, confirm_token_hash=confirm_hash, confirmation_sent_at=now)
+        subscriber = Subscriber(
+            email=email, created_at=now, confirm_token_hash=confirm_hash, confirmation_sent_at=now
+        )
     subscriber.status = "pending"
     subscriber.confirm_token_hash = confirm_hash
     subscriber.confirmation_sent_at = now
@@ -62,7 +67,10 @@ def subscribe(*, session: Session, email: str, now: datetime) -> None:
         to=email,
         subject="Please confirm your subscription",
         template="subscribe_confirm",
-        context={"confirm_url": absolute_url("blog.confirm_subscription", token=confirm_token), "unsubscribe_url": leave_url},
+        context={
+            "confirm_url": absolute_url("blog.confirm_subscription", token=confirm_token),
+            "unsubscribe_url": leave_url,
+        },
         now=now,
         extra_headers=unsubscribe_headers(leave_url),
     )
@@ -70,7 +78,9 @@ def subscribe(*, session: Session, email: str, now: datetime) -> None:
 
 def confirm_subscription(*, session: Session, token: str, now: datetime) -> Subscriber | None:
     """Confirm the subscription behind `token` (idempotent); None for an unknown or replaced link."""
-    subscriber = session.exec(select(Subscriber).where(Subscriber.confirm_token_hash == hash_token(token))).first()
+    subscriber = session.exec(
+        select(Subscriber).where(Subscriber.confirm_token_hash == hash_token(token))
+    ).first()
     if subscriber is None or subscriber.status == "unsubscribed":
         return None
     if subscriber.status == "pending":
@@ -104,8 +114,12 @@ def unsubscribe(*, session: Session, token: str, now: datetime) -> bool:
 
 def newsletter_work(*, session: Session, posts: tuple[Post, ...]) -> list[tuple[int, str]]:
     """(subscriber id, post slug) pairs still to send: each public post published after the subscriber confirmed."""
-    subscribers = session.exec(select(Subscriber.id, Subscriber.confirmed_at).where(Subscriber.status == "confirmed")).all()
-    sent = set(session.exec(select(NewsletterDelivery.subscriber_id, NewsletterDelivery.post_slug)).all())
+    subscribers = session.exec(
+        select(Subscriber.id, Subscriber.confirmed_at).where(Subscriber.status == "confirmed")
+    ).all()
+    sent = set(
+        session.exec(select(NewsletterDelivery.subscriber_id, NewsletterDelivery.post_slug)).all()
+    )
     return [
         (subscriber_id, post.slug)
         for post in sorted(posts, key=lambda post: post.published_at)
@@ -115,7 +129,11 @@ def newsletter_work(*, session: Session, posts: tuple[Post, ...]) -> list[tuple[
 
 
 def send_newsletter(
-    *, engine: Engine, posts: tuple[Post, ...], now: Callable[[], datetime], track: Callable[[list], Iterable] = iter
+    *,
+    engine: Engine,
+    posts: tuple[Post, ...],
+    now: Callable[[], datetime],
+    track: Callable[[list], Iterable] = iter,
 ) -> int:
     """Queue each newly published post for each confirmed subscriber, exactly once; returns how many.
 
@@ -126,10 +144,17 @@ def send_newsletter(
     with Session(engine) as session:
         work = newsletter_work(session=session, posts=posts)
     by_slug = {post.slug: post for post in posts}
-    return sum(queue_newsletter_email(engine=engine, subscriber_id=subscriber_id, post=by_slug[slug], now=now()) for subscriber_id, slug in track(work))
+    return sum(
+        queue_newsletter_email(
+            engine=engine, subscriber_id=subscriber_id, post=by_slug[slug], now=now()
+        )
+        for subscriber_id, slug in track(work)
+    )
 
 
-def queue_newsletter_email(*, engine: Engine, subscriber_id: int, post: Post, now: datetime) -> bool:
+def queue_newsletter_email(
+    *, engine: Engine, subscriber_id: int, post: Post, now: datetime
+) -> bool:
     """Queue `post` for one subscriber in its own transaction; False when another run already did."""
     with Session(engine) as session:
         begin_as_writer(session)
@@ -137,7 +162,9 @@ def queue_newsletter_email(*, engine: Engine, subscriber_id: int, post: Post, no
         if subscriber is None or subscriber.status != "confirmed":
             return False
         try:
-            session.add(NewsletterDelivery(subscriber_id=subscriber_id, post_slug=post.slug, queued_at=now))
+            session.add(
+                NewsletterDelivery(subscriber_id=subscriber_id, post_slug=post.slug, queued_at=now)
+            )
             session.flush()
         except IntegrityError:  # another run got there first
             session.rollback()
@@ -148,7 +175,11 @@ def queue_newsletter_email(*, engine: Engine, subscriber_id: int, post: Post, no
             to=subscriber.email,
             subject=post.title,
             template="new_post",
-            context={"post": post, "post_url": absolute_url("blog.post", slug=post.slug), "unsubscribe_url": leave_url},
+            context={
+                "post": post,
+                "post_url": absolute_url("blog.post", slug=post.slug),
+                "unsubscribe_url": leave_url,
+            },
             now=now,
             extra_headers=unsubscribe_headers(leave_url),
         )

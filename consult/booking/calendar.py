@@ -10,24 +10,38 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from consult.booking import slots
-from consult.booking.models import Booking, BookingSettings, ConsultationType, DateOverride, WeeklyHours
+from consult.booking.models import (
+    Booking,
+    BookingSettings,
+    ConsultationType,
+    DateOverride,
+    WeeklyHours,
+)
 
 
 def load_availability(session: Session, time_zone: str) -> slots.Availability:
     """The consultant's weekly hours, date overrides and slot step (three queries, whatever the data)."""
     weekly: dict[int, list[slots.TimeRange]] = {}
-    for row in session.exec(select(WeeklyHours).order_by(WeeklyHours.weekday, WeeklyHours.start_time)).all():
+    for row in session.exec(
+        select(WeeklyHours).order_by(WeeklyHours.weekday, WeeklyHours.start_time)
+    ).all():
         weekly.setdefault(row.weekday, []).append(slots.TimeRange(row.start_time, row.end_time))
     overrides: dict[date, list[slots.TimeRange]] = {}
-    for row in session.exec(select(DateOverride).order_by(DateOverride.day, DateOverride.start_time)).all():
+    for row in session.exec(
+        select(DateOverride).order_by(DateOverride.day, DateOverride.start_time)
+    ).all():
         ranges = overrides.setdefault(row.day, [])
         if row.start_time is not None:
             ranges.append(slots.TimeRange(row.start_time, row.end_time))
     settings = session.get(BookingSettings, 1)
     return slots.Availability(
         time_zone=time_zone,
-        weekly=tuple(slots.WeeklyHours(weekday, tuple(ranges)) for weekday, ranges in weekly.items()),
-        overrides=tuple(slots.DateOverride(day, tuple(ranges)) for day, ranges in overrides.items()),
+        weekly=tuple(
+            slots.WeeklyHours(weekday, tuple(ranges)) for weekday, ranges in weekly.items()
+        ),
+        overrides=tuple(
+            slots.DateOverride(day, tuple(ranges)) for day, ranges in overrides.items()
+        ),
         slot_step_minutes=settings.slot_step_minutes if settings else 30,
     )
 
@@ -43,26 +57,43 @@ def rules_for(consultation_type: ConsultationType) -> slots.SlotRules:
     )
 
 
-def occupying_bookings(session: Session, *, start: datetime, end: datetime, now: datetime) -> list[Booking]:
+def occupying_bookings(
+    session: Session, *, start: datetime, end: datetime, now: datetime
+) -> list[Booking]:
     """Confirmed bookings and live holds whose occupied time (buffers included) overlaps [start, end)."""
     return list(
         session.exec(
             select(Booking)
             .where(Booking.occupies_until > start, Booking.occupies_from < end)
-            .where(or_(Booking.status == "confirmed", (Booking.status == "held") & (Booking.hold_expires_at > now)))
+            .where(
+                or_(
+                    Booking.status == "confirmed",
+                    (Booking.status == "held") & (Booking.hold_expires_at > now),
+                )
+            )
         ).all()
     )
 
 
 def occupancy(
-    session: Session, *, consultation_type_id: int, first_day: date, last_day: date, time_zone: ZoneInfo, now: datetime
+    session: Session,
+    *,
+    consultation_type_id: int,
+    first_day: date,
+    last_day: date,
+    time_zone: ZoneInfo,
+    now: datetime,
 ) -> tuple[list[slots.Occupied], dict[date, int]]:
     """What the slot engine needs to know about existing bookings between two consultant-local days."""
     start = datetime.combine(first_day - timedelta(days=1), datetime.min.time(), tzinfo=time_zone)
     end = datetime.combine(last_day + timedelta(days=2), datetime.min.time(), tzinfo=time_zone)
     bookings = occupying_bookings(session, start=start, end=end, now=now)
-    occupied = [slots.Occupied(booking.occupies_from, booking.occupies_until) for booking in bookings]
+    occupied = [
+        slots.Occupied(booking.occupies_from, booking.occupies_until) for booking in bookings
+    ]
     per_day = Counter(
-        booking.starts_at.astimezone(time_zone).date() for booking in bookings if booking.consultation_type_id == consultation_type_id
+        booking.starts_at.astimezone(time_zone).date()
+        for booking in bookings
+        if booking.consultation_type_id == consultation_type_id
     )
     return occupied, dict(per_day)

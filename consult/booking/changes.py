@@ -21,15 +21,29 @@ class ChangeNotAllowed(Exception):
     """The booking cannot be changed that way (past, cancelled, or moved too often); the message says why."""
 
 
-def guest_refund_quote(booking: Booking, *, now: datetime, tiers: tuple[RefundTier, ...]) -> tuple[int, int]:
+def guest_refund_quote(
+    booking: Booking, *, now: datetime, tiers: tuple[RefundTier, ...]
+) -> tuple[int, int]:
     """What a guest cancelling now gets back: (minor units, percent)."""
-    paid = booking.amount_minor - booking.refunded_minor if booking.payment_state in ("paid", "partially_refunded") else 0
-    return refund_for_cancellation(paid_minor=paid, starts_at=booking.starts_at, now=now, tiers=tiers)
+    paid = (
+        booking.amount_minor - booking.refunded_minor
+        if booking.payment_state in ("paid", "partially_refunded")
+        else 0
+    )
+    return refund_for_cancellation(
+        paid_minor=paid, starts_at=booking.starts_at, now=now, tiers=tiers
+    )
 
 
 def cancel_booking(
-    *, session: Session, provider: PaymentProvider, booking: Booking, by: str, now: datetime,
-    tiers: tuple[RefundTier, ...], refund: bool = True,
+    *,
+    session: Session,
+    provider: PaymentProvider,
+    booking: Booking,
+    by: str,
+    now: datetime,
+    tiers: tuple[RefundTier, ...],
+    refund: bool = True,
 ) -> int:
     """Cancel and free the time; the guest gets the policy's refund, the consultant's cancellation refunds in full.
 
@@ -51,12 +65,25 @@ def cancel_booking(
     session.add(booking)
     session.flush()
     consultation_type = session.get(ConsultationType, booking.consultation_type_id)
-    queue_cancellation(session=session, booking=booking, consultation_type=consultation_type, refund_minor=amount, now=now)
+    queue_cancellation(
+        session=session,
+        booking=booking,
+        consultation_type=consultation_type,
+        refund_minor=amount,
+        now=now,
+    )
     return booking.refunded_minor - refunded_before
 
 
 def reschedule_booking(
-    *, session: Session, booking: Booking, new_start: datetime, site_time_zone: ZoneInfo, now: datetime, max_reschedules: int, manage_token: str,
+    *,
+    session: Session,
+    booking: Booking,
+    new_start: datetime,
+    site_time_zone: ZoneInfo,
+    now: datetime,
+    max_reschedules: int,
+    manage_token: str,
 ) -> None:
     """Move a confirmed booking to another free time of its type, keeping its payment.
 
@@ -65,15 +92,27 @@ def reschedule_booking(
     if booking.status != "confirmed" or booking.starts_at <= now:
         raise ChangeNotAllowed("Only an upcoming confirmed booking can be moved.")
     if booking.reschedule_count >= max_reschedules:
-        raise ChangeNotAllowed(f"This booking has been moved {booking.reschedule_count} times, the most the policy allows. Please write to us.")
+        raise ChangeNotAllowed(
+            f"This booking has been moved {booking.reschedule_count} times, the most the policy allows. Please write to us."
+        )
     consultation_type = session.get(ConsultationType, booking.consultation_type_id)
     release(session, booking)
     session.flush()
     local_start = new_start.astimezone(site_time_zone)
-    offered = guest_day_slots(session=session, consultation_type=consultation_type, guest_day=local_start.date(),
-                              guest_time_zone=site_time_zone.key, site_time_zone=site_time_zone, now=now)
+    offered = guest_day_slots(
+        session=session,
+        consultation_type=consultation_type,
+        guest_day=local_start.date(),
+        guest_time_zone=site_time_zone.key,
+        site_time_zone=site_time_zone,
+        now=now,
+    )
     # Its own current time shows as free once released; a move to the same time is no move.
-    if new_start.astimezone(timezone.utc) not in {moment.astimezone(timezone.utc) for moment in offered} or new_start == booking.starts_at:
+    if (
+        new_start.astimezone(timezone.utc)
+        not in {moment.astimezone(timezone.utc) for moment in offered}
+        or new_start == booking.starts_at
+    ):
         raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(new_start, rules_for(consultation_type))
     booking.starts_at = local_start
@@ -84,4 +123,10 @@ def reschedule_booking(
     session.add(booking)
     session.flush()
     occupy(session, booking)
-    queue_rescheduled(session=session, booking=booking, consultation_type=consultation_type, manage_token=manage_token, now=now)
+    queue_rescheduled(
+        session=session,
+        booking=booking,
+        consultation_type=consultation_type,
+        manage_token=manage_token,
+        now=now,
+    )

@@ -22,10 +22,14 @@ def sweep() -> None:
     session.commit()
     retried = retry_pending_refunds(session=session, provider=current_provider())
     session.commit()
-    click.echo(f"bookings: {released} expired hold(s) released, {retried} pending refund(s) asked again")
+    click.echo(
+        f"bookings: {released} expired hold(s) released, {retried} pending refund(s) asked again"
+    )
 
 
 @booking_commands.command("remind")
 def remind() -> None:
     """E-mail a reminder 24 hours before each confirmed consultation, once per booking."""
-    click.echo(f"bookings: {send_due_reminders(engine=get_engine(), now=app_now())} reminder(s) queued")
+    click.echo(
+        f"bookings: {send_due_reminders(engine=get_engine(), now=app_now())} reminder(s) queued"
+    )

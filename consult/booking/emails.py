@@ -23,7 +23,9 @@ def _site():
     return current_app.extensions["consult.site"]
 
 
-def _invite(booking: Booking, consultation_type: ConsultationType, *, cancelled: bool = False) -> dict[str, str]:
+def _invite(
+    booking: Booking, consultation_type: ConsultationType, *, cancelled: bool = False
+) -> dict[str, str]:
     site = _site()
     ics = build_ics(
         Invite(
@@ -43,10 +45,17 @@ def _invite(booking: Booking, consultation_type: ConsultationType, *, cancelled:
             cancelled=cancelled,
         )
     )
-    return {"filename": "consultation.ics", "subtype": "calendar", "method": "CANCEL" if cancelled else "REQUEST", "content": ics}
+    return {
+        "filename": "consultation.ics",
+        "subtype": "calendar",
+        "method": "CANCEL" if cancelled else "REQUEST",
+        "content": ics,
+    }
 
 
-def _context(booking: Booking, consultation_type: ConsultationType, manage_token: str | None) -> dict:
+def _context(
+    booking: Booking, consultation_type: ConsultationType, manage_token: str | None
+) -> dict:
     guest_zone = ZoneInfo(booking.guest_time_zone)
     return {
         "booking": booking,
@@ -60,43 +69,137 @@ def _context(booking: Booking, consultation_type: ConsultationType, manage_token
     }
 
 
-def queue_confirmation(*, session: Session, booking: Booking, consultation_type: ConsultationType, manage_token: str, now: datetime) -> None:
+def queue_confirmation(
+    *,
+    session: Session,
+    booking: Booking,
+    consultation_type: ConsultationType,
+    manage_token: str,
+    now: datetime,
+) -> None:
     """The guest's confirmation with the calendar invitation, and a note to the consultant."""
     context = _context(booking, consultation_type, manage_token)
-    queue_email(session=session, to=booking.guest_email, subject=f"Confirmed: {consultation_type.name}", template="booking_confirmed",
-                context=context, now=now, attachments=[_invite(booking, consultation_type)])
-    queue_email(session=session, to=_site().contact_email, subject=f"New booking: {booking.organisation}, {consultation_type.name}",
-                template="booking_new_for_consultant", context=context, now=now)
+    queue_email(
+        session=session,
+        to=booking.guest_email,
+        subject=f"Confirmed: {consultation_type.name}",
+        template="booking_confirmed",
+        context=context,
+        now=now,
+        attachments=[_invite(booking, consultation_type)],
+    )
+    queue_email(
+        session=session,
+        to=_site().contact_email,
+        subject=f"New booking: {booking.organisation}, {consultation_type.name}",
+        template="booking_new_for_consultant",
+        context=context,
+        now=now,
+    )
 
 
-def queue_late_payment_refund(*, session: Session, booking: Booking, consultation_type: ConsultationType, now: datetime) -> None:
+def queue_late_payment_refund(
+    *, session: Session, booking: Booking, consultation_type: ConsultationType, now: datetime
+) -> None:
     """The payment came after the hold lapsed and the time went to someone else: apologise and say it is refunded."""
-    context = {**_context(booking, consultation_type, None), "rebook_url": absolute_url("booking.choose_time", slug=consultation_type.slug)}
-    queue_email(session=session, to=booking.guest_email, subject="We are sorry: that time was taken, your payment is refunded",
-                template="booking_late_payment", context=context, now=now)
-    queue_email(session=session, to=_site().contact_email, subject=f"Refunded a late payment: {booking.organisation}",
-                template="booking_late_payment_for_consultant", context=context, now=now)
+    context = {
+        **_context(booking, consultation_type, None),
+        "rebook_url": absolute_url("booking.choose_time", slug=consultation_type.slug),
+    }
+    queue_email(
+        session=session,
+        to=booking.guest_email,
+        subject="We are sorry: that time was taken, your payment is refunded",
+        template="booking_late_payment",
+        context=context,
+        now=now,
+    )
+    queue_email(
+        session=session,
+        to=_site().contact_email,
+        subject=f"Refunded a late payment: {booking.organisation}",
+        template="booking_late_payment_for_consultant",
+        context=context,
+        now=now,
+    )
 
 
-def queue_cancellation(*, session: Session, booking: Booking, consultation_type: ConsultationType, refund_minor: int, now: datetime) -> None:
+def queue_cancellation(
+    *,
+    session: Session,
+    booking: Booking,
+    consultation_type: ConsultationType,
+    refund_minor: int,
+    now: datetime,
+) -> None:
     """The guest's cancellation, stating the refund, with a calendar cancellation; and a note to the consultant."""
-    context = {**_context(booking, consultation_type, None), "refund": format_money(refund_minor, booking.currency), "refund_minor": refund_minor,
-               "rebook_url": absolute_url("booking.choose_time", slug=consultation_type.slug)}
-    queue_email(session=session, to=booking.guest_email, subject=f"Cancelled: {consultation_type.name}", template="booking_cancelled",
-                context=context, now=now, attachments=[_invite(booking, consultation_type, cancelled=True)])
-    queue_email(session=session, to=_site().contact_email, subject=f"Cancelled by {booking.cancelled_by}: {booking.organisation}",
-                template="booking_cancelled_for_consultant", context=context, now=now)
+    context = {
+        **_context(booking, consultation_type, None),
+        "refund": format_money(refund_minor, booking.currency),
+        "refund_minor": refund_minor,
+        "rebook_url": absolute_url("booking.choose_time", slug=consultation_type.slug),
+    }
+    queue_email(
+        session=session,
+        to=booking.guest_email,
+        subject=f"Cancelled: {consultation_type.name}",
+        template="booking_cancelled",
+        context=context,
+        now=now,
+        attachments=[_invite(booking, consultation_type, cancelled=True)],
+    )
+    queue_email(
+        session=session,
+        to=_site().contact_email,
+        subject=f"Cancelled by {booking.cancelled_by}: {booking.organisation}",
+        template="booking_cancelled_for_consultant",
+        context=context,
+        now=now,
+    )
 
 
-def queue_rescheduled(*, session: Session, booking: Booking, consultation_type: ConsultationType, manage_token: str, now: datetime) -> None:
+def queue_rescheduled(
+    *,
+    session: Session,
+    booking: Booking,
+    consultation_type: ConsultationType,
+    manage_token: str,
+    now: datetime,
+) -> None:
     """The new time, with an updated invitation (a higher SEQUENCE replaces the old event)."""
     context = _context(booking, consultation_type, manage_token)
-    queue_email(session=session, to=booking.guest_email, subject=f"Moved: {consultation_type.name}", template="booking_rescheduled",
-                context=context, now=now, attachments=[_invite(booking, consultation_type)])
-    queue_email(session=session, to=_site().contact_email, subject=f"Moved: {booking.organisation}, {consultation_type.name}",
-                template="booking_new_for_consultant", context=context, now=now)
+    queue_email(
+        session=session,
+        to=booking.guest_email,
+        subject=f"Moved: {consultation_type.name}",
+        template="booking_rescheduled",
+        context=context,
+        now=now,
+        attachments=[_invite(booking, consultation_type)],
+    )
+    queue_email(
+        session=session,
+        to=_site().contact_email,
+        subject=f"Moved: {booking.organisation}, {consultation_type.name}",
+        template="booking_new_for_consultant",
+        context=context,
+        now=now,
+    )
 
 
-def queue_reminder(*, session: Session, booking: Booking, consultation_type: ConsultationType, manage_token: str, now: datetime) -> None:
-    queue_email(session=session, to=booking.guest_email, subject=f"Tomorrow: {consultation_type.name} with {_site().consultant_name}",
-                template="booking_reminder", context=_context(booking, consultation_type, manage_token), now=now)
+def queue_reminder(
+    *,
+    session: Session,
+    booking: Booking,
+    consultation_type: ConsultationType,
+    manage_token: str,
+    now: datetime,
+) -> None:
+    queue_email(
+        session=session,
+        to=booking.guest_email,
+        subject=f"Tomorrow: {consultation_type.name} with {_site().consultant_name}",
+        template="booking_reminder",
+        context=_context(booking, consultation_type, manage_token),
+        now=now,
+    )

@@ -11,17 +11,39 @@ class DetailsForm(FlaskForm):
     start = HiddenField()
     tz = HiddenField()
     name = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=120)])
-    email = EmailField("E-mail address", validators=[DataRequired("Enter your e-mail address."), Email("Enter a valid e-mail address."), Length(max=254)])
-    organisation = StringField("Organisation", validators=[DataRequired("Enter your organisation's name."), Length(max=200)])
-    role = StringField("Your role", validators=[DataRequired("Tell us your role, e.g. chief nursing officer."), Length(max=120)])
+    email = EmailField(
+        "E-mail address",
+        validators=[
+            DataRequired("Enter your e-mail address."),
+            Email("Enter a valid e-mail address."),
+            Length(max=254),
+        ],
+    )
+    organisation = StringField(
+        "Organisation",
+        validators=[DataRequired("Enter your organisation's name."), Length(max=200)],
+    )
+    role = StringField(
+        "Your role",
+        validators=[
+            DataRequired("Tell us your role, e.g. chief nursing officer."),
+            Length(max=120),
+        ],
+    )
     phone = StringField("Phone (optional)", validators=[Optional(), Length(max=40)])
-    accept_policy = BooleanField("I have read the cancellation policy and accept it", validators=[DataRequired("Please accept the cancellation policy to continue.")])
+    accept_policy = BooleanField(
+        "I have read the cancellation policy and accept it",
+        validators=[DataRequired("Please accept the cancellation policy to continue.")],
+    )
 
     def intake_fields(self):
         return [field for field in self if field.name.startswith("intake_")]
 
     def intake_answers(self) -> dict[str, str]:
-        return {field.name.removeprefix("intake_"): (field.data or "").strip() for field in self.intake_fields()}
+        return {
+            field.name.removeprefix("intake_"): (field.data or "").strip()
+            for field in self.intake_fields()
+        }
 
 
 def details_form_for(consultation_type: ConsultationType, **kwargs) -> DetailsForm:
@@ -31,6 +53,14 @@ def details_form_for(consultation_type: ConsultationType, **kwargs) -> DetailsFo
         pass
 
     for question in consultation_type.intake_questions:
-        validators = [DataRequired("Please answer this question."), Length(max=4000)] if question.get("required") else [Optional(), Length(max=4000)]
-        setattr(TypeDetailsForm, f"intake_{question['key']}", TextAreaField(question["label"], validators=validators))
+        validators = (
+            [DataRequired("Please answer this question."), Length(max=4000)]
+            if question.get("required")
+            else [Optional(), Length(max=4000)]
+        )
+        setattr(
+            TypeDetailsForm,
+            f"intake_{question['key']}",
+            TextAreaField(question["label"], validators=validators),
+        )
     return TypeDetailsForm(**kwargs)

@@ -21,14 +21,18 @@ from consult.payments.provider import CheckoutState, PaymentProvider
 log = logging.getLogger("consult.booking")
 
 
-def fulfil_checkout(*, session: Session, provider: PaymentProvider, checkout_session_id: str, now: datetime) -> Booking | None:
+def fulfil_checkout(
+    *, session: Session, provider: PaymentProvider, checkout_session_id: str, now: datetime
+) -> Booking | None:
     """Bring the booking in line with its checkout; returns the booking, or None for a checkout we do not know."""
     state = provider.retrieve_checkout(checkout_session_id)
     if not state.reference:
         return None
     booking = find_booking_for_update(session, public_id=state.reference)
     if booking is None or booking.checkout_session_id != state.session_id:
-        log.warning("checkout %s names booking %s, which does not match", state.session_id, state.reference)
+        log.warning(
+            "checkout %s names booking %s, which does not match", state.session_id, state.reference
+        )
         return None
     if state.is_paid:
         _record_payment(session=session, provider=provider, booking=booking, state=state, now=now)
@@ -37,7 +41,14 @@ def fulfil_checkout(*, session: Session, provider: PaymentProvider, checkout_ses
     return booking
 
 
-def _record_payment(*, session: Session, provider: PaymentProvider, booking: Booking, state: CheckoutState, now: datetime) -> None:
+def _record_payment(
+    *,
+    session: Session,
+    provider: PaymentProvider,
+    booking: Booking,
+    state: CheckoutState,
+    now: datetime,
+) -> None:
     if booking.payment_state != "unpaid":
         return  # fulfilled before: nothing more to do, nothing more to send
     booking.payment_state = "paid"
@@ -51,9 +62,18 @@ def _record_payment(*, session: Session, provider: PaymentProvider, booking: Boo
         try:
             occupy(session, booking)
         except SlotTaken:
-            issue_refund(session=session, provider=provider, booking=booking, amount_minor=booking.amount_minor)
-            queue_late_payment_refund(session=session, booking=booking, consultation_type=consultation_type, now=now)
+            issue_refund(
+                session=session,
+                provider=provider,
+                booking=booking,
+                amount_minor=booking.amount_minor,
+            )
+            queue_late_payment_refund(
+                session=session, booking=booking, consultation_type=consultation_type, now=now
+            )
             return
         confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
         return
-    issue_refund(session=session, provider=provider, booking=booking, amount_minor=booking.amount_minor)
+    issue_refund(
+        session=session, provider=provider, booking=booking, amount_minor=booking.amount_minor
+    )

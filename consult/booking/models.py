@@ -11,7 +11,15 @@ from consult.db import AwareDateTime
 
 BLOCK_MINUTES = 5
 BOOKING_STATUSES = ("held", "confirmed", "expired", "cancelled", "completed", "no_show")
-PAYMENT_STATES = ("not_required", "unpaid", "paid", "refund_pending", "refunded", "partially_refunded", "refund_failed")
+PAYMENT_STATES = (
+    "not_required",
+    "unpaid",
+    "paid",
+    "refund_pending",
+    "refunded",
+    "partially_refunded",
+    "refund_failed",
+)
 
 
 class ConsultationType(SQLModel, table=True):
@@ -36,8 +44,12 @@ class ConsultationType(SQLModel, table=True):
     minimum_notice_hours: int = Field(default=24)
     booking_window_days: int = Field(default=60)
     max_per_day: int | None = Field(default=None)
-    intake_questions: list[dict] = Field(default_factory=list, sa_type=JSON, description="[{key, label, required}]")
-    location: str = Field(default="", max_length=500, description="Video link or place, shown once confirmed.")
+    intake_questions: list[dict] = Field(
+        default_factory=list, sa_type=JSON, description="[{key, label, required}]"
+    )
+    location: str = Field(
+        default="", max_length=500, description="Video link or place, shown once confirmed."
+    )
     position: int = Field(default=0)
 
     @property
@@ -49,7 +61,10 @@ class WeeklyHours(SQLModel, table=True):
     """One range of regular weekly availability, in the consultant's time zone."""
 
     __tablename__ = "weekly_hours"
-    __table_args__ = (CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"), CheckConstraint("start_time < end_time", name="range_order"))
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("start_time < end_time", name="range_order"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     weekday: int = Field(description="0 is Monday.")
@@ -61,7 +76,9 @@ class DateOverride(SQLModel, table=True):
     """Availability that replaces the weekly hours on one date; a row without times is a day off."""
 
     __tablename__ = "date_overrides"
-    __table_args__ = (CheckConstraint("(start_time IS NULL) = (end_time IS NULL)", name="both_times_or_none"),)
+    __table_args__ = (
+        CheckConstraint("(start_time IS NULL) = (end_time IS NULL)", name="both_times_or_none"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(index=True)
@@ -84,7 +101,8 @@ class Booking(SQLModel, table=True):
     __tablename__ = "bookings"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('held', 'confirmed', 'expired', 'cancelled', 'completed', 'no_show')", name="status"
+            "status IN ('held', 'confirmed', 'expired', 'cancelled', 'completed', 'no_show')",
+            name="status",
         ),
         CheckConstraint(
             "payment_state IN ('not_required', 'unpaid', 'paid', 'refund_pending', 'refunded', 'partially_refunded', 'refund_failed')",
@@ -93,12 +111,22 @@ class Booking(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    public_id: str = Field(max_length=32, unique=True, description="Unguessable id used in URLs and with the payment provider.")
-    consultation_type_id: int = Field(sa_column=Column(Integer, ForeignKey("consultation_types.id"), nullable=False, index=True))
+    public_id: str = Field(
+        max_length=32,
+        unique=True,
+        description="Unguessable id used in URLs and with the payment provider.",
+    )
+    consultation_type_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("consultation_types.id"), nullable=False, index=True)
+    )
     starts_at: datetime = Field(sa_type=AwareDateTime, index=True)
     ends_at: datetime = Field(sa_type=AwareDateTime)
-    occupies_from: datetime = Field(sa_type=AwareDateTime, description="Start minus the buffer before.")
-    occupies_until: datetime = Field(sa_type=AwareDateTime, index=True, description="End plus the buffer after.")
+    occupies_from: datetime = Field(
+        sa_type=AwareDateTime, description="Start minus the buffer before."
+    )
+    occupies_until: datetime = Field(
+        sa_type=AwareDateTime, index=True, description="End plus the buffer after."
+    )
     status: str = Field(max_length=20)
     hold_expires_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
@@ -118,7 +146,9 @@ class Booking(SQLModel, table=True):
     checkout_session_id: str | None = Field(default=None, max_length=255, unique=True)
     payment_reference: str | None = Field(default=None, max_length=255)
     paid_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
-    refund_requested_minor: int = Field(default=0, description="All refunds asked of the provider so far.")
+    refund_requested_minor: int = Field(
+        default=0, description="All refunds asked of the provider so far."
+    )
     refunded_minor: int = Field(default=0, description="All refunds the provider has confirmed.")
 
     reschedule_count: int = Field(default=0)
@@ -139,7 +169,11 @@ class BookingAccessToken(SQLModel, table=True):
     __tablename__ = "booking_access_tokens"
 
     id: int | None = Field(default=None, primary_key=True)
-    booking_id: int = Field(sa_column=Column(Integer, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True))
+    booking_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(sa_type=AwareDateTime)
 
@@ -155,5 +189,9 @@ class BookingTimeBlock(SQLModel, table=True):
     __tablename__ = "booking_time_blocks"
 
     id: int | None = Field(default=None, primary_key=True)
-    booking_id: int = Field(sa_column=Column(Integer, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True))
+    booking_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
     block_start: datetime = Field(sa_type=AwareDateTime, unique=True)

@@ -14,7 +14,9 @@ class RefundTier:
     refund_percent: int
 
 
-def refund_for_cancellation(*, paid_minor: int, starts_at: datetime, now: datetime, tiers: tuple[RefundTier, ...]) -> tuple[int, int]:
+def refund_for_cancellation(
+    *, paid_minor: int, starts_at: datetime, now: datetime, tiers: tuple[RefundTier, ...]
+) -> tuple[int, int]:
     """(amount to refund in minor units, percent) for a guest cancelling at `now`.
 
     The tier with the most notice that the guest still gives applies; with no tier, nothing is refunded.
@@ -33,13 +35,19 @@ def tier_problems(tiers: list) -> list[str]:
     seen = set()
     for index, tier in enumerate(tiers):
         if not isinstance(tier, dict) or set(tier) != {"notice_hours", "refund_percent"}:
-            problems.append(f"cancellation_refunds[{index}] needs exactly notice_hours and refund_percent")
+            problems.append(
+                f"cancellation_refunds[{index}] needs exactly notice_hours and refund_percent"
+            )
             continue
         hours, percent = tier["notice_hours"], tier["refund_percent"]
         if not isinstance(hours, int) or hours < 0:
-            problems.append(f"cancellation_refunds[{index}].notice_hours must be a whole number of hours, 0 or more")
+            problems.append(
+                f"cancellation_refunds[{index}].notice_hours must be a whole number of hours, 0 or more"
+            )
         if not isinstance(percent, int) or not 0 <= percent <= 100:
-            problems.append(f"cancellation_refunds[{index}].refund_percent must be a whole number from 0 to 100")
+            problems.append(
+                f"cancellation_refunds[{index}].refund_percent must be a whole number from 0 to 100"
+            )
         if hours in seen:
             problems.append(f"cancellation_refunds has two tiers for {hours} hours")
         seen.add(hours)

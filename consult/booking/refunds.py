@@ -13,7 +13,9 @@ log = logging.getLogger("consult.booking")
 REFUNDABLE_STATES = ("paid", "partially_refunded", "refund_pending")
 
 
-def issue_refund(*, session: Session, provider: PaymentProvider, booking: Booking, amount_minor: int) -> None:
+def issue_refund(
+    *, session: Session, provider: PaymentProvider, booking: Booking, amount_minor: int
+) -> None:
     """Ask the provider to refund `amount_minor` more (capped at what is left).
 
     The request is recorded first; if the provider cannot be reached the booking stays
@@ -21,7 +23,11 @@ def issue_refund(*, session: Session, provider: PaymentProvider, booking: Bookin
     so a refund that did go through is never made twice.
     """
     amount = min(amount_minor, booking.amount_minor - booking.refund_requested_minor)
-    if amount <= 0 or booking.payment_state not in REFUNDABLE_STATES or not booking.payment_reference:
+    if (
+        amount <= 0
+        or booking.payment_state not in REFUNDABLE_STATES
+        or not booking.payment_reference
+    ):
         return
     booking.refund_requested_minor += amount
     _ask_provider(session, provider, booking)
@@ -33,7 +39,8 @@ def _ask_provider(session: Session, provider: PaymentProvider, booking: Booking)
     session.add(booking)
     try:
         refund = provider.refund(
-            payment_reference=booking.payment_reference, amount_minor=amount,
+            payment_reference=booking.payment_reference,
+            amount_minor=amount,
             idempotency_key=f"refund-{booking.public_id}-{booking.refund_requested_minor}",
         )
     except (PaymentProviderUnavailable, PaymentError):
@@ -47,7 +54,9 @@ def record_refund_outcome(booking: Booking, *, status: str, amount_minor: int) -
     """Apply what the provider says of a refund (from its answer or a webhook)."""
     if status == "succeeded":
         booking.refunded_minor = min(booking.amount_minor, booking.refunded_minor + amount_minor)
-        booking.payment_state = "refunded" if booking.refunded_minor >= booking.amount_minor else "partially_refunded"
+        booking.payment_state = (
+            "refunded" if booking.refunded_minor >= booking.amount_minor else "partially_refunded"
+        )
     elif status in ("failed", "canceled"):
         booking.payment_state = "refund_failed"
 
@@ -61,20 +70,28 @@ def retry_pending_refunds(*, session: Session, provider: PaymentProvider) -> int
     return len(pending)
 
 
-def reconcile_charge_refunded(*, session: Session, payment_reference: str, amount_refunded_minor: int) -> None:
+def reconcile_charge_refunded(
+    *, session: Session, payment_reference: str, amount_refunded_minor: int
+) -> None:
     """Stripe's `charge.refunded`: the total refunded on the payment is now known for certain."""
-    booking = session.exec(select(Booking).where(Booking.payment_reference == payment_reference).with_for_update()).first()
+    booking = session.exec(
+        select(Booking).where(Booking.payment_reference == payment_reference).with_for_update()
+    ).first()
     if booking is None or amount_refunded_minor <= booking.refunded_minor:
         return
     booking.refunded_minor = min(booking.amount_minor, amount_refunded_minor)
     booking.refund_requested_minor = max(booking.refund_requested_minor, booking.refunded_minor)
-    booking.payment_state = "refunded" if booking.refunded_minor >= booking.amount_minor else "partially_refunded"
+    booking.payment_state = (
+        "refunded" if booking.refunded_minor >= booking.amount_minor else "partially_refunded"
+    )
     session.add(booking)
 
 
 def reconcile_refund_failed(*, session: Session, payment_reference: str) -> None:
     """Stripe's `refund.failed`: the consultant must step in."""
-    booking = session.exec(select(Booking).where(Booking.payment_reference == payment_reference).with_for_update()).first()
+    booking = session.exec(
+        select(Booking).where(Booking.payment_reference == payment_reference).with_for_update()
+    ).first()
     if booking is not None:
         booking.payment_state = "refund_failed"
         session.add(booking)

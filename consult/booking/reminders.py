@@ -20,7 +20,10 @@ def send_due_reminders(*, engine: Engine, now: datetime) -> int:
     with Session(engine) as session:
         due = session.exec(
             select(Booking.id).where(
-                Booking.status == "confirmed", Booking.reminder_sent_at.is_(None), Booking.starts_at > now, Booking.starts_at <= now + REMINDER_LEAD
+                Booking.status == "confirmed",
+                Booking.reminder_sent_at.is_(None),
+                Booking.starts_at > now,
+                Booking.starts_at <= now + REMINDER_LEAD,
             )
         ).all()
     return sum(_remind(engine, booking_id, now) for booking_id in due)
@@ -31,13 +34,23 @@ def _remind(engine: Engine, booking_id: int, now: datetime) -> bool:
         begin_as_writer(session)
         claimed = session.exec(
             update(Booking)
-            .where(Booking.id == booking_id, Booking.reminder_sent_at.is_(None), Booking.status == "confirmed")
+            .where(
+                Booking.id == booking_id,
+                Booking.reminder_sent_at.is_(None),
+                Booking.status == "confirmed",
+            )
             .values(reminder_sent_at=now)
         )
         if claimed.rowcount != 1:  # another run reminded it first
             return False
         booking = session.get(Booking, booking_id)
         token = issue_access_token(session=session, booking=booking, now=now)
-        queue_reminder(session=session, booking=booking, consultation_type=session.get(ConsultationType, booking.consultation_type_id), manage_token=token, now=now)
+        queue_reminder(
+            session=session,
+            booking=booking,
+            consultation_type=session.get(ConsultationType, booking.consultation_type_id),
+            manage_token=token,
+            now=now,
+        )
         session.commit()
         return True

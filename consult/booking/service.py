@@ -15,7 +15,13 @@ from consult.accounts.policy import hash_token, new_token, normalise_email
 from consult.booking import slots
 from consult.booking.calendar import load_availability, occupancy, rules_for
 from consult.booking.emails import queue_confirmation
-from consult.booking.models import BLOCK_MINUTES, Booking, BookingAccessToken, BookingTimeBlock, ConsultationType
+from consult.booking.models import (
+    BLOCK_MINUTES,
+    Booking,
+    BookingAccessToken,
+    BookingTimeBlock,
+    ConsultationType,
+)
 from consult.booking.status import check_transition
 
 HOLD_MINUTES = 31  # Stripe refuses a Checkout Session that expires in under 30 minutes: keep a minute of margin
@@ -41,39 +47,78 @@ class GuestDetails:
 
 
 def active_types(session: Session) -> list[ConsultationType]:
-    return list(session.exec(select(ConsultationType).where(ConsultationType.is_active).order_by(ConsultationType.position, ConsultationType.id)).all())
+    return list(
+        session.exec(
+            select(ConsultationType)
+            .where(ConsultationType.is_active)
+            .order_by(ConsultationType.position, ConsultationType.id)
+        ).all()
+    )
 
 
 def find_active_type(session: Session, slug: str) -> ConsultationType | None:
-    return session.exec(select(ConsultationType).where(ConsultationType.slug == slug, ConsultationType.is_active)).first()
+    return session.exec(
+        select(ConsultationType).where(ConsultationType.slug == slug, ConsultationType.is_active)
+    ).first()
 
 
 def guest_day_slots(
-    *, session: Session, consultation_type: ConsultationType, guest_day: date, guest_time_zone: str, site_time_zone: ZoneInfo, now: datetime
+    *,
+    session: Session,
+    consultation_type: ConsultationType,
+    guest_day: date,
+    guest_time_zone: str,
+    site_time_zone: ZoneInfo,
+    now: datetime,
 ) -> list[datetime]:
     """Free start times on `guest_day` in the guest's zone."""
     occupied, per_day = occupancy(
-        session, consultation_type_id=consultation_type.id, first_day=guest_day - timedelta(days=1),
-        last_day=guest_day + timedelta(days=1), time_zone=site_time_zone, now=now,
+        session,
+        consultation_type_id=consultation_type.id,
+        first_day=guest_day - timedelta(days=1),
+        last_day=guest_day + timedelta(days=1),
+        time_zone=site_time_zone,
+        now=now,
     )
     return slots.free_slots_for_guest_day(
-        availability=load_availability(session, site_time_zone.key), rules=rules_for(consultation_type), occupied=occupied,
-        bookings_per_day=per_day, now=now, guest_day=guest_day, guest_time_zone=guest_time_zone,
+        availability=load_availability(session, site_time_zone.key),
+        rules=rules_for(consultation_type),
+        occupied=occupied,
+        bookings_per_day=per_day,
+        now=now,
+        guest_day=guest_day,
+        guest_time_zone=guest_time_zone,
     )
 
 
 def guest_days_with_slots(
-    *, session: Session, consultation_type: ConsultationType, guest_time_zone: str, site_time_zone: ZoneInfo, now: datetime
+    *,
+    session: Session,
+    consultation_type: ConsultationType,
+    guest_time_zone: str,
+    site_time_zone: ZoneInfo,
+    now: datetime,
 ) -> list[date]:
     """Guest-local days with at least one free slot, from today to the end of the booking window."""
     first_day = now.astimezone(site_time_zone).date()
     last_day = first_day + timedelta(days=consultation_type.booking_window_days + 1)
     occupied, per_day = occupancy(
-        session, consultation_type_id=consultation_type.id, first_day=first_day, last_day=last_day, time_zone=site_time_zone, now=now
+        session,
+        consultation_type_id=consultation_type.id,
+        first_day=first_day,
+        last_day=last_day,
+        time_zone=site_time_zone,
+        now=now,
     )
     return slots.days_with_free_slots(
-        availability=load_availability(session, site_time_zone.key), rules=rules_for(consultation_type), occupied=occupied,
-        bookings_per_day=per_day, now=now, first_day=first_day, last_day=last_day, guest_time_zone=guest_time_zone,
+        availability=load_availability(session, site_time_zone.key),
+        rules=rules_for(consultation_type),
+        occupied=occupied,
+        bookings_per_day=per_day,
+        now=now,
+        first_day=first_day,
+        last_day=last_day,
+        guest_time_zone=guest_time_zone,
     )
 
 
@@ -86,11 +131,16 @@ def _blocks(start: datetime, end: datetime) -> list[datetime]:
     return blocks
 
 
-def _release_expired_holds(session: Session, *, start: datetime, end: datetime, now: datetime) -> None:
+def _release_expired_holds(
+    session: Session, *, start: datetime, end: datetime, now: datetime
+) -> None:
     """Free the blocks of holds that have lapsed in [start, end), so a new hold can take their time."""
     lapsed = session.exec(
         select(Booking).where(
-            Booking.status == "held", Booking.hold_expires_at <= now, Booking.occupies_until > start, Booking.occupies_from < end
+            Booking.status == "held",
+            Booking.hold_expires_at <= now,
+            Booking.occupies_until > start,
+            Booking.occupies_from < end,
         )
     ).all()
     for booking in lapsed:
@@ -101,7 +151,10 @@ def occupy(session: Session, booking: Booking) -> None:
     """Write the booking's time blocks; raises SlotTaken when another booking holds any of them."""
     try:
         with session.begin_nested():
-            session.add_all(BookingTimeBlock(booking_id=booking.id, block_start=block) for block in _blocks(booking.occupies_from, booking.occupies_until))
+            session.add_all(
+                BookingTimeBlock(booking_id=booking.id, block_start=block)
+                for block in _blocks(booking.occupies_from, booking.occupies_until)
+            )
             session.flush()
     except IntegrityError:
         raise SlotTaken("That time was just taken — please choose another.") from None
@@ -112,7 +165,13 @@ def release(session: Session, booking: Booking) -> None:
 
 
 def place_booking(
-    *, session: Session, consultation_type: ConsultationType, starts_at: datetime, guest: GuestDetails, site_time_zone: ZoneInfo, now: datetime
+    *,
+    session: Session,
+    consultation_type: ConsultationType,
+    starts_at: datetime,
+    guest: GuestDetails,
+    site_time_zone: ZoneInfo,
+    now: datetime,
 ) -> Booking:
     """Hold the slot (a paid type, for HOLD_MINUTES, while the guest pays) or confirm it (a free type).
 
@@ -121,11 +180,17 @@ def place_booking(
     """
     starts_at = starts_at.astimezone(site_time_zone)
     offered = guest_day_slots(
-        session=session, consultation_type=consultation_type, guest_day=starts_at.date(), guest_time_zone=site_time_zone.key,
-        site_time_zone=site_time_zone, now=now,
+        session=session,
+        consultation_type=consultation_type,
+        guest_day=starts_at.date(),
+        guest_time_zone=site_time_zone.key,
+        site_time_zone=site_time_zone,
+        now=now,
     )
     # Compare instants in UTC: on the fall-back night two different 01:30s read alike in local time.
-    if starts_at.astimezone(timezone.utc) not in {moment.astimezone(timezone.utc) for moment in offered}:
+    if starts_at.astimezone(timezone.utc) not in {
+        moment.astimezone(timezone.utc) for moment in offered
+    }:
         raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(starts_at, rules_for(consultation_type))
     _release_expired_holds(session, start=span.start, end=span.end, now=now)
@@ -160,7 +225,9 @@ def place_booking(
     return booking
 
 
-def confirm(*, session: Session, booking: Booking, consultation_type: ConsultationType, now: datetime) -> None:
+def confirm(
+    *, session: Session, booking: Booking, consultation_type: ConsultationType, now: datetime
+) -> None:
     """Confirm the booking and e-mail the guest a fresh management link with the invitation."""
     set_status(booking, "confirmed")
     booking.confirmed_at = now
@@ -168,7 +235,13 @@ def confirm(*, session: Session, booking: Booking, consultation_type: Consultati
     session.add(booking)
     session.flush()
     token = issue_access_token(session=session, booking=booking, now=now)
-    queue_confirmation(session=session, booking=booking, consultation_type=consultation_type, manage_token=token, now=now)
+    queue_confirmation(
+        session=session,
+        booking=booking,
+        consultation_type=consultation_type,
+        manage_token=token,
+        now=now,
+    )
 
 
 def issue_access_token(*, session: Session, booking: Booking, now: datetime) -> str:
@@ -180,7 +253,9 @@ def issue_access_token(*, session: Session, booking: Booking, now: datetime) -> 
 
 def find_by_access_token(session: Session, token: str) -> Booking | None:
     return session.exec(
-        select(Booking).join(BookingAccessToken, BookingAccessToken.booking_id == Booking.id).where(BookingAccessToken.token_hash == hash_token(token))
+        select(Booking)
+        .join(BookingAccessToken, BookingAccessToken.booking_id == Booking.id)
+        .where(BookingAccessToken.token_hash == hash_token(token))
     ).first()
 
 
@@ -200,13 +275,16 @@ def expire_hold(*, session: Session, booking: Booking) -> None:
 
 def find_booking_for_update(session: Session, *, public_id: str) -> Booking | None:
     """The booking, locked against concurrent fulfilment (a row lock on PostgreSQL)."""
-    return session.exec(select(Booking).where(Booking.public_id == public_id).with_for_update()).first()
+    return session.exec(
+        select(Booking).where(Booking.public_id == public_id).with_for_update()
+    ).first()
 
 
 def sweep_expired_holds(*, session: Session, now: datetime) -> int:
     """Expire every lapsed hold; returns how many."""
-    lapsed = session.exec(select(Booking).where(Booking.status == "held", Booking.hold_expires_at <= now)).all()
+    lapsed = session.exec(
+        select(Booking).where(Booking.status == "held", Booking.hold_expires_at <= now)
+    ).all()
     for booking in lapsed:
         expire_hold(session=session, booking=booking)
     return len(lapsed)
-

@@ -101,7 +101,9 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is timezone.utc:
         return moment
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{moment.isoformat()} has no time zone; the slot engine only takes aware datetimes.")
+        raise ValueError(
+            f"{moment.isoformat()} has no time zone; the slot engine only takes aware datetimes."
+        )
     return moment.astimezone(timezone.utc)
 
 
@@ -128,7 +130,10 @@ class _Schedule:
         for override in availability.overrides:
             overrides.setdefault(override.day, []).extend(override.ranges)
         by_start = lambda ranges: tuple(sorted(ranges, key=lambda item: (item.start, item.end)))  # noqa: E731
-        return cls({k: by_start(v) for k, v in weekly.items()}, {k: by_start(v) for k, v in overrides.items()})
+        return cls(
+            {k: by_start(v) for k, v in weekly.items()},
+            {k: by_start(v) for k, v in overrides.items()},
+        )
 
     def ranges_on(self, day: date) -> tuple[TimeRange, ...]:
         if day in self.overrides:
@@ -143,13 +148,16 @@ def _clock(moment: time) -> str:
 def _range_problems(label: str, ranges: tuple[TimeRange, ...]) -> list[str]:
     problems = [
         f"{label}: {_clock(item.start)}–{_clock(item.end)} must start before it ends."
-        for item in ranges if item.start >= item.end
+        for item in ranges
+        if item.start >= item.end
     ]
     ordered = [item for item in ranges if item.start < item.end]
     for earlier, later in zip(ordered, ordered[1:]):
         if later.start < earlier.end:
-            problems.append(f"{label}: {_clock(earlier.start)}–{_clock(earlier.end)} overlaps "
-                            f"{_clock(later.start)}–{_clock(later.end)}.")
+            problems.append(
+                f"{label}: {_clock(earlier.start)}–{_clock(earlier.end)} overlaps "
+                f"{_clock(later.start)}–{_clock(later.end)}."
+            )
     return problems
 
 
@@ -166,7 +174,9 @@ def validate_availability(availability: Availability) -> list[str]:
     """Problems with the hours, in words an admin can act on; empty when the hours are usable."""
     problems = []
     if not is_known_time_zone(availability.time_zone):
-        problems.append(f"“{availability.time_zone}” is not a known time zone (use a name like America/Chicago).")
+        problems.append(
+            f"“{availability.time_zone}” is not a known time zone (use a name like America/Chicago)."
+        )
     step = availability.slot_step_minutes
     if step <= 0 or step % 5:
         problems.append(f"The slot step must be a positive multiple of 5 minutes, not {step}.")
@@ -187,8 +197,13 @@ def validate_rules(rules: SlotRules) -> list[str]:
     if rules.duration_minutes <= 0:
         problems.append("The duration must be more than 0 minutes.")
     elif rules.duration_minutes % 5:
-        problems.append(f"The duration must be a multiple of 5 minutes, not {rules.duration_minutes}.")
-    for label, minutes in (("before", rules.buffer_before_minutes), ("after", rules.buffer_after_minutes)):
+        problems.append(
+            f"The duration must be a multiple of 5 minutes, not {rules.duration_minutes}."
+        )
+    for label, minutes in (
+        ("before", rules.buffer_before_minutes),
+        ("after", rules.buffer_after_minutes),
+    ):
         if minutes < 0:
             problems.append(f"The buffer {label} cannot be negative.")
         elif minutes % 5:
@@ -221,7 +236,9 @@ def _first_instant_reading(wall: datetime, zone: ZoneInfo) -> datetime:
     instant = _existing_instant(wall, zone)
     if instant is not None:
         return instant
-    low, high = sorted(wall.replace(tzinfo=zone, fold=fold).astimezone(timezone.utc) for fold in (0, 1))
+    low, high = sorted(
+        wall.replace(tzinfo=zone, fold=fold).astimezone(timezone.utc) for fold in (0, 1)
+    )
     while high - low > ONE_SECOND:  # the clock reads < wall at `low` and > wall at `high`
         middle = low + ((high - low) // 2 // ONE_SECOND) * ONE_SECOND
         if middle.astimezone(zone).replace(tzinfo=None) >= wall:
@@ -231,9 +248,15 @@ def _first_instant_reading(wall: datetime, zone: ZoneInfo) -> datetime:
     return high
 
 
-def _free_slots_utc(availability: Availability, rules: SlotRules, occupied: Sequence[Occupied],
-                    bookings_per_day: Mapping[date, int], now: datetime, first_day: date,
-                    last_day: date) -> list[datetime]:
+def _free_slots_utc(
+    availability: Availability,
+    rules: SlotRules,
+    occupied: Sequence[Occupied],
+    bookings_per_day: Mapping[date, int],
+    now: datetime,
+    first_day: date,
+    last_day: date,
+) -> list[datetime]:
     zone = ZoneInfo(availability.time_zone)
     now_utc = as_utc(now)
     earliest = now_utc + timedelta(hours=rules.minimum_notice_hours)
@@ -253,7 +276,10 @@ def _free_slots_utc(availability: Availability, rules: SlotRules, occupied: Sequ
         if rules.max_per_day is None or bookings_per_day.get(day, 0) < rules.max_per_day:
             for hours in schedule.ranges_on(day):
                 range_end = _first_instant_reading(datetime.combine(day, hours.end), zone)
-                wall, wall_end = datetime.combine(day, hours.start), datetime.combine(day, hours.end)
+                wall, wall_end = (
+                    datetime.combine(day, hours.start),
+                    datetime.combine(day, hours.end),
+                )
                 while wall < wall_end:
                     start = _existing_instant(wall, zone)
                     wall += step
@@ -267,17 +293,33 @@ def _free_slots_utc(availability: Availability, rules: SlotRules, occupied: Sequ
     return sorted(set(slots))
 
 
-def compute_free_slots(*, availability: Availability, rules: SlotRules, occupied: Sequence[Occupied],
-                       bookings_per_day: Mapping[date, int], now: datetime, first_day: date,
-                       last_day: date) -> list[datetime]:
+def compute_free_slots(
+    *,
+    availability: Availability,
+    rules: SlotRules,
+    occupied: Sequence[Occupied],
+    bookings_per_day: Mapping[date, int],
+    now: datetime,
+    first_day: date,
+    last_day: date,
+) -> list[datetime]:
     """Every free start time (aware, UTC, sorted) whose consultant-local date lies in [first_day, last_day]."""
     _require_valid(availability, rules)
-    return _free_slots_utc(availability, rules, occupied, bookings_per_day, now, first_day, last_day)
+    return _free_slots_utc(
+        availability, rules, occupied, bookings_per_day, now, first_day, last_day
+    )
 
 
-def _guest_slots(availability: Availability, rules: SlotRules, occupied: Sequence[Occupied],
-                 bookings_per_day: Mapping[date, int], now: datetime, first_day: date, last_day: date,
-                 guest_time_zone: str) -> list[datetime]:
+def _guest_slots(
+    availability: Availability,
+    rules: SlotRules,
+    occupied: Sequence[Occupied],
+    bookings_per_day: Mapping[date, int],
+    now: datetime,
+    first_day: date,
+    last_day: date,
+    guest_time_zone: str,
+) -> list[datetime]:
     """Free slots in the guest's zone whose guest-local date lies in [first_day, last_day]."""
     _require_valid(availability, rules)
     zone, guest_zone = ZoneInfo(availability.time_zone), ZoneInfo(guest_time_zone)
@@ -286,22 +328,48 @@ def _guest_slots(availability: Availability, rules: SlotRules, occupied: Sequenc
         return datetime.combine(guest_midnight, time(0), tzinfo=guest_zone).astimezone(zone).date()
 
     # The consultant days overlapping the guest's days, with a day of slack for midnight DST changes.
-    slots = _free_slots_utc(availability, rules, occupied, bookings_per_day, now,
-                            consultant_day(first_day) - ONE_DAY, consultant_day(last_day + ONE_DAY) + ONE_DAY)
+    slots = _free_slots_utc(
+        availability,
+        rules,
+        occupied,
+        bookings_per_day,
+        now,
+        consultant_day(first_day) - ONE_DAY,
+        consultant_day(last_day + ONE_DAY) + ONE_DAY,
+    )
     in_guest_zone = (slot.astimezone(guest_zone) for slot in slots)
     return [slot for slot in in_guest_zone if first_day <= slot.date() <= last_day]
 
 
-def free_slots_for_guest_day(*, availability: Availability, rules: SlotRules, occupied: Sequence[Occupied],
-                             bookings_per_day: Mapping[date, int], now: datetime, guest_day: date,
-                             guest_time_zone: str) -> list[datetime]:
+def free_slots_for_guest_day(
+    *,
+    availability: Availability,
+    rules: SlotRules,
+    occupied: Sequence[Occupied],
+    bookings_per_day: Mapping[date, int],
+    now: datetime,
+    guest_day: date,
+    guest_time_zone: str,
+) -> list[datetime]:
     """The free start times on the guest's local `guest_day`, sorted, as aware datetimes in the guest's zone."""
-    return _guest_slots(availability, rules, occupied, bookings_per_day, now, guest_day, guest_day, guest_time_zone)
+    return _guest_slots(
+        availability, rules, occupied, bookings_per_day, now, guest_day, guest_day, guest_time_zone
+    )
 
 
-def days_with_free_slots(*, availability: Availability, rules: SlotRules, occupied: Sequence[Occupied],
-                         bookings_per_day: Mapping[date, int], now: datetime, first_day: date, last_day: date,
-                         guest_time_zone: str) -> list[date]:
+def days_with_free_slots(
+    *,
+    availability: Availability,
+    rules: SlotRules,
+    occupied: Sequence[Occupied],
+    bookings_per_day: Mapping[date, int],
+    now: datetime,
+    first_day: date,
+    last_day: date,
+    guest_time_zone: str,
+) -> list[date]:
     """The guest-local dates in [first_day, last_day] with at least one free start time, sorted."""
-    slots = _guest_slots(availability, rules, occupied, bookings_per_day, now, first_day, last_day, guest_time_zone)
+    slots = _guest_slots(
+        availability, rules, occupied, bookings_per_day, now, first_day, last_day, guest_time_zone
+    )
     return sorted({slot.date() for slot in slots})

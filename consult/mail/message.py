@@ -8,7 +8,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from datetime import datetime
 
-RETRY_DELAYS = tuple(timedelta(minutes=minutes) for minutes in (1, 2, 4, 8, 16, 32, 64, 128, 256, 360, 360, 360))
+RETRY_DELAYS = tuple(
+    timedelta(minutes=minutes) for minutes in (1, 2, 4, 8, 16, 32, 64, 128, 256, 360, 360, 360)
+)
 """Wait after the n-th failed attempt; after the last one the e-mail is marked failed (about a day in all)."""
 
 
@@ -51,7 +53,9 @@ def build_message(
 ) -> EmailMessage:
     """A multipart/alternative message with a plain-text and an HTML part, and any text attachments."""
     message = EmailMessage()
-    message["From"] = Address(display_name=safe_header_value(from_name), addr_spec=safe_header_value(from_address))
+    message["From"] = Address(
+        display_name=safe_header_value(from_name), addr_spec=safe_header_value(from_address)
+    )
     message["To"] = safe_header_value(to_address)
     message["Subject"] = safe_header_value(subject)
     message["Date"] = format_datetime(date)
@@ -62,5 +66,10 @@ def build_message(
     message.add_alternative(html_body, subtype="html")
     for attachment in attachments or ():
         params = {"method": attachment["method"]} if attachment.get("method") else {}
-        message.add_attachment(attachment["content"], subtype=attachment["subtype"], filename=safe_header_value(attachment["filename"]), params=params)
+        message.add_attachment(
+            attachment["content"],
+            subtype=attachment["subtype"],
+            filename=safe_header_value(attachment["filename"]),
+            params=params,
+        )
     return message

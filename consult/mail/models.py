@@ -22,14 +22,20 @@ class OutboxEmail(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    message_id: str = Field(max_length=255, unique=True, description="The Message-ID header, so a resend is recognisable.")
+    message_id: str = Field(
+        max_length=255,
+        unique=True,
+        description="The Message-ID header, so a resend is recognisable.",
+    )
     to_address: str = Field(max_length=254)
     subject: str = Field(max_length=255)
     text_body: str = Field(sa_type=Text)
     html_body: str = Field(sa_type=Text)
     extra_headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     attachments: list[dict[str, str]] = Field(
-        default_factory=list, sa_type=JSON, description="Text attachments: [{filename, subtype, content}], e.g. an .ics invitation."
+        default_factory=list,
+        sa_type=JSON,
+        description="Text attachments: [{filename, subtype, content}], e.g. an .ics invitation.",
     )
     status: str = Field(default="queued", max_length=10)
     attempts: int = Field(default=0)

@@ -97,20 +97,43 @@ def _finish(engine: Engine, email: OutboxEmail, claim_token: str, **changes) -> 
         session.commit()
 
 
-def _record_failure(engine: Engine, email: OutboxEmail, claim_token: str, *, error: str, now: datetime) -> str:
+def _record_failure(
+    engine: Engine, email: OutboxEmail, claim_token: str, *, error: str, now: datetime
+) -> str:
     attempts = email.attempts + 1
     delay = retry_delay(attempts)
     if delay is None:
-        log.error("giving up on e-mail %s to %s after %d attempts: %s", email.id, email.to_address, attempts, error)
+        log.error(
+            "giving up on e-mail %s to %s after %d attempts: %s",
+            email.id,
+            email.to_address,
+            attempts,
+            error,
+        )
         _finish(engine, email, claim_token, attempts=attempts, status="failed", last_error=error)
         return "failed"
-    log.warning("e-mail %s to %s not sent (attempt %d), retrying in %s: %s", email.id, email.to_address, attempts, delay, error)
-    _finish(engine, email, claim_token, attempts=attempts, next_attempt_at=now + delay, last_error=error)
+    log.warning(
+        "e-mail %s to %s not sent (attempt %d), retrying in %s: %s",
+        email.id,
+        email.to_address,
+        attempts,
+        delay,
+        error,
+    )
+    _finish(
+        engine, email, claim_token, attempts=attempts, next_attempt_at=now + delay, last_error=error
+    )
     return "retrying"
 
 
 def deliver_due(
-    *, engine: Engine, transport: Transport, now: datetime, from_name: str, from_address: str, limit: int = 100
+    *,
+    engine: Engine,
+    transport: Transport,
+    now: datetime,
+    from_name: str,
+    from_address: str,
+    limit: int = 100,
 ) -> DeliveryReport:
     """One pass over the outbox: send what is due, mark each sent once, back off on failure."""
     claim_token, due = _claim_due(engine, now=now, limit=limit)
@@ -134,16 +157,34 @@ def deliver_due(
                 try:
                     send(message)
                 except smtplib.SMTPRecipientsRefused as error:
-                    outcomes[_record_failure(engine, email, claim_token, error=str(error), now=now)] += 1
+                    outcomes[
+                        _record_failure(engine, email, claim_token, error=str(error), now=now)
+                    ] += 1
                 else:
-                    _finish(engine, email, claim_token, attempts=email.attempts + 1, status="sent", sent_at=now, last_error=None)
+                    _finish(
+                        engine,
+                        email,
+                        claim_token,
+                        attempts=email.attempts + 1,
+                        status="sent",
+                        sent_at=now,
+                        last_error=None,
+                    )
                     outcomes["sent"] += 1
                 finished.add(email.id)
     except (OSError, smtplib.SMTPException) as error:
         # The server is unreachable or went away: what was not finished is retried later.
         for email in due:
             if email.id not in finished:
-                outcomes[_record_failure(engine, email, claim_token, error=f"{type(error).__name__}: {error}", now=now)] += 1
+                outcomes[
+                    _record_failure(
+                        engine,
+                        email,
+                        claim_token,
+                        error=f"{type(error).__name__}: {error}",
+                        now=now,
+                    )
+                ] += 1
     return DeliveryReport(**outcomes)
 
 

@@ -31,7 +31,9 @@ class SmtpTransport:
         settings = self.settings
         tls_context = ssl.create_default_context()
         if settings.implicit_tls:
-            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout_seconds, context=tls_context)
+            client = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout_seconds, context=tls_context
+            )
         else:
             client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_seconds)
         try:

@@ -40,7 +40,11 @@ class CheckoutRequest:
             raise ValueError(f"success_url must contain {CHECKOUT_SESSION_ID_PLACEHOLDER}")
         if self.expires_at.tzinfo is None or self.expires_at.utcoffset() is None:
             raise ValueError("expires_at must be an aware datetime")
-        if isinstance(self.amount_minor, bool) or not isinstance(self.amount_minor, int) or self.amount_minor <= 0:
+        if (
+            isinstance(self.amount_minor, bool)
+            or not isinstance(self.amount_minor, int)
+            or self.amount_minor <= 0
+        ):
             raise ValueError("amount_minor must be a positive integer")
         if self.currency != self.currency.lower() or len(self.currency) != 3:
             raise ValueError("currency must be a lower-case ISO 4217 code")
@@ -105,6 +109,8 @@ class PaymentProvider(Protocol):
         """Close an open checkout so it can no longer be paid; already expired or complete is no error."""
         ...
 
-    def refund(self, *, payment_reference: str, amount_minor: int, idempotency_key: str) -> RefundState:
+    def refund(
+        self, *, payment_reference: str, amount_minor: int, idempotency_key: str
+    ) -> RefundState:
         """Refund all or part of a payment; the same idempotency key returns the same refund."""
         ...

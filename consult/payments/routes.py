@@ -36,21 +36,38 @@ def stripe_webhook():
     if not settings.stripe_webhook_secret:
         abort(404)
     try:
-        event = verify_webhook(request.get_data(), request.headers.get("Stripe-Signature"), settings.stripe_webhook_secret)
+        event = verify_webhook(
+            request.get_data(),
+            request.headers.get("Stripe-Signature"),
+            settings.stripe_webhook_secret,
+        )
     except WebhookSignatureInvalid:
         return jsonify(error="invalid signature"), 400
     db = get_session()
     begin_as_writer(db)
     try:
         with db.begin_nested():
-            db.add(ProcessedWebhookEvent(event_id=event["id"], event_type=event["type"], received_at=app_now()))
+            db.add(
+                ProcessedWebhookEvent(
+                    event_id=event["id"], event_type=event["type"], received_at=app_now()
+                )
+            )
     except IntegrityError:
         return jsonify(received=True, duplicate=True)
     session_object = event["data"]["object"]
     if event["type"] in CHECKOUT_EVENTS:
-        fulfil_checkout(session=db, provider=current_provider(), checkout_session_id=session_object["id"], now=app_now())
+        fulfil_checkout(
+            session=db,
+            provider=current_provider(),
+            checkout_session_id=session_object["id"],
+            now=app_now(),
+        )
     elif event["type"] == "charge.refunded" and session_object.get("payment_intent"):
-        reconcile_charge_refunded(session=db, payment_reference=session_object["payment_intent"], amount_refunded_minor=session_object.get("amount_refunded", 0))
+        reconcile_charge_refunded(
+            session=db,
+            payment_reference=session_object["payment_intent"],
+            amount_refunded_minor=session_object.get("amount_refunded", 0),
+        )
     elif event["type"] == "refund.failed" and session_object.get("payment_intent"):
         reconcile_refund_failed(session=db, payment_reference=session_object["payment_intent"])
     db.commit()
@@ -58,7 +75,11 @@ def stripe_webhook():
 
 
 def _test_checkout(session_id: str) -> TestCheckout:
-    checkout = get_session().exec(select(TestCheckout).where(TestCheckout.session_id == session_id)).first()
+    checkout = (
+        get_session()
+        .exec(select(TestCheckout).where(TestCheckout.session_id == session_id))
+        .first()
+    )
     if checkout is None or current_app.extensions["consult.settings"].stripe_secret_key:
         abort(404)
     return checkout
@@ -67,7 +88,9 @@ def _test_checkout(session_id: str) -> TestCheckout:
 @blueprint.get("/payments/test/<session_id>")
 def test_checkout(session_id: str):
     checkout = _test_checkout(session_id)
-    return render_template("payments/test_checkout.html", checkout=checkout, expired=checkout.expires_at <= app_now())
+    return render_template(
+        "payments/test_checkout.html", checkout=checkout, expired=checkout.expires_at <= app_now()
+    )
 
 
 @blueprint.post("/payments/test/<session_id>/pay")

@@ -15,7 +15,9 @@ def current_provider() -> PaymentProvider:
         if GATEWAY_KEY not in current_app.extensions:
             from consult.payments.stripe_gateway import StripeGateway
 
-            current_app.extensions[GATEWAY_KEY] = StripeGateway(settings.stripe_secret_key, settings.stripe_api_base)
+            current_app.extensions[GATEWAY_KEY] = StripeGateway(
+                settings.stripe_secret_key, settings.stripe_api_base
+            )
         return current_app.extensions[GATEWAY_KEY]
     from consult.payments.test_provider import LocalTestProvider
 

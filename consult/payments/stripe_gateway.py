@@ -87,7 +87,9 @@ class StripeGateway:
 
     def retrieve_checkout(self, session_id: str) -> CheckoutState:
         """Read a Checkout Session's status, payment status, booking reference and PaymentIntent id."""
-        session = _call("retrieve checkout", lambda: self._client.v1.checkout.sessions.retrieve(session_id))
+        session = _call(
+            "retrieve checkout", lambda: self._client.v1.checkout.sessions.retrieve(session_id)
+        )
         return checkout_state_from(session.to_dict())
 
     def expire_checkout(self, session_id: str) -> None:
@@ -100,7 +102,9 @@ class StripeGateway:
             if self.retrieve_checkout(session_id).status == "open":
                 raise
 
-    def refund(self, *, payment_reference: str, amount_minor: int, idempotency_key: str) -> RefundState:
+    def refund(
+        self, *, payment_reference: str, amount_minor: int, idempotency_key: str
+    ) -> RefundState:
         """Refund `amount_minor` of a PaymentIntent; the refund may stay "pending" (watch refund.updated)."""
         refund = _call(
             "refund",
@@ -109,7 +113,9 @@ class StripeGateway:
                 options={"idempotency_key": idempotency_key},
             ),
         )
-        return RefundState(refund_id=refund.id, status=refund.status or "pending", amount_minor=refund.amount)
+        return RefundState(
+            refund_id=refund.id, status=refund.status or "pending", amount_minor=refund.amount
+        )
 
 
 def checkout_state_from(session: dict[str, Any]) -> CheckoutState:
@@ -161,7 +167,9 @@ def _call(action: str, request: Callable[[], Result]) -> Result:
     except stripe.StripeError as error:
         status = error.http_status or 0
         if status >= 500 or status == 429:
-            log.warning("Stripe unavailable during %s: HTTP %s %s", action, status, error.user_message)
+            log.warning(
+                "Stripe unavailable during %s: HTTP %s %s", action, status, error.user_message
+            )
             raise PaymentProviderUnavailable(f"Stripe answered HTTP {status} ({action})") from error
         detail = f"HTTP {status} {type(error).__name__}{f' ({error.code})' if error.code else ''}: {error.user_message or error}"
         log.error("Stripe refused %s: %s", action, detail)

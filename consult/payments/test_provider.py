@@ -12,7 +12,14 @@ from flask import url_for
 from sqlmodel import Session, select
 
 from consult.payments.models import TestCheckout
-from consult.payments.provider import CHECKOUT_SESSION_ID_PLACEHOLDER, CheckoutRequest, CheckoutStarted, CheckoutState, PaymentError, RefundState
+from consult.payments.provider import (
+    CHECKOUT_SESSION_ID_PLACEHOLDER,
+    CheckoutRequest,
+    CheckoutStarted,
+    CheckoutState,
+    PaymentError,
+    RefundState,
+)
 
 
 class LocalTestProvider:
@@ -22,26 +29,42 @@ class LocalTestProvider:
         self.session = session
 
     def _find(self, session_id: str) -> TestCheckout:
-        checkout = self.session.exec(select(TestCheckout).where(TestCheckout.session_id == session_id)).first()
+        checkout = self.session.exec(
+            select(TestCheckout).where(TestCheckout.session_id == session_id)
+        ).first()
         if checkout is None:
             raise PaymentError(f"no test checkout {session_id}")
         return checkout
 
     def start_checkout(self, request: CheckoutRequest) -> CheckoutStarted:
         checkout = TestCheckout(
-            session_id=f"test_cs_{secrets.token_urlsafe(18)}", reference=request.reference, description=request.description,
-            amount_minor=request.amount_minor, currency=request.currency, customer_email=request.customer_email,
-            success_url=request.success_url, cancel_url=request.cancel_url, expires_at=request.expires_at,
+            session_id=f"test_cs_{secrets.token_urlsafe(18)}",
+            reference=request.reference,
+            description=request.description,
+            amount_minor=request.amount_minor,
+            currency=request.currency,
+            customer_email=request.customer_email,
+            success_url=request.success_url,
+            cancel_url=request.cancel_url,
+            expires_at=request.expires_at,
         )
         self.session.add(checkout)
         self.session.flush()
-        return CheckoutStarted(session_id=checkout.session_id, redirect_url=url_for("payments.test_checkout", session_id=checkout.session_id))
+        return CheckoutStarted(
+            session_id=checkout.session_id,
+            redirect_url=url_for("payments.test_checkout", session_id=checkout.session_id),
+        )
 
     def retrieve_checkout(self, session_id: str) -> CheckoutState:
         checkout = self._find(session_id)
         return CheckoutState(
-            session_id=checkout.session_id, status=checkout.status, payment_status=checkout.payment_status, reference=checkout.reference,
-            amount_total=checkout.amount_minor, currency=checkout.currency, payment_reference=checkout.payment_reference,
+            session_id=checkout.session_id,
+            status=checkout.status,
+            payment_status=checkout.payment_status,
+            reference=checkout.reference,
+            amount_total=checkout.amount_minor,
+            currency=checkout.currency,
+            payment_reference=checkout.payment_reference,
         )
 
     def expire_checkout(self, session_id: str) -> None:
@@ -50,13 +73,19 @@ class LocalTestProvider:
             checkout.status = "expired"
             self.session.add(checkout)
 
-    def refund(self, *, payment_reference: str, amount_minor: int, idempotency_key: str) -> RefundState:
-        checkout = self.session.exec(select(TestCheckout).where(TestCheckout.payment_reference == payment_reference)).first()
+    def refund(
+        self, *, payment_reference: str, amount_minor: int, idempotency_key: str
+    ) -> RefundState:
+        checkout = self.session.exec(
+            select(TestCheckout).where(TestCheckout.payment_reference == payment_reference)
+        ).first()
         if checkout is None or amount_minor > checkout.amount_minor - checkout.refunded_minor:
             raise PaymentError("refund larger than what was paid")
         checkout.refunded_minor += amount_minor
         self.session.add(checkout)
-        return RefundState(refund_id=f"test_re_{idempotency_key}", status="succeeded", amount_minor=amount_minor)
+        return RefundState(
+            refund_id=f"test_re_{idempotency_key}", status="succeeded", amount_minor=amount_minor
+        )
 
     def pay(self, session_id: str) -> str:
         """The "Pay" button: the checkout completes as paid; returns the success URL to go to."""

@@ -15,10 +15,17 @@ def _my_response(organisation_id: str, round_id: str):
     if access.membership is None:
         abort(404)  # the consultant reads results; only members answer
     assessment_round = _round_or_404(access, round_id)
-    definition = assessments().get(assessment_round.definition_key, assessment_round.definition_version)
+    definition = assessments().get(
+        assessment_round.definition_key, assessment_round.definition_version
+    )
     if definition is None:
         abort(404)
-    response = service.response_for(session=get_session(), assessment_round=assessment_round, membership=access.membership, now=app_now())
+    response = service.response_for(
+        session=get_session(),
+        assessment_round=assessment_round,
+        membership=access.membership,
+        now=app_now(),
+    )
     return access, assessment_round, definition, response
 
 
@@ -29,26 +36,65 @@ def answer_section(organisation_id: str, round_id: str, number: int):
         abort(404)
     autosave = request.method == "POST" and request.form.get("go") == "autosave"
     if response.submitted_at or assessment_round.status != "open":
-        return ("", 409) if autosave else redirect(url_for("portal.review", organisation_id=organisation_id, round_id=round_id))
+        return (
+            ("", 409)
+            if autosave
+            else redirect(
+                url_for("portal.review", organisation_id=organisation_id, round_id=round_id)
+            )
+        )
     section = definition.sections[number - 1]
     problems = {}
     if request.method == "POST":
         submitted = {question.key: request.form.get(question.key) for question in section.questions}
         answers, problems = service.clean_answers(definition, submitted)
-        service.save_answers(session=get_session(), assessment_round=assessment_round, response=response, answers=answers, now=app_now())
+        service.save_answers(
+            session=get_session(),
+            assessment_round=assessment_round,
+            response=response,
+            answers=answers,
+            now=app_now(),
+        )
         get_session().commit()
         if autosave:  # saved while typing, by static/js/autosave.js: nothing to show
             return "", 204
         if not problems:
             if request.form.get("go") == "back" and number > 1:
-                return redirect(url_for("portal.answer_section", organisation_id=organisation_id, round_id=round_id, number=number - 1), 303)
+                return redirect(
+                    url_for(
+                        "portal.answer_section",
+                        organisation_id=organisation_id,
+                        round_id=round_id,
+                        number=number - 1,
+                    ),
+                    303,
+                )
             if number < len(definition.sections):
-                return redirect(url_for("portal.answer_section", organisation_id=organisation_id, round_id=round_id, number=number + 1), 303)
-            return redirect(url_for("portal.review", organisation_id=organisation_id, round_id=round_id), 303)
+                return redirect(
+                    url_for(
+                        "portal.answer_section",
+                        organisation_id=organisation_id,
+                        round_id=round_id,
+                        number=number + 1,
+                    ),
+                    303,
+                )
+            return redirect(
+                url_for("portal.review", organisation_id=organisation_id, round_id=round_id), 303
+            )
     get_session().commit()  # a first visit starts the response
     answered = sum(1 for question in definition.questions if question.key in response.answers)
-    return render_template("portal/answer.html", access=access, assessment_round=assessment_round, definition=definition, section=section,
-                           number=number, answers=response.answers, problems=problems, answered=answered), 422 if problems else 200
+    return render_template(
+        "portal/answer.html",
+        access=access,
+        assessment_round=assessment_round,
+        definition=definition,
+        section=section,
+        number=number,
+        answers=response.answers,
+        problems=problems,
+        answered=answered,
+    ), 422 if problems else 200
 
 
 @blueprint.route("/o/<organisation_id>/r/<round_id>/review", methods=["GET", "POST"])
@@ -57,7 +103,13 @@ def review(organisation_id: str, round_id: str):
     problem = None
     if request.method == "POST":
         try:
-            service.submit(session=get_session(), assessment_round=assessment_round, response=response, definition=definition, now=app_now())
+            service.submit(
+                session=get_session(),
+                assessment_round=assessment_round,
+                response=response,
+                definition=definition,
+                now=app_now(),
+            )
         except service.PortalError as refusal:
             problem = str(refusal)
         else:
@@ -66,5 +118,13 @@ def review(organisation_id: str, round_id: str):
             return redirect(url_for("portal.organisation", organisation_id=organisation_id), 303)
     get_session().commit()
     missing = {question.key for question in service.unanswered_required(definition, response)}
-    return render_template("portal/review.html", access=access, assessment_round=assessment_round, definition=definition, answers=response.answers,
-                           missing=missing, submitted=response.submitted_at is not None, problem=problem), 422 if problem else 200
+    return render_template(
+        "portal/review.html",
+        access=access,
+        assessment_round=assessment_round,
+        definition=definition,
+        answers=response.answers,
+        missing=missing,
+        submitted=response.submitted_at is not None,
+        problem=problem,
+    ), 422 if problem else 200

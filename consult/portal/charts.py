@@ -22,7 +22,9 @@ MARKER_SHAPES = ("circle", "square", "triangle", "diamond", "triangle-down", "cr
 RING_VALUES = (20, 40, 60, 80, 100)
 LABEL_FONT_SIZE, RING_FONT_SIZE, LEGEND_FONT_SIZE = 13.0, 10.0, 13.0
 LINE_HEIGHT = 1.25
-CHARACTER_WIDTH = 0.62  # a generous average glyph width, in ems, so estimated boxes over- rather than under-shoot
+CHARACTER_WIDTH = (
+    0.62  # a generous average glyph width, in ems, so estimated boxes over- rather than under-shoot
+)
 LABEL_CHARACTERS_PER_LINE = 16
 MARKER_RADIUS = 4.5
 PADDING = 12.0
@@ -38,8 +40,12 @@ class _Box:
     bottom: float
 
     def union(self, other: "_Box") -> "_Box":
-        return _Box(min(self.left, other.left), min(self.top, other.top),
-                    max(self.right, other.right), max(self.bottom, other.bottom))
+        return _Box(
+            min(self.left, other.left),
+            min(self.top, other.top),
+            max(self.right, other.right),
+            max(self.bottom, other.bottom),
+        )
 
 
 def _text(value: str) -> str:
@@ -81,8 +87,20 @@ def _marker(shape: str, x: float, y: float, attributes: str, title: str) -> str:
         "triangle": [(0, -r * 1.2), (r * 1.1, r * 0.8), (-r * 1.1, r * 0.8)],
         "diamond": [(0, -r * 1.3), (r * 1.3, 0), (0, r * 1.3), (-r * 1.3, 0)],
         "triangle-down": [(0, r * 1.2), (r * 1.1, -r * 0.8), (-r * 1.1, -r * 0.8)],
-        "cross": [(-r, -r / 3), (-r / 3, -r / 3), (-r / 3, -r), (r / 3, -r), (r / 3, -r / 3), (r, -r / 3),
-                  (r, r / 3), (r / 3, r / 3), (r / 3, r), (-r / 3, r), (-r / 3, r / 3), (-r, r / 3)],
+        "cross": [
+            (-r, -r / 3),
+            (-r / 3, -r / 3),
+            (-r / 3, -r),
+            (r / 3, -r),
+            (r / 3, -r / 3),
+            (r, -r / 3),
+            (r, r / 3),
+            (r / 3, r / 3),
+            (r / 3, r),
+            (-r / 3, r),
+            (-r / 3, r / 3),
+            (-r, r / 3),
+        ],
         "bar": [(-r * 1.3, -r / 2), (r * 1.3, -r / 2), (r * 1.3, r / 2), (-r * 1.3, r / 2)],
     }[shape]
     path = "M" + " L".join(f"{_number(x + dx)} {_number(y + dy)}" for dx, dy in outlines) + " Z"
@@ -105,29 +123,48 @@ def _axis_label(label: str, angle: float, radius: float) -> tuple[str, _Box]:
         first_baseline = y - block_height / 2 + LABEL_FONT_SIZE * 0.35
     width = max(_text_width(line, LABEL_FONT_SIZE) for line in lines)
     left = {"start": x, "end": x - width, "middle": x - width / 2}[anchor]
-    box = _Box(left, first_baseline - LABEL_FONT_SIZE, left + width,
-               first_baseline + block_height + LABEL_FONT_SIZE * 0.35)
+    box = _Box(
+        left,
+        first_baseline - LABEL_FONT_SIZE,
+        left + width,
+        first_baseline + block_height + LABEL_FONT_SIZE * 0.35,
+    )
     spans = "".join(
         f'<tspan x="{_number(x)}" y="{_number(first_baseline + index * line_step)}">{_text(line)}</tspan>'
-        for index, line in enumerate(lines))
-    return (f'<text class="radar-axis-label" text-anchor="{anchor}" font-size="{_number(LABEL_FONT_SIZE)}" '
-            f'fill="#1a1a1a">{spans}</text>'), box
+        for index, line in enumerate(lines)
+    )
+    return (
+        f'<text class="radar-axis-label" text-anchor="{anchor}" font-size="{_number(LABEL_FONT_SIZE)}" '
+        f'fill="#1a1a1a">{spans}</text>'
+    ), box
 
 
-def _series_drawing(index: int, name: str, values: Sequence[float | None], axes: Sequence[str],
-                    angles: Sequence[float], radius: float) -> str:
+def _series_drawing(
+    index: int,
+    name: str,
+    values: Sequence[float | None],
+    axes: Sequence[str],
+    angles: Sequence[float],
+    radius: float,
+) -> str:
     colour, dashes = COLOURS[index % len(COLOURS)], DASH_PATTERNS[index % len(DASH_PATTERNS)]
     shape = MARKER_SHAPES[index % len(MARKER_SHAPES)]
     cleaned = [_clean_value(value) for value in values]
-    points = [_vertex(angle, radius * (value or 0.0) / 100.0) for angle, value in zip(angles, cleaned)]
+    points = [
+        _vertex(angle, radius * (value or 0.0) / 100.0) for angle, value in zip(angles, cleaned)
+    ]
     dash = f' stroke-dasharray="{dashes}"' if dashes else ""
-    parts = [f'<g class="radar-series radar-series-{index}">',
-             f'<polygon class="radar-area" points="{" ".join(f"{_number(x)},{_number(y)}" for x, y in points)}" '
-             f'fill="{colour}" fill-opacity="0.12" stroke="{colour}" stroke-width="2" stroke-linejoin="round"{dash}/>']
+    parts = [
+        f'<g class="radar-series radar-series-{index}">',
+        f'<polygon class="radar-area" points="{" ".join(f"{_number(x)},{_number(y)}" for x, y in points)}" '
+        f'fill="{colour}" fill-opacity="0.12" stroke="{colour}" stroke-width="2" stroke-linejoin="round"{dash}/>',
+    ]
     for (x, y), value, axis in zip(points, cleaned, axes):
         if value is None:
-            attributes = (f'class="radar-marker radar-marker-{shape} radar-marker-missing" '
-                          f'fill="#ffffff" stroke="{colour}" stroke-width="1.5"')
+            attributes = (
+                f'class="radar-marker radar-marker-{shape} radar-marker-missing" '
+                f'fill="#ffffff" stroke="{colour}" stroke-width="1.5"'
+            )
             title = f"{name}, {axis}: no score"
         else:
             attributes = f'class="radar-marker radar-marker-{shape}" fill="{colour}" stroke="{colour}" stroke-width="1"'
@@ -145,21 +182,35 @@ def _legend(names: Sequence[str], left: float, top: float) -> tuple[str, _Box]:
         colour, dashes = COLOURS[index % len(COLOURS)], DASH_PATTERNS[index % len(DASH_PATTERNS)]
         middle = top + index * row_height + row_height / 2
         dash = f' stroke-dasharray="{dashes}"' if dashes else ""
-        marker = _marker(MARKER_SHAPES[index % len(MARKER_SHAPES)], left + 16, middle,
-                         f'class="radar-legend-marker" fill="{colour}" stroke="{colour}" stroke-width="1"', name)
-        rows.append(f'<g class="radar-legend-item radar-legend-{index}">'
-                    f'<line x1="{_number(left)}" y1="{_number(middle)}" '
-                    f'x2="{_number(left + 32)}" y2="{_number(middle)}" '
-                    f'stroke="{colour}" stroke-width="2"{dash}/>{marker}'
-                    f'<text x="{_number(left + 40)}" y="{_number(middle + LEGEND_FONT_SIZE * 0.35)}" '
-                    f'font-size="{_number(LEGEND_FONT_SIZE)}" fill="#1a1a1a">{_text(name)}</text></g>')
+        marker = _marker(
+            MARKER_SHAPES[index % len(MARKER_SHAPES)],
+            left + 16,
+            middle,
+            f'class="radar-legend-marker" fill="{colour}" stroke="{colour}" stroke-width="1"',
+            name,
+        )
+        rows.append(
+            f'<g class="radar-legend-item radar-legend-{index}">'
+            f'<line x1="{_number(left)}" y1="{_number(middle)}" '
+            f'x2="{_number(left + 32)}" y2="{_number(middle)}" '
+            f'stroke="{colour}" stroke-width="2"{dash}/>{marker}'
+            f'<text x="{_number(left + 40)}" y="{_number(middle + LEGEND_FONT_SIZE * 0.35)}" '
+            f'font-size="{_number(LEGEND_FONT_SIZE)}" fill="#1a1a1a">{_text(name)}</text></g>'
+        )
         widest = max(widest, 40 + _text_width(name, LEGEND_FONT_SIZE))
     box = _Box(left, top, left + widest, top + len(names) * row_height)
     return f'<g class="radar-legend">{"".join(rows)}</g>', box
 
 
-def radar_svg(*, axes: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], size: int = 420,
-              title: str, description: str, chart_id: str | None = None) -> str:
+def radar_svg(
+    *,
+    axes: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    size: int = 420,
+    title: str,
+    description: str,
+    chart_id: str | None = None,
+) -> str:
     """An accessible SVG radar chart of 0–100 values: one outlined polygon per (name, values) series, with a legend.
 
     `size` is the rendered width in pixels; the viewBox grows to fit the wrapped axis labels and the
@@ -176,7 +227,9 @@ def radar_svg(*, axes: Sequence[str], series: Sequence[tuple[str, Sequence[float
     if chart_id is None:
         chart_id = "radar-" + hashlib.sha1("\x1f".join([title, *axes]).encode()).hexdigest()[:10]
     if not CHART_ID.match(chart_id):
-        raise ValueError("chart_id must start with a letter and hold only letters, digits, '-' and '_'")
+        raise ValueError(
+            "chart_id must start with a letter and hold only letters, digits, '-' and '_'"
+        )
 
     radius = 150.0
     angles = [-math.pi / 2 + 2 * math.pi * index / len(axes) for index in range(len(axes))]
@@ -185,23 +238,35 @@ def radar_svg(*, axes: Sequence[str], series: Sequence[tuple[str, Sequence[float
     for ring in RING_VALUES:
         corners = (_vertex(angle, radius * ring / 100) for angle in angles)
         ring_points = " ".join(f"{_number(x)},{_number(y)}" for x, y in corners)
-        grid.append(f'<polygon class="radar-grid radar-grid-{ring}" points="{ring_points}" fill="none" '
-                    f'stroke="#c8c8c8" stroke-width="{"1.5" if ring == 100 else "1"}"/>')
+        grid.append(
+            f'<polygon class="radar-grid radar-grid-{ring}" points="{ring_points}" fill="none" '
+            f'stroke="#c8c8c8" stroke-width="{"1.5" if ring == 100 else "1"}"/>'
+        )
     for angle in angles:
         x, y = _vertex(angle, radius)
-        grid.append(f'<line class="radar-axis" x1="0" y1="0" x2="{_number(x)}" y2="{_number(y)}" '
-                    f'stroke="#c8c8c8" stroke-width="1"/>')
+        grid.append(
+            f'<line class="radar-axis" x1="0" y1="0" x2="{_number(x)}" y2="{_number(y)}" '
+            f'stroke="#c8c8c8" stroke-width="1"/>'
+        )
     for ring in RING_VALUES:
-        grid.append(f'<text class="radar-ring-label" x="4" y="{_number(-radius * ring / 100 - 3)}" '
-                    f'font-size="{_number(RING_FONT_SIZE)}" fill="#595959">{ring}</text>')
+        grid.append(
+            f'<text class="radar-ring-label" x="4" y="{_number(-radius * ring / 100 - 3)}" '
+            f'font-size="{_number(RING_FONT_SIZE)}" fill="#595959">{ring}</text>'
+        )
     labels = []
     for axis, angle in zip(axes, angles):
         label, label_box = _axis_label(axis, angle, radius)
         labels.append(label)
         box = box.union(label_box)
-    drawings = [_series_drawing(index, name, values, axes, angles, radius)
-                for index, (name, values) in enumerate(series)]
-    legend, legend_box = ("", None) if not series else _legend([name for name, _ in series], -radius, box.bottom + 24)
+    drawings = [
+        _series_drawing(index, name, values, axes, angles, radius)
+        for index, (name, values) in enumerate(series)
+    ]
+    legend, legend_box = (
+        ("", None)
+        if not series
+        else _legend([name for name, _ in series], -radius, box.bottom + 24)
+    )
     if legend_box is not None:
         box = box.union(legend_box)
 
@@ -217,5 +282,5 @@ def radar_svg(*, axes: Sequence[str], series: Sequence[tuple[str, Sequence[float
         f'<title id="{title_id}">{_text(title)}</title><desc id="{description_id}">{_text(description)}</desc>'
         f'<g class="radar-grid-lines">{"".join(grid)}</g>'
         f'<g class="radar-axis-labels">{"".join(labels)}</g>'
-        f'{"".join(drawings)}{legend}</svg>'
+        f"{''.join(drawings)}{legend}</svg>"
     )

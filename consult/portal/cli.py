@@ -16,5 +16,10 @@ def close_due() -> None:
     """Close every open round whose closing date has passed, and make its plan."""
     now = app_now()
     today = now.astimezone(current_app.extensions["consult.site"].time_zone).date()
-    closed = close_due_rounds(engine=get_engine(), today=today, now=now, definitions=current_app.extensions["consult.assessments"])
+    closed = close_due_rounds(
+        engine=get_engine(),
+        today=today,
+        now=now,
+        definitions=current_app.extensions["consult.assessments"],
+    )
     click.echo(f"rounds: {closed} closed")

@@ -27,7 +27,10 @@ class DefinitionError(ValueError):
     def __init__(self, problems: list[str], source: str = "definition"):
         self.problems = list(problems)
         self.source = source
-        super().__init__(f"{source} has {len(self.problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in self.problems))
+        super().__init__(
+            f"{source} has {len(self.problems)} problem(s):\n"
+            + "\n".join(f"  - {p}" for p in self.problems)
+        )
 
 
 @dataclass(frozen=True)
@@ -125,22 +128,31 @@ class AssessmentDefinition:
     def scale_questions(self, dimension_key: str) -> tuple[Question, ...]:
         """The scored agree/disagree questions of one dimension, in order."""
         self.dimension(dimension_key)
-        return tuple(q for q in self.questions if q.kind == "scale" and q.dimension == dimension_key)
+        return tuple(
+            q for q in self.questions if q.kind == "scale" and q.dimension == dimension_key
+        )
 
     def importance_question(self, dimension_key: str) -> Question:
         """The question asking how urgent improving this dimension is."""
         self.dimension(dimension_key)
-        return next(q for q in self.questions if q.kind == "importance" and q.dimension == dimension_key)
+        return next(
+            q for q in self.questions if q.kind == "importance" and q.dimension == dimension_key
+        )
 
     def recommendations_for(self, dimension_key: str, band_key: str) -> tuple[Recommendation, ...]:
         """The recommendations written for a dimension scoring in a band, in file order."""
-        return tuple(r for r in self.recommendations if r.dimension == dimension_key and band_key in r.bands)
+        return tuple(
+            r for r in self.recommendations if r.dimension == dimension_key and band_key in r.bands
+        )
 
 
 FIELDS = {
-    "definition": {f.name for f in fields(AssessmentDefinition)}, "role_group": {f.name for f in fields(RoleGroup)},
-    "dimension": {f.name for f in fields(Dimension)}, "section": {f.name for f in fields(Section)},
-    "question": {f.name for f in fields(Question)} - {"section"}, "band": {f.name for f in fields(Band)},
+    "definition": {f.name for f in fields(AssessmentDefinition)},
+    "role_group": {f.name for f in fields(RoleGroup)},
+    "dimension": {f.name for f in fields(Dimension)},
+    "section": {f.name for f in fields(Section)},
+    "question": {f.name for f in fields(Question)} - {"section"},
+    "band": {f.name for f in fields(Band)},
     "recommendation": {f.name for f in fields(Recommendation)},
 }
 
@@ -154,7 +166,9 @@ def _is_text(value: object) -> bool:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value  # rejects NaN
+    return (
+        isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    )  # rejects NaN
 
 
 class _Reader:
@@ -192,11 +206,23 @@ class _Reader:
         return self.get(data, where, name, "non-empty text", _is_text) or ""
 
     def choice(self, data: dict, where: str, name: str, options: tuple, default=_REQUIRED):
-        return self.get(data, where, name, f"one of {', '.join(map(str, options))}", lambda v: v in options, default)
+        return self.get(
+            data,
+            where,
+            name,
+            f"one of {', '.join(map(str, options))}",
+            lambda v: v in options,
+            default,
+        )
 
-    def texts(self, data: dict, where: str, name: str, *, minimum: int = 0, exactly: int | None = None) -> tuple[str, ...]:
+    def texts(
+        self, data: dict, where: str, name: str, *, minimum: int = 0, exactly: int | None = None
+    ) -> tuple[str, ...]:
         ok = lambda v: isinstance(v, list) and all(map(_is_text, v))  # noqa: E731
-        value = tuple(item.strip() for item in self.get(data, where, name, "a list of non-empty texts", ok, []) or [])
+        value = tuple(
+            item.strip()
+            for item in self.get(data, where, name, "a list of non-empty texts", ok, []) or []
+        )
         if exactly is not None and len(value) != exactly:
             self.add(_at(where, name), f"must have exactly {exactly} entries, not {len(value)}")
         elif len(value) < minimum:
@@ -213,7 +239,10 @@ class _Reader:
         first: dict[str, str] = {}
         for where, item in located:
             if item.key in first:
-                self.add(_at(where, "key"), f"duplicate {what} key {item.key!r} (first used at {first[item.key]})")
+                self.add(
+                    _at(where, "key"),
+                    f"duplicate {what} key {item.key!r} (first used at {first[item.key]})",
+                )
             elif item.key:
                 first[item.key] = where
 
@@ -228,22 +257,34 @@ def _role_group(r: _Reader, d: dict, w: str) -> RoleGroup:
 
 
 def _dimension(r: _Reader, d: dict, w: str) -> Dimension:
-    weight = r.get(d, w, "weight", "a number greater than 0", lambda v: _is_number(v) and v > 0, 1.0)
-    return Dimension(_key(r, d, w), r.text(d, w, "name"), r.text(d, w, "description"), float(weight or 0))
+    weight = r.get(
+        d, w, "weight", "a number greater than 0", lambda v: _is_number(v) and v > 0, 1.0
+    )
+    return Dimension(
+        _key(r, d, w), r.text(d, w, "name"), r.text(d, w, "description"), float(weight or 0)
+    )
 
 
 def _band(r: _Reader, d: dict, w: str) -> Band:
     min_score = r.get(d, w, "min_score", "a number", _is_number)
-    min_score = math.nan if min_score is None else float(min_score)  # NaN once reported, so ordering checks skip it
+    min_score = (
+        math.nan if min_score is None else float(min_score)
+    )  # NaN once reported, so ordering checks skip it
     return Band(_key(r, d, w), r.text(d, w, "name"), min_score, r.text(d, w, "description"))
 
 
 def _recommendation(r: _Reader, d: dict, w: str) -> Recommendation:
     return Recommendation(
-        key=_key(r, d, w), dimension=r.text(d, w, "dimension"), bands=r.texts(d, w, "bands", minimum=1),
-        title=r.text(d, w, "title"), why=r.text(d, w, "why"), steps=r.texts(d, w, "steps", minimum=1),
-        horizon_days=r.choice(d, w, "horizon_days", HORIZONS), effort=r.choice(d, w, "effort", LEVELS),
-        impact=r.choice(d, w, "impact", LEVELS), blog_tags=r.texts(d, w, "blog_tags"),
+        key=_key(r, d, w),
+        dimension=r.text(d, w, "dimension"),
+        bands=r.texts(d, w, "bands", minimum=1),
+        title=r.text(d, w, "title"),
+        why=r.text(d, w, "why"),
+        steps=r.texts(d, w, "steps", minimum=1),
+        horizon_days=r.choice(d, w, "horizon_days", HORIZONS),
+        effort=r.choice(d, w, "effort", LEVELS),
+        impact=r.choice(d, w, "impact", LEVELS),
+        blog_tags=r.texts(d, w, "blog_tags"),
         consultation_type=r.choice(d, w, "consultation_type", CONSULTATION_TYPES, default=None),
     )
 
@@ -252,20 +293,36 @@ def _question(r: _Reader, d: dict, w: str, section: str) -> Question:
     kind = r.choice(d, w, "kind", QUESTION_KINDS)
     scored = kind in ("scale", "importance")
     dimension = r.get(d, w, "dimension", "non-empty text", _is_text, _REQUIRED if scored else None)
-    flag = lambda name, default: r.get(d, w, name, "true or false", lambda v: isinstance(v, bool), default)  # noqa: E731
-    reverse, allow_not_sure, required = flag("reverse", False), flag("allow_not_sure", scored), flag("required", scored)
+    flag = lambda name, default: r.get(
+        d, w, name, "true or false", lambda v: isinstance(v, bool), default
+    )  # noqa: E731
+    reverse, allow_not_sure, required = (
+        flag("reverse", False),
+        flag("allow_not_sure", scored),
+        flag("required", scored),
+    )
     if reverse and kind != "scale":
         r.add(_at(w, "reverse"), "only scale questions can be reverse-scored")
     if allow_not_sure and kind == "text":
         r.add(_at(w, "allow_not_sure"), "text questions cannot offer 'Not sure'")
-    return Question(_key(r, d, w), section, dimension, r.text(d, w, "text"), kind,
-                    bool(reverse), bool(allow_not_sure), bool(required))
+    return Question(
+        _key(r, d, w),
+        section,
+        dimension,
+        r.text(d, w, "text"),
+        kind,
+        bool(reverse),
+        bool(allow_not_sure),
+        bool(required),
+    )
 
 
 def _section(r: _Reader, d: dict, w: str) -> tuple[Section, list[tuple[str, Question]]]:
     key = _key(r, d, w)
     located = r.each(d, w, "questions", "question", lambda r, raw, at: _question(r, raw, at, key))
-    return Section(key, r.text(d, w, "title"), r.text(d, w, "intro"), tuple(q for _, q in located)), located
+    return Section(
+        key, r.text(d, w, "title"), r.text(d, w, "intro"), tuple(q for _, q in located)
+    ), located
 
 
 def _check_questions(r: _Reader, dimensions, questions) -> None:
@@ -275,17 +332,29 @@ def _check_questions(r: _Reader, dimensions, questions) -> None:
         if question.dimension and question.dimension not in known:
             r.add(_at(where, "dimension"), f"unknown dimension {question.dimension!r}")
     if not MIN_QUESTIONS <= len(questions) <= MAX_QUESTIONS:
-        r.add("sections", f"needs {MIN_QUESTIONS} to {MAX_QUESTIONS} questions in all, not {len(questions)}")
+        r.add(
+            "sections",
+            f"needs {MIN_QUESTIONS} to {MAX_QUESTIONS} questions in all, not {len(questions)}",
+        )
     counts = Counter((q.kind, q.dimension) for _, q in questions)
     for where, dimension in dimensions:
         scale, importance = counts["scale", dimension.key], counts["importance", dimension.key]
         if scale < MIN_SCALE_PER_DIMENSION:
-            r.add(where, f"dimension {dimension.key!r} has {scale} scale questions; needs at least {MIN_SCALE_PER_DIMENSION}")
+            r.add(
+                where,
+                f"dimension {dimension.key!r} has {scale} scale questions; needs at least {MIN_SCALE_PER_DIMENSION}",
+            )
         if importance != 1:
-            r.add(where, f"dimension {dimension.key!r} has {importance} importance questions; needs exactly 1")
+            r.add(
+                where,
+                f"dimension {dimension.key!r} has {importance} importance questions; needs exactly 1",
+            )
     reverse = sum(1 for _, q in questions if q.kind == "scale" and q.reverse)
     if reverse < MIN_REVERSE:
-        r.add("sections", f"needs at least {MIN_REVERSE} reverse-scored scale questions, not {reverse}")
+        r.add(
+            "sections",
+            f"needs at least {MIN_REVERSE} reverse-scored scale questions, not {reverse}",
+        )
     text = sum(1 for _, q in questions if q.kind == "text")
     if text < MIN_TEXT:
         r.add("sections", f"needs at least {MIN_TEXT} text questions, not {text}")
@@ -299,11 +368,18 @@ def _check_bands(r: _Reader, bands) -> None:
         if math.isnan(band.min_score):
             continue
         if index == 0 and band.min_score != 0:
-            r.add(_at(where, "min_score"), f"the first band must start at 0, not {band.min_score:g}")
+            r.add(
+                _at(where, "min_score"), f"the first band must start at 0, not {band.min_score:g}"
+            )
         elif index and band.min_score <= bands[index - 1][1].min_score:  # False against NaN
-            r.add(_at(where, "min_score"), f"must be greater than the previous band's {bands[index - 1][1].min_score:g}")
+            r.add(
+                _at(where, "min_score"),
+                f"must be greater than the previous band's {bands[index - 1][1].min_score:g}",
+            )
         if not 0 <= band.min_score < 100:
-            r.add(_at(where, "min_score"), f"must be at least 0 and below 100, not {band.min_score:g}")
+            r.add(
+                _at(where, "min_score"), f"must be at least 0 and below 100, not {band.min_score:g}"
+            )
 
 
 def _check_recommendations(r: _Reader, dimensions, bands, recommendations) -> None:
@@ -319,7 +395,10 @@ def _check_recommendations(r: _Reader, dimensions, bands, recommendations) -> No
     for dimension in filter(None, dimension_keys):
         for band in filter(None, band_keys):
             if (dimension, band) not in covered:
-                r.add("recommendations", f"no recommendation for dimension {dimension!r} in band {band!r}")
+                r.add(
+                    "recommendations",
+                    f"no recommendation for dimension {dimension!r} in band {band!r}",
+                )
 
 
 def parse_definition(data: object, *, source: str = "definition") -> AssessmentDefinition:
@@ -329,9 +408,20 @@ def parse_definition(data: object, *, source: str = "definition") -> AssessmentD
         raise DefinitionError(r.problems, source)
     whole = lambda v: isinstance(v, int) and not isinstance(v, bool)  # noqa: E731
     top = dict(
-        key=_key(r, data, ""), title=r.text(data, "", "title"), intro=r.text(data, "", "intro"),
-        version=r.get(data, "", "version", "a whole number of at least 1", lambda v: whole(v) and v >= 1),
-        min_group_size=r.get(data, "", "min_group_size", "a whole number of at least 2", lambda v: whole(v) and v >= 2, 3),
+        key=_key(r, data, ""),
+        title=r.text(data, "", "title"),
+        intro=r.text(data, "", "intro"),
+        version=r.get(
+            data, "", "version", "a whole number of at least 1", lambda v: whole(v) and v >= 1
+        ),
+        min_group_size=r.get(
+            data,
+            "",
+            "min_group_size",
+            "a whole number of at least 2",
+            lambda v: whole(v) and v >= 2,
+            3,
+        ),
         scale_labels=r.texts(data, "", "scale_labels", exactly=LABEL_COUNT),
         importance_labels=r.texts(data, "", "importance_labels", exactly=LABEL_COUNT),
     )
@@ -342,8 +432,14 @@ def parse_definition(data: object, *, source: str = "definition") -> AssessmentD
     questions = [pair for _, (_, located) in built_sections for pair in located]
     bands = r.each(data, "", "bands", "band", _band)
     recommendations = r.each(data, "", "recommendations", "recommendation", _recommendation)
-    for located, what in ((role_groups, "role group"), (dimensions, "dimension"), (sections, "section"),
-                          (questions, "question"), (bands, "band"), (recommendations, "recommendation")):
+    for located, what in (
+        (role_groups, "role group"),
+        (dimensions, "dimension"),
+        (sections, "section"),
+        (questions, "question"),
+        (bands, "band"),
+        (recommendations, "recommendation"),
+    ):
         r.unique(located, what)
     for kind in ROLE_KINDS:
         if kind not in {group.kind for _, group in role_groups}:
@@ -354,8 +450,11 @@ def parse_definition(data: object, *, source: str = "definition") -> AssessmentD
     _check_bands(r, bands)
     _check_recommendations(r, dimensions, bands, recommendations)
     definition = AssessmentDefinition(
-        **top, role_groups=tuple(g for _, g in role_groups), dimensions=tuple(d for _, d in dimensions),
-        sections=tuple(s for _, s in sections), bands=tuple(b for _, b in bands),
+        **top,
+        role_groups=tuple(g for _, g in role_groups),
+        dimensions=tuple(d for _, d in dimensions),
+        sections=tuple(s for _, s in sections),
+        bands=tuple(b for _, b in bands),
         recommendations=tuple(rec for _, rec in recommendations),
     )
     if r.problems:
@@ -374,6 +473,8 @@ def load_definition(path: pathlib.Path) -> AssessmentDefinition:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}, line {mark.line + 1}" if mark else str(path)
         opened = getattr(error, "context_mark", None)
-        detail = (getattr(error, "problem", None) or str(error)) + (f"; opened on line {opened.line + 1}" if opened else "")
+        detail = (getattr(error, "problem", None) or str(error)) + (
+            f"; opened on line {opened.line + 1}" if opened else ""
+        )
         raise DefinitionError([f"{where}: not valid YAML ({detail})"], str(path)) from None
     return parse_definition(data, source=str(path))

@@ -13,25 +13,61 @@ def role_group_choices(definition) -> list[SelectChoice]:
 class StartForm(FlaskForm):
     """A visitor (or a signed-in client) starts an assessment for their organisation."""
 
-    organisation = StringField("Your organisation's name", validators=[DataRequired("Enter your organisation's name."), Length(max=200)])
+    organisation = StringField(
+        "Your organisation's name",
+        validators=[DataRequired("Enter your organisation's name."), Length(max=200)],
+    )
     role_group = SelectField("Which group do you belong to?")
-    email = EmailField("Your e-mail address", validators=[DataRequired("Enter your e-mail address."), Email("Enter a valid e-mail address."), Length(max=254)])
+    email = EmailField(
+        "Your e-mail address",
+        validators=[
+            DataRequired("Enter your e-mail address."),
+            Email("Enter a valid e-mail address."),
+            Length(max=254),
+        ],
+    )
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("E-mail address", validators=[DataRequired("Enter their e-mail address."), Email("Enter a valid e-mail address."), Length(max=254)])
+    email = EmailField(
+        "E-mail address",
+        validators=[
+            DataRequired("Enter their e-mail address."),
+            Email("Enter a valid e-mail address."),
+            Length(max=254),
+        ],
+    )
     role_group = SelectField("Their group")
-    role = SelectField("Role", choices=[SelectChoice("member", "Member: takes the assessment"), SelectChoice("owner", "Owner: also runs rounds and the plan")])
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice("member", "Member: takes the assessment"),
+            SelectChoice("owner", "Owner: also runs rounds and the plan"),
+        ],
+    )
 
 
 class OpenRoundForm(FlaskForm):
-    name = StringField("Name of the round", validators=[DataRequired("Give the round a name, e.g. Spring 2027."), Length(max=120)])
-    closes_on = DateField("Closes on", validators=[DataRequired("Choose the last day for answers.")])
+    name = StringField(
+        "Name of the round",
+        validators=[DataRequired("Give the round a name, e.g. Spring 2027."), Length(max=120)],
+    )
+    closes_on = DateField(
+        "Closes on", validators=[DataRequired("Choose the last day for answers.")]
+    )
 
 
 class OrganisationForm(FlaskForm):
     """The consultant creates an organisation and invites its first owner."""
 
-    name = StringField("Organisation", validators=[DataRequired("Enter the organisation's name."), Length(max=200)])
-    owner_email = EmailField("First owner's e-mail address", validators=[DataRequired("Enter the owner's e-mail address."), Email("Enter a valid e-mail address.")])
+    name = StringField(
+        "Organisation", validators=[DataRequired("Enter the organisation's name."), Length(max=200)]
+    )
+    owner_email = EmailField(
+        "First owner's e-mail address",
+        validators=[
+            DataRequired("Enter the owner's e-mail address."),
+            Email("Enter a valid e-mail address."),
+        ],
+    )
     role_group = SelectField("The owner's group")

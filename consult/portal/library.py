@@ -21,7 +21,9 @@ class AssessmentLibrary:
             try:
                 definition = load_definition(path)
             except DefinitionError as error:
-                self.problems.extend(f"assessments/{path.name}: {problem}" for problem in error.problems)
+                self.problems.extend(
+                    f"assessments/{path.name}: {problem}" for problem in error.problems
+                )
                 continue
             self.definitions[(definition.key, definition.version)] = definition
         for problem in self.problems:
@@ -29,7 +31,9 @@ class AssessmentLibrary:
 
     def current(self, key: str = DEFAULT_ASSESSMENT) -> AssessmentDefinition | None:
         """The newest version of the assessment, for new rounds."""
-        versions = [definition for (found, _), definition in self.definitions.items() if found == key]
+        versions = [
+            definition for (found, _), definition in self.definitions.items() if found == key
+        ]
         return max(versions, key=lambda definition: definition.version, default=None)
 
     def get(self, key: str, version: int) -> AssessmentDefinition | None:

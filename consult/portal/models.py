@@ -33,8 +33,16 @@ class Membership(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(sa_column=Column(Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True))
-    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True))
+    organisation_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
     role: str = Field(max_length=10)
     role_group: str = Field(max_length=60)
     joined_at: datetime = Field(sa_type=AwareDateTime)
@@ -48,15 +56,23 @@ class AssessmentRound(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = Field(max_length=32, unique=True)
-    organisation_id: int = Field(sa_column=Column(Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True))
+    organisation_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
     definition_key: str = Field(max_length=80)
     definition_version: int
     name: str = Field(max_length=120)
-    closes_on: date = Field(description="The last day answers are taken, in the consultant's time zone.")
+    closes_on: date = Field(
+        description="The last day answers are taken, in the consultant's time zone."
+    )
     status: str = Field(default="open", max_length=10)
     opened_at: datetime = Field(sa_type=AwareDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
-    result: dict | None = Field(default=None, sa_type=JSON, description="The scored round, kept as it was on closing.")
+    result: dict | None = Field(
+        default=None, sa_type=JSON, description="The scored round, kept as it was on closing."
+    )
 
 
 class Response(SQLModel, table=True):
@@ -66,9 +82,21 @@ class Response(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_responses_round_user"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(sa_column=Column(Integer, ForeignKey("assessment_rounds.id", ondelete="CASCADE"), nullable=False, index=True))
-    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
-    role_group: str = Field(max_length=60, description="The group the member answered as, kept even if it changes later.")
+    round_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("assessment_rounds.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    role_group: str = Field(
+        max_length=60,
+        description="The group the member answered as, kept even if it changes later.",
+    )
     answers: dict = Field(default_factory=dict, sa_type=JSON)
     started_at: datetime = Field(sa_type=AwareDateTime)
     updated_at: datetime = Field(sa_type=AwareDateTime)
@@ -79,11 +107,22 @@ class ActionItem(SQLModel, table=True):
     """One action of a round's plan, tracked by the organisation."""
 
     __tablename__ = "action_items"
-    __table_args__ = (CheckConstraint("status IN ('not_started', 'in_progress', 'done', 'not_doing')", name="status"),)
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('not_started', 'in_progress', 'done', 'not_doing')", name="status"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = Field(max_length=32, unique=True)
-    round_id: int = Field(sa_column=Column(Integer, ForeignKey("assessment_rounds.id", ondelete="CASCADE"), nullable=False, index=True))
+    round_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("assessment_rounds.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
     recommendation_key: str = Field(max_length=80)
     dimension: str = Field(max_length=80)
     phase_days: int
@@ -97,7 +136,10 @@ class ActionItem(SQLModel, table=True):
     consultation_type: str | None = Field(default=None, max_length=80)
     status: str = Field(default="not_started", max_length=20)
     status_reason: str | None = Field(default=None, sa_type=Text)
-    assignee_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True))
+    assignee_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
     due_on: date | None = Field(default=None)
     updated_at: datetime = Field(sa_type=AwareDateTime)
 
@@ -108,8 +150,15 @@ class ActionNote(SQLModel, table=True):
     __tablename__ = "action_notes"
 
     id: int | None = Field(default=None, primary_key=True)
-    action_item_id: int = Field(sa_column=Column(Integer, ForeignKey("action_items.id", ondelete="CASCADE"), nullable=False, index=True))
-    author_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True))
+    action_item_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("action_items.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    author_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
     by_consultant: bool = Field(default=False)
     body: str = Field(sa_type=Text)
     created_at: datetime = Field(sa_type=AwareDateTime)

@@ -68,8 +68,15 @@ def rank_dimensions(definition: Any, result: RoundResult) -> tuple[RankedDimensi
     """Dimensions of `result` that have a mean, highest priority first (formula in the module docstring)."""
     order = {dimension.key: index for index, dimension in enumerate(definition.dimensions)}
     weights = {dimension.key: dimension.weight for dimension in definition.dimensions}
-    scored = [dimension for dimension in result.dimensions if dimension.mean is not None and dimension.key in order]
-    raw_shortfall = {dimension.key: max(0.0, 100.0 - dimension.mean) * weights[dimension.key] for dimension in scored}
+    scored = [
+        dimension
+        for dimension in result.dimensions
+        if dimension.mean is not None and dimension.key in order
+    ]
+    raw_shortfall = {
+        dimension.key: max(0.0, 100.0 - dimension.mean) * weights[dimension.key]
+        for dimension in scored
+    }
     largest = max(raw_shortfall.values(), default=0.0)
     gaps = {gap.dimension: gap.gap for gap in result.gaps}
     ranked = []
@@ -86,11 +93,18 @@ def rank_dimensions(definition: Any, result: RoundResult) -> tuple[RankedDimensi
 
 def _planned(recommendation: Any, rank: int) -> PlannedAction:
     return PlannedAction(
-        recommendation_key=recommendation.key, dimension=recommendation.dimension,
-        phase_days=recommendation.horizon_days, title=recommendation.title, why=recommendation.why,
-        steps=tuple(recommendation.steps), effort=recommendation.effort, impact=recommendation.impact,
-        blog_tags=tuple(recommendation.blog_tags), consultation_type=recommendation.consultation_type,
-        priority_rank=rank)
+        recommendation_key=recommendation.key,
+        dimension=recommendation.dimension,
+        phase_days=recommendation.horizon_days,
+        title=recommendation.title,
+        why=recommendation.why,
+        steps=tuple(recommendation.steps),
+        effort=recommendation.effort,
+        impact=recommendation.impact,
+        blog_tags=tuple(recommendation.blog_tags),
+        consultation_type=recommendation.consultation_type,
+        priority_rank=rank,
+    )
 
 
 def build_action_plan(definition: Any, result: RoundResult, *, top: int = 3) -> ActionPlan:
@@ -98,14 +112,23 @@ def build_action_plan(definition: Any, result: RoundResult, *, top: int = 3) -> 
     ranked = rank_dimensions(definition, result)
     bands = {dimension.key: dimension.band for dimension in result.dimensions}
     actions = []
-    for rank, dimension in enumerate(ranked[:max(top, 0)], start=1):
+    for rank, dimension in enumerate(ranked[: max(top, 0)], start=1):
         if bands[dimension.key] is None:
             continue
-        actions.extend(_planned(recommendation, rank)
-                       for recommendation in definition.recommendations_for(dimension.key, bands[dimension.key]))
+        actions.extend(
+            _planned(recommendation, rank)
+            for recommendation in definition.recommendations_for(
+                dimension.key, bands[dimension.key]
+            )
+        )
     phase_order = {days: index for index, days in enumerate(PHASE_DAYS)}
-    actions.sort(key=lambda action: (phase_order.get(action.phase_days, len(PHASE_DAYS)), action.phase_days,
-                                     action.priority_rank))
+    actions.sort(
+        key=lambda action: (
+            phase_order.get(action.phase_days, len(PHASE_DAYS)),
+            action.phase_days,
+            action.priority_rank,
+        )
+    )
     return ActionPlan(ranked, tuple(actions))
 
 

@@ -15,35 +15,72 @@ from consult.portal.plan import build_action_plan
 from consult.portal.scoring import Respondent, RoundResult, score_round
 
 
-def score_submitted(session: Session, assessment_round: AssessmentRound, definition: AssessmentDefinition) -> RoundResult:
+def score_submitted(
+    session: Session, assessment_round: AssessmentRound, definition: AssessmentDefinition
+) -> RoundResult:
     """The round's result from its submitted responses (one query)."""
-    responses = session.exec(select(Response).where(Response.round_id == assessment_round.id, Response.submitted_at.is_not(None))).all()
-    return score_round(definition, [Respondent(key=str(response.id), role_group=response.role_group, answers=response.answers) for response in responses])
+    responses = session.exec(
+        select(Response).where(
+            Response.round_id == assessment_round.id, Response.submitted_at.is_not(None)
+        )
+    ).all()
+    return score_round(
+        definition,
+        [
+            Respondent(
+                key=str(response.id), role_group=response.role_group, answers=response.answers
+            )
+            for response in responses
+        ],
+    )
 
 
-def close_round(*, session: Session, assessment_round: AssessmentRound, definition: AssessmentDefinition, now: datetime) -> bool:
+def close_round(
+    *,
+    session: Session,
+    assessment_round: AssessmentRound,
+    definition: AssessmentDefinition,
+    now: datetime,
+) -> bool:
     """Close an open round (False if it was already closed): keep its figures and create its plan."""
     claimed = session.exec(
-        update(AssessmentRound).where(AssessmentRound.id == assessment_round.id, AssessmentRound.status == "open")
+        update(AssessmentRound)
+        .where(AssessmentRound.id == assessment_round.id, AssessmentRound.status == "open")
         .values(status="closed", closed_at=now)
     )
     if claimed.rowcount != 1:
         return False
     session.refresh(assessment_round)
     result = score_submitted(session, assessment_round, definition)
-    assessment_round.result = {"overall": result.overall, "band": result.band, "respondents": result.respondent_count,
-                               "dimension_means": result.dimension_means()}
+    assessment_round.result = {
+        "overall": result.overall,
+        "band": result.band,
+        "respondents": result.respondent_count,
+        "dimension_means": result.dimension_means(),
+    }
     session.add(assessment_round)
     if result.respondent_count < definition.min_group_size:
         session.flush()
         return True  # too few to show anything without exposing someone: no figures, no plan
     for position, action in enumerate(build_action_plan(definition, result).actions):
-        session.add(ActionItem(
-            public_id=secrets.token_urlsafe(12), round_id=assessment_round.id, recommendation_key=action.recommendation_key,
-            dimension=action.dimension, phase_days=action.phase_days, position=position, title=action.title, why=action.why,
-            steps=list(action.steps), effort=action.effort, impact=action.impact, blog_tags=list(action.blog_tags),
-            consultation_type=action.consultation_type, updated_at=now,
-        ))
+        session.add(
+            ActionItem(
+                public_id=secrets.token_urlsafe(12),
+                round_id=assessment_round.id,
+                recommendation_key=action.recommendation_key,
+                dimension=action.dimension,
+                phase_days=action.phase_days,
+                position=position,
+                title=action.title,
+                why=action.why,
+                steps=list(action.steps),
+                effort=action.effort,
+                impact=action.impact,
+                blog_tags=list(action.blog_tags),
+                consultation_type=action.consultation_type,
+                updated_at=now,
+            )
+        )
     session.flush()
     return True
 
@@ -51,14 +88,22 @@ def close_round(*, session: Session, assessment_round: AssessmentRound, definiti
 def close_due_rounds(*, engine: Engine, today: date, now: datetime, definitions) -> int:
     """Close every open round whose closing date has passed; safe when cron runs it on two servers."""
     with Session(engine) as session:
-        due = session.exec(select(AssessmentRound.id).where(AssessmentRound.status == "open", AssessmentRound.closes_on < today)).all()
+        due = session.exec(
+            select(AssessmentRound.id).where(
+                AssessmentRound.status == "open", AssessmentRound.closes_on < today
+            )
+        ).all()
     closed = 0
     for round_id in due:
         with Session(engine) as session:
             begin_as_writer(session)
             assessment_round = session.get(AssessmentRound, round_id)
-            definition = definitions.get(assessment_round.definition_key, assessment_round.definition_version)
-            if definition is not None and close_round(session=session, assessment_round=assessment_round, definition=definition, now=now):
+            definition = definitions.get(
+                assessment_round.definition_key, assessment_round.definition_version
+            )
+            if definition is not None and close_round(
+                session=session, assessment_round=assessment_round, definition=definition, now=now
+            ):
                 closed += 1
             session.commit()
     return closed

@@ -43,16 +43,22 @@ def _access(organisation_id: str, *, owner: bool = False) -> Access:
         abort(login_manager.unauthorized())
     db = get_session()
     if current_user.is_consultant:
-        organisation = db.exec(select(Organisation).where(Organisation.public_id == organisation_id)).first()
+        organisation = db.exec(
+            select(Organisation).where(Organisation.public_id == organisation_id)
+        ).first()
         if organisation is None:
             abort(404)
         access = Access(organisation, None, is_owner=False, is_consultant=True)
     else:
-        found = service.find_membership(db, user=current_user, organisation_public_id=organisation_id)
+        found = service.find_membership(
+            db, user=current_user, organisation_public_id=organisation_id
+        )
         if found is None:
             abort(404)
         membership, organisation = found
-        access = Access(organisation, membership, is_owner=membership.role == "owner", is_consultant=False)
+        access = Access(
+            organisation, membership, is_owner=membership.role == "owner", is_consultant=False
+        )
     if owner and not access.is_owner:
         abort(403)
     return access
@@ -64,7 +70,11 @@ def index():
         return render_template("portal/index.html", organisations=[], start_form=_start_form())
     if current_user.is_consultant:
         return redirect(url_for("admin.organisations"))
-    return render_template("portal/index.html", organisations=service.memberships_of(get_session(), current_user), start_form=_start_form())
+    return render_template(
+        "portal/index.html",
+        organisations=service.memberships_of(get_session(), current_user),
+        start_form=_start_form(),
+    )
 
 
 def _start_form() -> StartForm:
@@ -86,10 +96,25 @@ def start():
     now = app_now()
     organisation = service.create_organisation(session=db, name=form.organisation.data, now=now)
     if current_user.is_authenticated:
-        service.add_member(session=db, organisation=organisation, user=current_user, role="owner", role_group=form.role_group.data, now=now)
+        service.add_member(
+            session=db,
+            organisation=organisation,
+            user=current_user,
+            role="owner",
+            role_group=form.role_group.data,
+            now=now,
+        )
         db.commit()
         return redirect(url_for("portal.organisation", organisation_id=organisation.public_id), 303)
-    service.invite(session=db, organisation=organisation, email=form.email.data, role="owner", role_group=form.role_group.data, invited_by=None, now=now)
+    service.invite(
+        session=db,
+        organisation=organisation,
+        email=form.email.data,
+        role="owner",
+        role_group=form.role_group.data,
+        invited_by=None,
+        now=now,
+    )
     db.commit()
     return render_template("portal/check_email.html", email=form.email.data)
 
@@ -101,10 +126,20 @@ def organisation(organisation_id: str):
     rounds = service.rounds_of(db, access.organisation)
     open_round = next((item for item in rounds if item.status == "open"), None)
     progress = service.response_status(db, open_round) if open_round else {}
-    my_status = progress.get(access.membership.user_id) if access.membership and open_round else None
+    my_status = (
+        progress.get(access.membership.user_id) if access.membership and open_round else None
+    )
     form = OpenRoundForm(formdata=None)
-    return render_template("portal/organisation.html", access=access, rounds=rounds, open_round=open_round, progress=progress,
-                           my_status=my_status, member_count=len(service.members(db, access.organisation)), round_form=form)
+    return render_template(
+        "portal/organisation.html",
+        access=access,
+        rounds=rounds,
+        open_round=open_round,
+        progress=progress,
+        my_status=my_status,
+        member_count=len(service.members(db, access.organisation)),
+        round_form=form,
+    )
 
 
 @blueprint.route("/o/<organisation_id>/members", methods=["GET", "POST"])
@@ -118,13 +153,26 @@ def members(organisation_id: str):
         if not access.is_owner:
             abort(403)
         if form.validate_on_submit():
-            service.invite(session=db, organisation=access.organisation, email=form.email.data, role=form.role.data,
-                           role_group=form.role_group.data, invited_by=current_user, now=app_now())
+            service.invite(
+                session=db,
+                organisation=access.organisation,
+                email=form.email.data,
+                role=form.role.data,
+                role_group=form.role_group.data,
+                invited_by=current_user,
+                now=app_now(),
+            )
             db.commit()
             flash(f"Invitation sent to {form.email.data}. The link works for 7 days.", "success")
             return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
     groups = {group.key: group.name for group in definition.role_groups}
-    return render_template("portal/members.html", access=access, members=service.members(db, access.organisation), form=form, groups=groups), 422 if form.errors else 200
+    return render_template(
+        "portal/members.html",
+        access=access,
+        members=service.members(db, access.organisation),
+        form=form,
+        groups=groups,
+    ), 422 if form.errors else 200
 
 
 def _other_membership(access: Access) -> Membership:
@@ -138,7 +186,11 @@ def _other_membership(access: Access) -> Membership:
 def remove_member(organisation_id: str):
     access = _access(organisation_id, owner=True)
     try:
-        service.remove_member(session=get_session(), organisation=access.organisation, membership=_other_membership(access))
+        service.remove_member(
+            session=get_session(),
+            organisation=access.organisation,
+            membership=_other_membership(access),
+        )
     except service.PortalError as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
@@ -151,7 +203,11 @@ def remove_member(organisation_id: str):
 def hand_ownership(organisation_id: str):
     access = _access(organisation_id, owner=True)
     try:
-        service.hand_ownership(session=get_session(), from_membership=access.membership, to_membership=_other_membership(access))
+        service.hand_ownership(
+            session=get_session(),
+            from_membership=access.membership,
+            to_membership=_other_membership(access),
+        )
     except service.PortalError as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
@@ -167,8 +223,15 @@ def open_round(organisation_id: str):
     form = OpenRoundForm()
     if form.validate_on_submit():
         try:
-            service.open_round(session=db, organisation=access.organisation, definition=assessments().current(), name=form.name.data,
-                               closes_on=form.closes_on.data, today=_today(), now=app_now())
+            service.open_round(
+                session=db,
+                organisation=access.organisation,
+                definition=assessments().current(),
+                name=form.name.data,
+                closes_on=form.closes_on.data,
+                today=_today(),
+                now=app_now(),
+            )
         except service.PortalError as refusal:
             form.closes_on.errors.append(str(refusal))
         else:
@@ -176,8 +239,16 @@ def open_round(organisation_id: str):
             flash("The round is open. Members can now answer.", "success")
             return redirect(url_for("portal.organisation", organisation_id=organisation_id), 303)
     rounds = service.rounds_of(db, access.organisation)
-    return render_template("portal/organisation.html", access=access, rounds=rounds, open_round=None, progress={}, my_status=None,
-                           member_count=len(service.members(db, access.organisation)), round_form=form), 422
+    return render_template(
+        "portal/organisation.html",
+        access=access,
+        rounds=rounds,
+        open_round=None,
+        progress={},
+        my_status=None,
+        member_count=len(service.members(db, access.organisation)),
+        round_form=form,
+    ), 422
 
 
 def _round_or_404(access: Access, round_id: str) -> AssessmentRound:
@@ -199,7 +270,13 @@ def round_progress(organisation_id: str, round_id: str):
         abort(403)
     assessment_round = _round_or_404(access, round_id)
     progress = service.response_status(get_session(), assessment_round)
-    return render_template("portal/progress.html", access=access, assessment_round=assessment_round, progress=progress, people=_members_by_id(access))
+    return render_template(
+        "portal/progress.html",
+        access=access,
+        assessment_round=assessment_round,
+        progress=progress,
+        people=_members_by_id(access),
+    )
 
 
 from consult.portal import answering as _answering_pages  # noqa: E402,F401  (they register their routes on this blueprint)

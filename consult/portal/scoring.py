@@ -118,7 +118,11 @@ def _find(items: Iterable[Any], attribute: str, key: str) -> Any:
 
 def _scores_of(scored: Iterable[RespondentScore], dimension_key: str) -> list[float]:
     """The respondents' scores of one dimension, leaving out those who could not be scored on it."""
-    return [value for value in (score.dimension_scores[dimension_key] for score in scored) if value is not None]
+    return [
+        value
+        for value in (score.dimension_scores[dimension_key] for score in scored)
+        if value is not None
+    ]
 
 
 def rounded(value: float | None, places: int = 1) -> float | None:
@@ -148,13 +152,18 @@ def agreement_from_spread(spread: float | None) -> float | None:
 
 def weighted_overall(definition: Any, scores: Mapping[str, float | None]) -> float | None:
     """Weighted mean of the available dimension scores, the weights renormalised over them; None when none."""
-    available = [(dimension.weight, scores[dimension.key]) for dimension in definition.dimensions
-                 if scores.get(dimension.key) is not None]
+    available = [
+        (dimension.weight, scores[dimension.key])
+        for dimension in definition.dimensions
+        if scores.get(dimension.key) is not None
+    ]
     total_weight = math.fsum(weight for weight, _ in available)
     if not available or total_weight <= 0:
         return None
     # Clipped because rounding of the weights can land a hair outside 0–100.
-    return min(100.0, max(0.0, math.fsum(weight * score for weight, score in available) / total_weight))
+    return min(
+        100.0, max(0.0, math.fsum(weight * score for weight, score in available) / total_weight)
+    )
 
 
 def band_key(definition: Any, score: float | None) -> str | None:
@@ -167,7 +176,11 @@ def _answer_point(question: Any, answers: Mapping[str, AnswerValue]) -> int | No
     value = answers.get(question.key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not LOWEST_ANSWER <= value <= HIGHEST_ANSWER:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not LOWEST_ANSWER <= value <= HIGHEST_ANSWER
+    ):
         raise ValueError(f"answer to {question.key!r} must be 1..5 or None, not {value!r}")
     return value
 
@@ -187,7 +200,11 @@ def _scored_dimensions(definition: Any) -> tuple[_ScoredDimension, ...]:
             importance = definition.importance_question(dimension.key)
         except (LookupError, StopIteration, ValueError):
             importance = None
-        layout.append(_ScoredDimension(dimension.key, tuple(definition.scale_questions(dimension.key)), importance))
+        layout.append(
+            _ScoredDimension(
+                dimension.key, tuple(definition.scale_questions(dimension.key)), importance
+            )
+        )
     return tuple(layout)
 
 
@@ -209,8 +226,9 @@ def score_respondent(definition: Any, answers: Mapping[str, AnswerValue]) -> Res
     return _score_respondent(definition, _scored_dimensions(definition), answers)
 
 
-def _score_respondent(definition: Any, layout: Sequence[_ScoredDimension],
-                      answers: Mapping[str, AnswerValue]) -> RespondentScore:
+def _score_respondent(
+    definition: Any, layout: Sequence[_ScoredDimension], answers: Mapping[str, AnswerValue]
+) -> RespondentScore:
     dimension_scores: dict[str, float | None] = {}
     importance: dict[str, int | None] = {}
     for dimension in layout:
@@ -221,22 +239,34 @@ def _score_respondent(definition: Any, layout: Sequence[_ScoredDimension],
     return RespondentScore(dimension_scores, importance, overall, band_key(definition, overall))
 
 
-def _dimension_result(definition: Any, key: str, scored: Sequence[RespondentScore]) -> DimensionResult:
+def _dimension_result(
+    definition: Any, key: str, scored: Sequence[RespondentScore]
+) -> DimensionResult:
     values = _scores_of(scored, key)
     importance = [score.importance[key] for score in scored if score.importance[key] is not None]
     mean = mean_of(values)
     spread = population_spread(values)
     agreement = agreement_from_spread(spread)
     return DimensionResult(
-        key=key, mean=mean, spread=spread, respondents=len(values), agreement=agreement,
+        key=key,
+        mean=mean,
+        spread=spread,
+        respondents=len(values),
+        agreement=agreement,
         low_agreement=agreement is not None and agreement < LOW_AGREEMENT_BELOW,
-        importance=mean_of(importance), band=band_key(definition, mean))
+        importance=mean_of(importance),
+        band=band_key(definition, mean),
+    )
 
 
-def _group_result(definition: Any, key: str, scored: Sequence[RespondentScore], min_group_size: int) -> GroupResult:
+def _group_result(
+    definition: Any, key: str, scored: Sequence[RespondentScore], min_group_size: int
+) -> GroupResult:
     dimension_keys = [dimension.key for dimension in definition.dimensions]
     if len(scored) < min_group_size:
-        return GroupResult(key, len(scored), False, {dimension: None for dimension in dimension_keys}, None)
+        return GroupResult(
+            key, len(scored), False, {dimension: None for dimension in dimension_keys}, None
+        )
     means = {}
     for dimension in dimension_keys:
         values = _scores_of(scored, dimension)
@@ -245,8 +275,13 @@ def _group_result(definition: Any, key: str, scored: Sequence[RespondentScore], 
     return GroupResult(key, len(scored), True, means, weighted_overall(definition, means))
 
 
-def _gap(key: str, leadership: Sequence[RespondentScore], front_line: Sequence[RespondentScore],
-         min_group_size: int, gap_threshold: float) -> Gap:
+def _gap(
+    key: str,
+    leadership: Sequence[RespondentScore],
+    front_line: Sequence[RespondentScore],
+    min_group_size: int,
+    gap_threshold: float,
+) -> Gap:
     leading, serving = _scores_of(leadership, key), _scores_of(front_line, key)
     if len(leading) < max(min_group_size, 1) or len(serving) < max(min_group_size, 1):
         return Gap(key, None, None, None, False)
@@ -255,7 +290,9 @@ def _gap(key: str, leadership: Sequence[RespondentScore], front_line: Sequence[R
     return Gap(key, leadership_mean, front_line_mean, difference, abs(difference) >= gap_threshold)
 
 
-def _suppress_complement(groups: tuple[GroupResult, ...], kind_of: Mapping[str, str], minimum: int) -> tuple[GroupResult, ...]:
+def _suppress_complement(
+    groups: tuple[GroupResult, ...], kind_of: Mapping[str, str], minimum: int
+) -> tuple[GroupResult, ...]:
     """Hide more groups when, on either side (leadership or front line), the hidden ones hold fewer than `minimum`.
 
     Otherwise the whole-round figures, or a side's pooled mean in a gap, minus the shown groups'
@@ -263,22 +300,42 @@ def _suppress_complement(groups: tuple[GroupResult, ...], kind_of: Mapping[str, 
     same side is hidden too, until that side's hidden total reaches the minimum.
     """
     groups = list(groups)
-    for side in (LEADERSHIP, FRONT_LINE, None):  # each side for the gaps, then everyone for the whole-round figures
+    for side in (
+        LEADERSHIP,
+        FRONT_LINE,
+        None,
+    ):  # each side for the gaps, then everyone for the whole-round figures
+
         def in_scope(group: GroupResult) -> bool:
             return side is None or kind_of.get(group.key) == side
 
-        while 0 < sum(group.respondents for group in groups if not group.shown and in_scope(group)) < minimum:
+        while (
+            0
+            < sum(group.respondents for group in groups if not group.shown and in_scope(group))
+            < minimum
+        ):
             shown = [index for index, group in enumerate(groups) if group.shown and in_scope(group)]
             if not shown:
                 break
             smallest = min(shown, key=lambda index: groups[index].respondents)
             hidden = groups[smallest]
-            groups[smallest] = GroupResult(hidden.key, hidden.respondents, False, {key: None for key in hidden.dimension_means}, None)
+            groups[smallest] = GroupResult(
+                hidden.key,
+                hidden.respondents,
+                False,
+                {key: None for key in hidden.dimension_means},
+                None,
+            )
     return tuple(groups)
 
 
-def score_round(definition: Any, respondents: Sequence[Respondent], *, min_group_size: int | None = None,
-                gap_threshold: float = 15.0) -> RoundResult:
+def score_round(
+    definition: Any,
+    respondents: Sequence[Respondent],
+    *,
+    min_group_size: int | None = None,
+    gap_threshold: float = 15.0,
+) -> RoundResult:
     """Score a round: dimension results, role groups (hidden below `min_group_size`), gaps and the overall band.
 
     `min_group_size` defaults to the definition's. Respondents whose role group the definition does not
@@ -286,39 +343,71 @@ def score_round(definition: Any, respondents: Sequence[Respondent], *, min_group
     """
     minimum = definition.min_group_size if min_group_size is None else min_group_size
     layout = _scored_dimensions(definition)
-    scored = [(respondent.role_group, _score_respondent(definition, layout, respondent.answers))
-              for respondent in respondents]
+    scored = [
+        (respondent.role_group, _score_respondent(definition, layout, respondent.answers))
+        for respondent in respondents
+    ]
     everyone = [score for _, score in scored]
-    dimensions = tuple(_dimension_result(definition, dimension.key, everyone) for dimension in definition.dimensions)
+    dimensions = tuple(
+        _dimension_result(definition, dimension.key, everyone)
+        for dimension in definition.dimensions
+    )
     kind_of = {group.key: group.kind for group in definition.role_groups}
-    groups = _suppress_complement(tuple(
-        _group_result(definition, group.key, [score for role, score in scored if role == group.key], minimum)
-        for group in definition.role_groups), kind_of, minimum)
+    groups = _suppress_complement(
+        tuple(
+            _group_result(
+                definition,
+                group.key,
+                [score for role, score in scored if role == group.key],
+                minimum,
+            )
+            for group in definition.role_groups
+        ),
+        kind_of,
+        minimum,
+    )
     leadership = [score for role, score in scored if kind_of.get(role) == LEADERSHIP]
     front_line = [score for role, score in scored if kind_of.get(role) == FRONT_LINE]
-    gaps = tuple(_gap(dimension.key, leadership, front_line, minimum, gap_threshold)
-                 for dimension in definition.dimensions)
-    overall = weighted_overall(definition, {dimension.key: dimension.mean for dimension in dimensions})
-    return RoundResult(len(respondents), dimensions, groups, gaps, overall, band_key(definition, overall), minimum)
+    gaps = tuple(
+        _gap(dimension.key, leadership, front_line, minimum, gap_threshold)
+        for dimension in definition.dimensions
+    )
+    overall = weighted_overall(
+        definition, {dimension.key: dimension.mean for dimension in dimensions}
+    )
+    return RoundResult(
+        len(respondents), dimensions, groups, gaps, overall, band_key(definition, overall), minimum
+    )
 
 
 def compare_rounds(previous: RoundResult, current: RoundResult) -> dict[str, float | None]:
     """Change of each of the current round's dimension means since `previous` (None when either is missing)."""
     before = previous.dimension_means()
-    return {dimension.key: None if before.get(dimension.key) is None or dimension.mean is None
-            else dimension.mean - before[dimension.key] for dimension in current.dimensions}
+    return {
+        dimension.key: None
+        if before.get(dimension.key) is None or dimension.mean is None
+        else dimension.mean - before[dimension.key]
+        for dimension in current.dimensions
+    }
 
 
-def benchmark(current_overall_by_dimension: Mapping[str, float | None], others: Sequence[Mapping[str, float | None]],
-              *, min_organisations: int = 5) -> dict[str, tuple[float, float]] | None:
+def benchmark(
+    current_overall_by_dimension: Mapping[str, float | None],
+    others: Sequence[Mapping[str, float | None]],
+    *,
+    min_organisations: int = 5,
+) -> dict[str, tuple[float, float]] | None:
     """Compare this organisation with others: dimension → (median of the others, this − that median).
 
     None unless at least `min_organisations` organisations (this one included) have any result. A
     dimension is left out unless this one and enough others to reach `min_organisations` have a
     score for it, so that a median never stands for one or two identifiable organisations.
     """
-    with_results = [scores for scores in (current_overall_by_dimension, *others)
-                     if any(value is not None for value in scores.values())]
+    with_results = [
+        scores
+        for scores in (current_overall_by_dimension, *others)
+        if any(value is not None for value in scores.values())
+    ]
     if len(with_results) < min_organisations:
         return None
     comparison: dict[str, tuple[float, float]] = {}

@@ -62,7 +62,9 @@ def parse_site_identity(data: object) -> SiteIdentity:
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise SiteIdentityError(f"consultant.time_zone {time_zone!r} is not a known time zone") from None
+        raise SiteIdentityError(
+            f"consultant.time_zone {time_zone!r} is not a known time zone"
+        ) from None
     email = _required_text(contact, "email", "contact.")
     if "@" not in email:
         raise SiteIdentityError(f"contact.email {email!r} is not an e-mail address")
@@ -74,19 +76,31 @@ def parse_site_identity(data: object) -> SiteIdentity:
         url = _required_text(link, "url", f"social_links[{index}].")
         if urlsplit(url).scheme != "https":
             raise SiteIdentityError(f"social_links[{index}].url must be an https:// address")
-        links.append(SocialLink(label=_required_text(link, "label", f"social_links[{index}]."), url=url))
+        links.append(
+            SocialLink(label=_required_text(link, "label", f"social_links[{index}]."), url=url)
+        )
 
     reading_speed = data.get("reading_words_per_minute", 220)
-    if not isinstance(reading_speed, int) or isinstance(reading_speed, bool) or not 50 <= reading_speed <= 1000:
+    if (
+        not isinstance(reading_speed, int)
+        or isinstance(reading_speed, bool)
+        or not 50 <= reading_speed <= 1000
+    ):
         raise SiteIdentityError("reading_words_per_minute must be a whole number from 50 to 1000")
     tiers = data.get("cancellation_refunds") or []
     if not isinstance(tiers, list):
-        raise SiteIdentityError("cancellation_refunds must be a list of {notice_hours, refund_percent}")
+        raise SiteIdentityError(
+            "cancellation_refunds must be a list of {notice_hours, refund_percent}"
+        )
     problems = tier_problems(tiers)
     if problems:
         raise SiteIdentityError(problems[0])
     max_reschedules = data.get("max_reschedules", 2)
-    if not isinstance(max_reschedules, int) or isinstance(max_reschedules, bool) or max_reschedules < 0:
+    if (
+        not isinstance(max_reschedules, int)
+        or isinstance(max_reschedules, bool)
+        or max_reschedules < 0
+    ):
         raise SiteIdentityError("max_reschedules must be a whole number, 0 or more")
     phone = contact.get("phone")
     return SiteIdentity(
@@ -99,7 +113,9 @@ def parse_site_identity(data: object) -> SiteIdentity:
         social_links=tuple(links),
         cancellation_policy=_required_text(data, "cancellation_policy"),
         reading_words_per_minute=reading_speed,
-        refund_tiers=tuple(RefundTier(tier["notice_hours"], tier["refund_percent"]) for tier in tiers),
+        refund_tiers=tuple(
+            RefundTier(tier["notice_hours"], tier["refund_percent"]) for tier in tiers
+        ),
         max_reschedules=max_reschedules,
     )
 

@@ -30,7 +30,9 @@ def render_page(text: str) -> Page:
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         raise PageError("front matter needs a title")
-    html = markdown.markdown(body, extensions=["extra", "smarty", "sane_lists"], output_format="html")
+    html = markdown.markdown(
+        body, extensions=["extra", "smarty", "sane_lists"], output_format="html"
+    )
     return Page(title=title.strip(), html=html)
 
 

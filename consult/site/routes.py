@@ -74,19 +74,29 @@ def layout_context() -> dict:
         for label, endpoint in NAVIGATION
         if endpoint in current_app.view_functions
     ]
-    return {"nav_items": nav_items, "current_year": app_now().year, "site_url": current_app.extensions["consult.settings"].site_url}
+    return {
+        "nav_items": nav_items,
+        "current_year": app_now().year,
+        "site_url": current_app.extensions["consult.settings"].site_url,
+    }
 
 
 @blueprint.get("/")
 def home():
-    paths = [SitePath("blog", _url_if_open("blog.index")), SitePath("booking", _url_if_open("booking.index")), SitePath("portal", _url_if_open("portal.index"))]
+    paths = [
+        SitePath("blog", _url_if_open("blog.index")),
+        SitePath("booking", _url_if_open("booking.index")),
+        SitePath("portal", _url_if_open("portal.index")),
+    ]
     return render_template("site/home.html", paths=paths)
 
 
 @blueprint.get("/about/")
 def about():
     try:
-        page = load_page(current_app.extensions["consult.settings"].content_dir / "pages" / "about.md")
+        page = load_page(
+            current_app.extensions["consult.settings"].content_dir / "pages" / "about.md"
+        )
     except PageError:
         current_app.logger.exception("the About page cannot be shown")
         abort(404)

@@ -24,8 +24,14 @@ from tests.fakes.smtp import free_port
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 PASSWORD_LINE = re.compile(r"e-mail (\S+) and password (\S+) ")
 
@@ -49,13 +55,24 @@ def live_site(tmp_path_factory) -> LiveSite:
     """`flask --app consult run` on a free port, with a brand-new instance folder."""
     instance = tmp_path_factory.mktemp("instance")
     port = free_port()
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("CONSULT_", "DATABASE_URL", "SMTP_URL", "SECRET_KEY"))}
-    environment.update(CONSULT_INSTANCE_DIR=str(instance), SITE_URL=f"http://127.0.0.1:{port}", PYTHONUNBUFFERED="1")
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CONSULT_", "DATABASE_URL", "SMTP_URL", "SECRET_KEY"))
+    }
+    environment.update(
+        CONSULT_INSTANCE_DIR=str(instance),
+        SITE_URL=f"http://127.0.0.1:{port}",
+        PYTHONUNBUFFERED="1",
+    )
     log = instance / "server.log"
     with log.open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "consult", "run", "--port", str(port)],
-            cwd=PROJECT_ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60
@@ -84,7 +101,9 @@ def browser():
     except ImportError:
         _unavailable("playwright is not installed (pip install -e '.[dev]')")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 

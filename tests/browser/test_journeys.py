@@ -11,9 +11,20 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 PUBLIC_PAGES = [
-    "/", "/about/", "/accounts/sign-in", "/accounts/reset", "/no-such-page", "/blog/", "/blog/archive/",
-    "/blog/search?q=listening", "/blog/being-believed/", "/blog/listening-organisation-part-2-systems/", "/blog/subscribe",
-    "/book/", "/book/leadership-strategy-session/", "/portal/",
+    "/",
+    "/about/",
+    "/accounts/sign-in",
+    "/accounts/reset",
+    "/no-such-page",
+    "/blog/",
+    "/blog/archive/",
+    "/blog/search?q=listening",
+    "/blog/being-believed/",
+    "/blog/listening-organisation-part-2-systems/",
+    "/blog/subscribe",
+    "/book/",
+    "/book/leadership-strategy-session/",
+    "/portal/",
 ]
 
 
@@ -56,7 +67,9 @@ def test_a_wrong_password_is_explained_next_to_the_field_and_the_address_kept(pa
     page.get_by_label("Password", exact=True).fill("not the right one")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("do not match an account").first).to_be_visible()
-    expect(page.get_by_label("E-mail address", exact=True)).to_have_value(live_site.consultant_email)
+    expect(page.get_by_label("E-mail address", exact=True)).to_have_value(
+        live_site.consultant_email
+    )
     expect(page.get_by_label("Password", exact=True)).to_have_attribute("aria-invalid", "true")
 
 
@@ -81,13 +94,17 @@ def test_the_consultant_can_sign_in_with_the_keyboard_alone(page, live_site):
 
 
 @pytest.mark.parametrize("width", [320, 640])  # 640 px is a 1280 px window at 200 % zoom
-def test_no_page_scrolls_sideways_on_a_narrow_screen_or_at_200_percent_zoom(browser, live_site, width):
+def test_no_page_scrolls_sideways_on_a_narrow_screen_or_at_200_percent_zoom(
+    browser, live_site, width
+):
     context = browser.new_context(base_url=live_site.url, viewport={"width": width, "height": 800})
     page = context.new_page()
     sign_in(page, live_site)
     for path in PUBLIC_PAGES + ["/admin/", "/accounts/password"]:
         page.goto(path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
     context.close()
 
@@ -120,8 +137,12 @@ def test_a_reader_reads_a_post_follows_the_series_and_subscribes(page, live_site
     subscribe.get_by_role("button", name="Subscribe").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Almost done: check your e-mail")
 
-    confirmation = text_of(wait_for_email(live_site, "browser.reader@example.org", "Please confirm"))
-    confirm_url = re.search(r"http://127\.0\.0\.1:\d+/blog/subscribe/confirm/\S+", confirmation).group()
+    confirmation = text_of(
+        wait_for_email(live_site, "browser.reader@example.org", "Please confirm")
+    )
+    confirm_url = re.search(
+        r"http://127\.0\.0\.1:\d+/blog/subscribe/confirm/\S+", confirmation
+    ).group()
     page.goto(confirm_url)
     page.get_by_role("button", name="Yes, send me new posts").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You are subscribed")
@@ -139,24 +160,32 @@ def manage_link_from(message) -> str:
 def book_first_free_time(page, type_name: str, address: str, button: str):
     page.goto("/book/")
     page.get_by_role("link", name=f"Choose a time for {type_name}").click()
-    expect(page.get_by_label("Show times in this time zone")).to_have_value("Europe/London")  # detected from the browser
+    expect(page.get_by_label("Show times in this time zone")).to_have_value(
+        "Europe/London"
+    )  # detected from the browser
     page.get_by_role("region", name=re.compile("Free times on")).get_by_role("link").first.click()
     page.get_by_label("Your name", exact=True).fill("Robin Ayodele")
     page.get_by_label("E-mail address", exact=True).fill(address)
     page.get_by_label("Organisation", exact=True).fill("Northside Community Health")
     page.get_by_label("Your role", exact=True).fill("Director of patient experience")
-    page.get_by_label("What matters most to your organisation right now?").fill("Trust between our night staff and patients.")
+    page.get_by_label("What matters most to your organisation right now?").fill(
+        "Trust between our night staff and patients."
+    )
     page.get_by_label("I have read the cancellation policy and accept it").check()
     page.get_by_role("button", name=button).click()
 
 
-def test_a_guest_books_a_free_and_a_paid_consultation_then_cancels_by_the_emailed_link(browser, live_site):
+def test_a_guest_books_a_free_and_a_paid_consultation_then_cancels_by_the_emailed_link(
+    browser, live_site
+):
     context = browser.new_context(base_url=live_site.url, timezone_id="Europe/London")
     page = context.new_page()
     book_first_free_time(page, "Discovery call", "free.guest@example.org", "Book")
     expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
 
-    book_first_free_time(page, "Leadership strategy session", "paying.guest@example.org", "Book and pay")
+    book_first_free_time(
+        page, "Leadership strategy session", "paying.guest@example.org", "Book and pay"
+    )
     expect(page.get_by_text("Test payment.")).to_be_visible()
     page.get_by_role("button", name="Pay").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
@@ -168,7 +197,9 @@ def test_a_guest_books_a_free_and_a_paid_consultation_then_cancels_by_the_emaile
     context.close()
 
 
-def test_a_visitor_starts_an_organisation_opens_a_round_and_answers_with_saving_as_they_go(browser, live_site):
+def test_a_visitor_starts_an_organisation_opens_a_round_and_answers_with_saving_as_they_go(
+    browser, live_site
+):
     context = browser.new_context(base_url=live_site.url)
     page = context.new_page()
     page.goto("/")
@@ -216,22 +247,60 @@ def _prepare_portal_round(live_site) -> dict:
     from consult.portal import service
     from consult.portal.models import Response
 
-    settings = load_settings({"CONSULT_INSTANCE_DIR": str(live_site.log.parent), "SITE_URL": live_site.url})
+    settings = load_settings(
+        {"CONSULT_INSTANCE_DIR": str(live_site.log.parent), "SITE_URL": live_site.url}
+    )
     app = create_app({"SETTINGS": settings, "PREPARE_DATABASE": False})
     with app.app_context():
         db = get_session()
         assessment = app.extensions["consult.assessments"].current()
         now = utc_now()
-        people = {name: create_user(session=db, email=f"{name}@pinewood.example", name=name.title(), password="pinewood partners", role="client", now=now)
-                  for name in ("owner", "answerer", "early1", "early2")}
+        people = {
+            name: create_user(
+                session=db,
+                email=f"{name}@pinewood.example",
+                name=name.title(),
+                password="pinewood partners",
+                role="client",
+                now=now,
+            )
+            for name in ("owner", "answerer", "early1", "early2")
+        }
         organisation = service.create_organisation(session=db, name="Pinewood Clinic", now=now)
         for name, person in people.items():
-            service.add_member(session=db, organisation=organisation, user=person, role="owner" if name == "owner" else "member", role_group="staff", now=now)
-        assessment_round = service.open_round(session=db, organisation=organisation, definition=assessment, name="Spring round",
-                                              closes_on=now.date().replace(year=now.year + 1), today=now.date(), now=now)
+            service.add_member(
+                session=db,
+                organisation=organisation,
+                user=person,
+                role="owner" if name == "owner" else "member",
+                role_group="staff",
+                now=now,
+            )
+        assessment_round = service.open_round(
+            session=db,
+            organisation=organisation,
+            definition=assessment,
+            name="Spring round",
+            closes_on=now.date().replace(year=now.year + 1),
+            today=now.date(),
+            now=now,
+        )
         for name in ("early1", "early2"):
-            db.add(Response(round_id=assessment_round.id, user_id=people[name].id, role_group="staff", started_at=now, updated_at=now, submitted_at=now,
-                            answers={question.key: 2 for question in assessment.questions if question.kind != "text"}))
+            db.add(
+                Response(
+                    round_id=assessment_round.id,
+                    user_id=people[name].id,
+                    role_group="staff",
+                    started_at=now,
+                    updated_at=now,
+                    submitted_at=now,
+                    answers={
+                        question.key: 2
+                        for question in assessment.questions
+                        if question.kind != "text"
+                    },
+                )
+            )
         db.commit()
         return {"sections": len(assessment.sections)}
 
@@ -248,7 +317,9 @@ def _answer_current_section(page):
         group.locator("input[type=radio]").nth(3).check()
 
 
-def test_a_member_answers_half_comes_back_and_submits_then_the_owner_closes_and_acts_on_the_plan(browser, live_site):
+def test_a_member_answers_half_comes_back_and_submits_then_the_owner_closes_and_acts_on_the_plan(
+    browser, live_site
+):
     sections = _prepare_portal_round(live_site)["sections"]
     context = browser.new_context(base_url=live_site.url, accept_downloads=True)
     page = context.new_page()
@@ -265,7 +336,9 @@ def test_a_member_answers_half_comes_back_and_submits_then_the_owner_closes_and_
     page.goto("/portal/")
     page.get_by_role("link", name="Pinewood Clinic").click()
     page.get_by_role("link", name="Continue the assessment").click()
-    expect(page.locator("fieldset").first.locator("input[type=radio]").nth(3)).to_be_checked()  # kept
+    expect(
+        page.locator("fieldset").first.locator("input[type=radio]").nth(3)
+    ).to_be_checked()  # kept
     for _ in range(sections):
         _answer_current_section(page)
         page.get_by_role("button", name=re.compile("Save and (continue|review)")).click()
@@ -282,7 +355,9 @@ def test_a_member_answers_half_comes_back_and_submits_then_the_owner_closes_and_
     first_action = page.locator("article.action").first
     first_action.get_by_label("Status").select_option(label="In progress")
     first_action.get_by_role("button", name=re.compile("^Save")).click()
-    expect(page.locator("article.action").first.locator(".post-meta")).to_contain_text("In progress")
+    expect(page.locator("article.action").first.locator(".post-meta")).to_contain_text(
+        "In progress"
+    )
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the results and plan as PDF").click()
     assert download.value.suggested_filename.endswith(".pdf")

@@ -37,7 +37,9 @@ class LoopbackSmtpServer:
         return f"smtp://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self._controller = Controller(_Collector(self.messages), hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            _Collector(self.messages), hostname="127.0.0.1", port=self.port
+        )
         self._controller.start()
 
     def stop(self) -> None:

@@ -11,20 +11,40 @@ Bands: starting from 0, developing from 40, established from 70. Minimum group s
 from __future__ import annotations
 
 from consult.portal.definition import (
-    AssessmentDefinition, Band, Dimension, Question, Recommendation, RoleGroup, Section,
+    AssessmentDefinition,
+    Band,
+    Dimension,
+    Question,
+    Recommendation,
+    RoleGroup,
+    Section,
 )
 from consult.portal.scoring import Respondent
 
-SCALE_QUESTIONS = {"trust": ("t1", "t2", "t3", "t4"), "voice": ("v1", "v2"), "presence": ("p1", "p2", "p3")}
+SCALE_QUESTIONS = {
+    "trust": ("t1", "t2", "t3", "t4"),
+    "voice": ("v1", "v2"),
+    "presence": ("p1", "p2", "p3"),
+}
 REVERSED = {"t4", "v2"}
 WEIGHTS = {"trust": 1.0, "voice": 2.0, "presence": 1.0}
 BANDS = (("starting", 0.0), ("developing", 40.0), ("established", 70.0))
 HORIZON_BY_BAND = {"starting": (30, 60, 90), "developing": (60, 30), "established": (90,)}
 
 
-def _question(key: str, section: str, dimension: str | None, kind: str, reverse: bool = False) -> Question:
-    return Question(key=key, section=section, dimension=dimension, text=f"Question {key}?", kind=kind,
-                    reverse=reverse, allow_not_sure=kind != "text", required=kind != "text")
+def _question(
+    key: str, section: str, dimension: str | None, kind: str, reverse: bool = False
+) -> Question:
+    return Question(
+        key=key,
+        section=section,
+        dimension=dimension,
+        text=f"Question {key}?",
+        kind=kind,
+        reverse=reverse,
+        allow_not_sure=kind != "text",
+        required=kind != "text",
+    )
 
 
 def _recommendations() -> tuple[Recommendation, ...]:
@@ -33,36 +53,70 @@ def _recommendations() -> tuple[Recommendation, ...]:
     for dimension in SCALE_QUESTIONS:
         for band, horizons in HORIZON_BY_BAND.items():
             for number, days in enumerate(horizons):
-                made.append(Recommendation(
-                    key=f"{dimension}-{band}-{number}", dimension=dimension, bands=(band,),
-                    title=f"{dimension} {band} {days}", why=f"Because {dimension} is {band}.",
-                    steps=("Listen first.", "Then act."), horizon_days=days, effort="low", impact="high",
-                    blog_tags=(dimension,), consultation_type="working-session" if number == 0 else None))
+                made.append(
+                    Recommendation(
+                        key=f"{dimension}-{band}-{number}",
+                        dimension=dimension,
+                        bands=(band,),
+                        title=f"{dimension} {band} {days}",
+                        why=f"Because {dimension} is {band}.",
+                        steps=("Listen first.", "Then act."),
+                        horizon_days=days,
+                        effort="low",
+                        impact="high",
+                        blog_tags=(dimension,),
+                        consultation_type="working-session" if number == 0 else None,
+                    )
+                )
     return tuple(made)
 
 
-def make_definition(*, min_group_size: int = 3, weights: dict[str, float] | None = None) -> AssessmentDefinition:
+def make_definition(
+    *, min_group_size: int = 3, weights: dict[str, float] | None = None
+) -> AssessmentDefinition:
     """The small three-dimension definition described in the module docstring."""
     weights = WEIGHTS | (weights or {})
     sections = []
     for dimension, keys in SCALE_QUESTIONS.items():
         questions = [_question(key, dimension, dimension, "scale", key in REVERSED) for key in keys]
         questions.append(_question(f"{dimension}_importance", dimension, dimension, "importance"))
-        sections.append(Section(key=dimension, title=dimension.title(), intro="", questions=tuple(questions)))
-    sections.append(Section(key="open", title="In your words", intro="",
-                            questions=(_question("comments", "open", None, "text"),)))
+        sections.append(
+            Section(key=dimension, title=dimension.title(), intro="", questions=tuple(questions))
+        )
+    sections.append(
+        Section(
+            key="open",
+            title="In your words",
+            intro="",
+            questions=(_question("comments", "open", None, "text"),),
+        )
+    )
     return AssessmentDefinition(
-        key="small", version=1, title="A small assessment", intro="For tests.",
-        scale_labels=("1", "2", "3", "4", "5"), importance_labels=("1", "2", "3", "4", "5"),
-        role_groups=(RoleGroup("executives", "Executives", "leadership"), RoleGroup("managers", "Managers", "leadership"),
-                     RoleGroup("nurses", "Nurses", "front_line"), RoleGroup("staff", "Support staff", "front_line")),
-        dimensions=tuple(Dimension(key, key.title(), f"About {key}.", weights[key]) for key in SCALE_QUESTIONS),
+        key="small",
+        version=1,
+        title="A small assessment",
+        intro="For tests.",
+        scale_labels=("1", "2", "3", "4", "5"),
+        importance_labels=("1", "2", "3", "4", "5"),
+        role_groups=(
+            RoleGroup("executives", "Executives", "leadership"),
+            RoleGroup("managers", "Managers", "leadership"),
+            RoleGroup("nurses", "Nurses", "front_line"),
+            RoleGroup("staff", "Support staff", "front_line"),
+        ),
+        dimensions=tuple(
+            Dimension(key, key.title(), f"About {key}.", weights[key]) for key in SCALE_QUESTIONS
+        ),
         sections=tuple(sections),
         bands=tuple(Band(key, key.title(), minimum, f"{key} band") for key, minimum in BANDS),
-        recommendations=_recommendations(), min_group_size=min_group_size)
+        recommendations=_recommendations(),
+        min_group_size=min_group_size,
+    )
 
 
-def answers_at(points: dict[str, int | None], importance: dict[str, int | None] | None = None) -> dict:
+def answers_at(
+    points: dict[str, int | None], importance: dict[str, int | None] | None = None
+) -> dict:
     """Answers that give every scale question of a dimension the same effective 1..5 point (reverse ones flipped).
 
     A dimension missing from `points` is left unanswered; a None point answers "not sure" throughout.
@@ -76,7 +130,11 @@ def answers_at(points: dict[str, int | None], importance: dict[str, int | None] 
     return answers
 
 
-def people(role_group: str, count: int, points: dict[str, int | None], importance=None, prefix: str = "") -> list[Respondent]:
+def people(
+    role_group: str, count: int, points: dict[str, int | None], importance=None, prefix: str = ""
+) -> list[Respondent]:
     """`count` respondents of `role_group` who all answer alike."""
-    return [Respondent(f"{prefix or role_group}-{number}", role_group, answers_at(points, importance))
-            for number in range(count)]
+    return [
+        Respondent(f"{prefix or role_group}-{number}", role_group, answers_at(points, importance))
+        for number in range(count)
+    ]

@@ -2,10 +2,18 @@
 
 import pytest
 
-from consult.accounts.policy import hash_token, is_safe_redirect_path, new_token, normalise_email, password_problem
+from consult.accounts.policy import (
+    hash_token,
+    is_safe_redirect_path,
+    new_token,
+    normalise_email,
+    password_problem,
+)
 
 
-@pytest.mark.parametrize("target", ["/", "/admin/", "/blog/some-post/?page=2#notes", "/accounts/password"])
+@pytest.mark.parametrize(
+    "target", ["/", "/admin/", "/blog/some-post/?page=2#notes", "/accounts/password"]
+)
 def test_paths_on_this_site_are_safe(target):
     assert is_safe_redirect_path(target)
 
@@ -13,10 +21,26 @@ def test_paths_on_this_site_are_safe(target):
 @pytest.mark.parametrize(
     "target",
     [
-        None, "", "//evil.example", "///evil.example", "\\\\evil.example", "/\\evil.example", "\\/evil.example",
-        "https://evil.example", "https:evil.example", "http:/evil.example", "javascript:alert(1)",
-        "%2F%2Fevil.example", "/%2F%2Fevil.example", "/%5Cevil.example", "%252F%252Fevil.example",
-        "/%09/evil.example", "/\t/evil.example", "/\r\nLocation: //evil.example", "evil.example", "admin/",
+        None,
+        "",
+        "//evil.example",
+        "///evil.example",
+        "\\\\evil.example",
+        "/\\evil.example",
+        "\\/evil.example",
+        "https://evil.example",
+        "https:evil.example",
+        "http:/evil.example",
+        "javascript:alert(1)",
+        "%2F%2Fevil.example",
+        "/%2F%2Fevil.example",
+        "/%5Cevil.example",
+        "%252F%252Fevil.example",
+        "/%09/evil.example",
+        "/\t/evil.example",
+        "/\r\nLocation: //evil.example",
+        "evil.example",
+        "admin/",
     ],
 )
 def test_anything_that_could_lead_off_site_is_refused(target):
@@ -30,7 +54,9 @@ def test_password_policy():
     assert "common" in password_problem("password1")
     assert "common" in password_problem("Qwertyuiop")
     assert "common" in password_problem("zzzzzzzzzz")
-    assert "name or e-mail" in password_problem("jordan.lee@example.org", email="Jordan.Lee@example.org")
+    assert "name or e-mail" in password_problem(
+        "jordan.lee@example.org", email="Jordan.Lee@example.org"
+    )
     assert "name or e-mail" in password_problem("jordan lee", name="Jordan Lee")
     assert password_problem("listen before you lead") is None
 

@@ -15,8 +15,14 @@ NOW = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
 CHICAGO = ZoneInfo("America/Chicago")
 
 
-def make_post(slug, when, *, tags=(), series=None, draft=False, title=None, summary="", body="Words."):
-    front = [f"title: {title or slug.replace('-', ' ').title()}", f"date: {when.isoformat()}", f"tags: [{', '.join(tags)}]"]
+def make_post(
+    slug, when, *, tags=(), series=None, draft=False, title=None, summary="", body="Words."
+):
+    front = [
+        f"title: {title or slug.replace('-', ' ').title()}",
+        f"date: {when.isoformat()}",
+        f"tags: [{', '.join(tags)}]",
+    ]
     if series:
         front.append(f"series: {series}")
     if draft:
@@ -37,11 +43,16 @@ def test_a_post_goes_public_the_moment_its_time_comes():
 
 @settings(max_examples=60, deadline=None)
 @given(
-    offsets=st.lists(st.tuples(st.integers(-10_000, 10_000), st.booleans()), min_size=1, max_size=12),
+    offsets=st.lists(
+        st.tuples(st.integers(-10_000, 10_000), st.booleans()), min_size=1, max_size=12
+    ),
     moment=st.integers(-12_000, 12_000),
 )
 def test_the_public_view_is_exactly_the_non_draft_posts_whose_time_has_come(offsets, moment):
-    posts = [make_post(f"p{n}", NOW + timedelta(minutes=minutes), draft=draft, tags=("t",), series="s") for n, (minutes, draft) in enumerate(offsets)]
+    posts = [
+        make_post(f"p{n}", NOW + timedelta(minutes=minutes), draft=draft, tags=("t",), series="s")
+        for n, (minutes, draft) in enumerate(offsets)
+    ]
     now = NOW + timedelta(minutes=moment)
     view = build_index(posts, []).public_view(now)
     expected = {post.slug for post in posts if not post.draft and post.published_at <= now}
@@ -49,7 +60,9 @@ def test_the_public_view_is_exactly_the_non_draft_posts_whose_time_has_come(offs
     assert {post.slug for tag in view.tags.values() for post in tag.posts} == expected
     assert {post.slug for series in view.series.values() for post in series.parts} == expected
     assert {post.slug for month in view.archive for post in month.posts} == expected
-    assert [post.published_at for post in view.posts] == sorted((post.published_at for post in view.posts), reverse=True)
+    assert [post.published_at for post in view.posts] == sorted(
+        (post.published_at for post in view.posts), reverse=True
+    )
 
 
 def test_a_series_counts_scheduled_parts_and_tells_when_the_next_one_comes():
@@ -75,7 +88,9 @@ def test_related_posts_share_the_most_tags():
 
 
 def test_pages_of_ten_and_nothing_past_the_last():
-    view = build_index([make_post(f"p{n}", NOW - timedelta(days=n)) for n in range(23)], []).public_view(NOW)
+    view = build_index(
+        [make_post(f"p{n}", NOW - timedelta(days=n)) for n in range(23)], []
+    ).public_view(NOW)
     assert view.page_count() == 3 and len(view.page(1)) == 10 and len(view.page(3)) == 3
     assert view.page(4) is None and view.page(0) is None
     assert build_index([], []).public_view(NOW).page(1) == ()
@@ -83,7 +98,12 @@ def test_pages_of_ten_and_nothing_past_the_last():
 
 def test_duplicate_slugs_are_both_left_out_and_reported():
     first = make_post("same", NOW - timedelta(days=1))
-    second = parse_post(file_name="other.md", text="---\ntitle: X\ndate: 2026-01-01\nslug: same\n---\nx", time_zone=CHICAGO, words_per_minute=200)
+    second = parse_post(
+        file_name="other.md",
+        text="---\ntitle: X\ndate: 2026-01-01\nslug: same\n---\nx",
+        time_zone=CHICAGO,
+        words_per_minute=200,
+    )
     index = build_index([first, second], [ContentProblem("broken.md", "title is missing", 2)])
     assert index.posts == ()
     assert [str(problem) for problem in index.problems] == [
@@ -95,8 +115,14 @@ def test_duplicate_slugs_are_both_left_out_and_reported():
 
 def test_search_ranks_title_matches_first_and_highlights_words():
     posts = [
-        make_post("body-only", NOW - timedelta(days=1), body="Once we began listening, everything changed."),
-        make_post("in-title", NOW - timedelta(days=5), title="Listening rounds", body="Walk the floor."),
+        make_post(
+            "body-only",
+            NOW - timedelta(days=1),
+            body="Once we began listening, everything changed.",
+        ),
+        make_post(
+            "in-title", NOW - timedelta(days=5), title="Listening rounds", body="Walk the floor."
+        ),
         make_post("unrelated", NOW - timedelta(days=2), body="Budgets and rotas."),
         make_post("hidden", NOW + timedelta(days=2), title="Listening in the future"),
     ]
@@ -125,7 +151,13 @@ def test_empty_or_absurd_queries_get_a_friendly_reason():
 
 def test_the_library_rereads_only_changed_files_and_only_after_the_interval(tmp_path):
     ticks = [0.0]
-    library = PostLibrary(tmp_path, time_zone=CHICAGO, words_per_minute=200, check_interval=3, monotonic=lambda: ticks[0])
+    library = PostLibrary(
+        tmp_path,
+        time_zone=CHICAGO,
+        words_per_minute=200,
+        check_interval=3,
+        monotonic=lambda: ticks[0],
+    )
     (tmp_path / "first.md").write_text("---\ntitle: First\ndate: 2026-01-01\n---\nHello.\n")
     first_index = library.index()
     assert [post.slug for post in first_index.posts] == ["first"]
@@ -138,7 +170,9 @@ def test_the_library_rereads_only_changed_files_and_only_after_the_interval(tmp_
     second_index = library.index()
     assert [post.slug for post in second_index.posts] == ["second", "first"]
     assert [str(problem) for problem in second_index.problems] == ["broken.md: title is missing"]
-    assert second_index.get_any("first") is first_index.get_any("first")  # unchanged file: not parsed again
+    assert second_index.get_any("first") is first_index.get_any(
+        "first"
+    )  # unchanged file: not parsed again
 
     ticks[0] = 10.0
     assert library.index() is second_index  # nothing changed: same index

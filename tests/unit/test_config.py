@@ -35,7 +35,9 @@ def test_production_settings_are_accepted_and_postgres_urls_use_psycopg(tmp_path
     assert settings.database_url == "postgresql+psycopg://consult@db/consult"
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "SITE_URL", "RATELIMIT_STORAGE_URI"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "DATABASE_URL", "SITE_URL", "RATELIMIT_STORAGE_URI"]
+)
 def test_production_refuses_to_start_without_a_required_setting(missing, tmp_path):
     environment = {key: value for key, value in PRODUCTION.items() if key != missing}
     with pytest.raises(ConfigError) as raised:
@@ -66,7 +68,12 @@ def test_a_wrong_setting_is_named(name, value, complaint, tmp_path):
 
 def test_smtp_url_with_credentials_and_starttls():
     smtp = parse_smtp_url("smtp://user%40example.org:p%3Ass@mail.example:587?starttls=1&timeout=5")
-    assert (smtp.host, smtp.port, smtp.username, smtp.password) == ("mail.example", 587, "user@example.org", "p:ss")
+    assert (smtp.host, smtp.port, smtp.username, smtp.password) == (
+        "mail.example",
+        587,
+        "user@example.org",
+        "p:ss",
+    )
     assert smtp.starttls and not smtp.implicit_tls and smtp.timeout_seconds == 5
     assert parse_smtp_url("smtps://mail.example").port == 465
     assert "p:ss" not in repr(smtp)
@@ -78,7 +85,11 @@ def test_start_up_with_a_bad_setting_prints_one_line_and_no_traceback(tmp_path):
     del environment["SECRET_KEY"]
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "consult", "routes"],
-        env=environment, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+        env=environment,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [

@@ -9,8 +9,13 @@ from consult.mail.message import RETRY_DELAYS, UnsafeHeader, build_message, retr
 
 def message(**overrides):
     fields = dict(
-        from_name="Irons Consulting Group", from_address="hello@consult.example", to_address="guest@example.org",
-        subject="Hello", text_body="Plain words.", html_body="<p>Plain words.</p>", message_id="<1@consult.example>",
+        from_name="Irons Consulting Group",
+        from_address="hello@consult.example",
+        to_address="guest@example.org",
+        subject="Hello",
+        text_body="Plain words.",
+        html_body="<p>Plain words.</p>",
+        message_id="<1@consult.example>",
         date=datetime(2026, 11, 25, 12, tzinfo=timezone.utc),
     )
     return build_message(**{**fields, **overrides})
@@ -26,7 +31,16 @@ def test_a_message_has_a_text_and_an_html_part():
 
 
 def test_an_ics_invitation_is_attached_after_the_two_parts():
-    built = message(attachments=[{"filename": "invite.ics", "subtype": "calendar", "method": "REQUEST", "content": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"}])
+    built = message(
+        attachments=[
+            {
+                "filename": "invite.ics",
+                "subtype": "calendar",
+                "method": "REQUEST",
+                "content": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+            }
+        ]
+    )
     assert built.get_content_type() == "multipart/mixed"
     [body, invite] = built.iter_parts()
     assert body.get_content_type() == "multipart/alternative"
@@ -35,7 +49,12 @@ def test_an_ics_invitation_is_attached_after_the_two_parts():
 
 
 @pytest.mark.parametrize(
-    "field", [{"subject": "Hi\r\nBcc: victim@example.org"}, {"to_address": "a@example.org\nBcc: b@example.org"}, {"from_name": "X\rY"}]
+    "field",
+    [
+        {"subject": "Hi\r\nBcc: victim@example.org"},
+        {"to_address": "a@example.org\nBcc: b@example.org"},
+        {"from_name": "X\rY"},
+    ],
 )
 def test_a_line_break_cannot_add_a_header(field):
     with pytest.raises(UnsafeHeader):

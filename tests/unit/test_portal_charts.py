@@ -12,11 +12,17 @@ from consult.portal.charts import LABEL_CHARACTERS_PER_LINE, radar_svg, wrap_lab
 
 SVG = "{http://www.w3.org/2000/svg}"
 AXES = ["Trust", "Voice", "Presence", "Measuring what matters", "Decisions"]
-SERIES = [("Leadership", [80.0, 70.0, None, 90.0, 65.0]), ("Front line", [45.0, 30.0, 55.0, 20.0, None])]
+SERIES = [
+    ("Leadership", [80.0, 70.0, None, 90.0, 65.0]),
+    ("Front line", [45.0, 30.0, 55.0, 20.0, None]),
+]
 
 
 def chart(axes=AXES, series=SERIES, **options):
-    options = {"title": "Readiness by dimension", "description": "Leadership scores higher than front line."} | options
+    options = {
+        "title": "Readiness by dimension",
+        "description": "Leadership scores higher than front line.",
+    } | options
     return radar_svg(axes=axes, series=series, **options)
 
 
@@ -30,18 +36,27 @@ def classes(element) -> set[str]:
 
 def series_groups(root, index=None):
     pattern = re.compile(r"radar-series-\d+$" if index is None else rf"radar-series-{index}$")
-    return [group for group in root.iter(f"{SVG}g") if any(pattern.match(name) for name in classes(group))]
+    return [
+        group
+        for group in root.iter(f"{SVG}g")
+        if any(pattern.match(name) for name in classes(group))
+    ]
 
 
 def points(polygon) -> list[tuple[float, float]]:
-    return [tuple(float(number) for number in pair.split(",")) for pair in polygon.get("points").split()]
+    return [
+        tuple(float(number) for number in pair.split(",")) for pair in polygon.get("points").split()
+    ]
 
 
 def test_the_chart_is_valid_svg_with_an_accessible_name_and_description():
     root = parse(chart())
     assert root.tag == f"{SVG}svg" and root.get("role") == "img"
     title, description = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
-    assert title.text == "Readiness by dimension" and description.text == "Leadership scores higher than front line."
+    assert (
+        title.text == "Readiness by dimension"
+        and description.text == "Leadership scores higher than front line."
+    )
     assert root.get("aria-labelledby").split() == [title.get("id"), description.get("id")]
     assert list(root)[:2] == [title, description]
     assert root.get("width") == "420" and len(root.get("viewBox").split()) == 4
@@ -49,14 +64,23 @@ def test_the_chart_is_valid_svg_with_an_accessible_name_and_description():
 
 def test_chart_ids_can_be_chosen_and_default_to_one_stable_per_chart():
     root = parse(chart(chart_id="team-radar"))
-    assert root.find(f"{SVG}title").get("id") == "team-radar-title" and root.find(f"{SVG}desc").get("id") == "team-radar-desc"
+    assert (
+        root.find(f"{SVG}title").get("id") == "team-radar-title"
+        and root.find(f"{SVG}desc").get("id") == "team-radar-desc"
+    )
     assert chart() == chart()
-    assert parse(chart()).find(f"{SVG}title").get("id") != parse(chart(title="Another")).find(f"{SVG}title").get("id")
+    assert parse(chart()).find(f"{SVG}title").get("id") != parse(chart(title="Another")).find(
+        f"{SVG}title"
+    ).get("id")
 
 
 def test_every_text_is_escaped():
-    svg = chart(axes=["<Trust & safety>", "Voice", "Presence"], series=[("A <b>&</b> B", [10, 20, 30])],
-                title="Scores <script>alert(1)</script> & more", description='"Quotes" & <tags>')
+    svg = chart(
+        axes=["<Trust & safety>", "Voice", "Presence"],
+        series=[("A <b>&</b> B", [10, 20, 30])],
+        title="Scores <script>alert(1)</script> & more",
+        description='"Quotes" & <tags>',
+    )
     root = parse(svg)
     assert "<script" not in svg and "<b>" not in svg
     assert root.find(f"{SVG}title").text == "Scores <script>alert(1)</script> & more"
@@ -83,7 +107,9 @@ def test_one_polygon_per_series_and_five_grid_rings():
         assert len(points(group.find(f"{SVG}polygon"))) == len(AXES)
     rings = [polygon for polygon in root.iter(f"{SVG}polygon") if "radar-grid" in classes(polygon)]
     assert len(rings) == 5
-    assert [text.text for text in root.iter(f"{SVG}text") if "radar-ring-label" in classes(text)] == ["20", "40", "60", "80", "100"]
+    assert [
+        text.text for text in root.iter(f"{SVG}text") if "radar-ring-label" in classes(text)
+    ] == ["20", "40", "60", "80", "100"]
 
 
 def test_values_sit_at_their_share_of_the_radius_and_none_at_the_centre_with_a_hollow_marker():
@@ -91,9 +117,13 @@ def test_values_sit_at_their_share_of_the_radius_and_none_at_the_centre_with_a_h
     rim = points(next(p for p in root.iter(f"{SVG}polygon") if "radar-grid-100" in classes(p)))
     radius = math.dist((0, 0), rim[0])
     drawn = points(series_groups(root, 0)[0].find(f"{SVG}polygon"))
-    assert [math.dist((0, 0), point) for point in drawn] == pytest.approx([radius, radius / 2, 0, 0], abs=0.01)
+    assert [math.dist((0, 0), point) for point in drawn] == pytest.approx(
+        [radius, radius / 2, 0, 0], abs=0.01
+    )
     assert drawn[0] == pytest.approx((0, -radius), abs=0.01)  # the first axis points up
-    markers = [element for element in series_groups(root, 0)[0] if "radar-marker" in classes(element)]
+    markers = [
+        element for element in series_groups(root, 0)[0] if "radar-marker" in classes(element)
+    ]
     assert len(markers) == 4
     hollow = [marker for marker in markers if "radar-marker-missing" in classes(marker)]
     assert len(hollow) == 1 and hollow[0].get("fill") == "#ffffff"
@@ -120,15 +150,28 @@ def test_series_differ_by_colour_dash_pattern_and_marker_shape():
     shapes = set()
     for group in groups:
         marker = next(element for element in group if "radar-marker" in classes(element))
-        shapes.add(next(name for name in classes(marker) if name.startswith("radar-marker-") and name != "radar-marker-missing"))
+        shapes.add(
+            next(
+                name
+                for name in classes(marker)
+                if name.startswith("radar-marker-") and name != "radar-marker-missing"
+            )
+        )
     assert len(shapes) == 4
     legend = [group for group in root.iter(f"{SVG}g") if "radar-legend-item" in classes(group)]
-    assert ["".join(group.find(f"{SVG}text").itertext()) for group in legend] == [name for name, _ in series]
+    assert ["".join(group.find(f"{SVG}text").itertext()) for group in legend] == [
+        name for name, _ in series
+    ]
 
 
 def test_long_axis_labels_are_wrapped_and_stay_inside_the_view_box():
-    long_axes = ["Leadership presence on the floor, every single week", "Shared decision-making with patients",
-                 "Measuring what matters to the people we serve", "Trust", "Supercalifragilisticexpialidociously long"]
+    long_axes = [
+        "Leadership presence on the floor, every single week",
+        "Shared decision-making with patients",
+        "Measuring what matters to the people we serve",
+        "Trust",
+        "Supercalifragilisticexpialidociously long",
+    ]
     root = parse(chart(axes=long_axes, series=[("S", [10, 20, 30, 40, 50])]))
     left, top, width, height = (float(number) for number in root.get("viewBox").split())
     labels = [text for text in root.iter(f"{SVG}text") if "radar-axis-label" in classes(text)]
@@ -149,16 +192,23 @@ def test_long_axis_labels_are_wrapped_and_stay_inside_the_view_box():
 def test_wrap_label():
     assert wrap_label("Trust") == ["Trust"]
     assert wrap_label("") == [""]
-    assert wrap_label("Leadership presence on the floor") == ["Leadership", "presence on the", "floor"]
+    assert wrap_label("Leadership presence on the floor") == [
+        "Leadership",
+        "presence on the",
+        "floor",
+    ]
     assert all(len(line) <= 16 for line in wrap_label("x" * 40))
 
 
-@pytest.mark.parametrize("axes, series, chart_id", [
-    (["A", "B"], [("S", [1, 2])], None),
-    (["A", "B", "C"], [("S", [1, 2])], None),
-    (["A", "B", "C"], [("S", [1, 2, 3])], "1-starts-with-a-digit"),
-    (["A", "B", "C"], [("S", [1, 2, 3])], 'quote"'),
-])
+@pytest.mark.parametrize(
+    "axes, series, chart_id",
+    [
+        (["A", "B"], [("S", [1, 2])], None),
+        (["A", "B", "C"], [("S", [1, 2])], None),
+        (["A", "B", "C"], [("S", [1, 2, 3])], "1-starts-with-a-digit"),
+        (["A", "B", "C"], [("S", [1, 2, 3])], 'quote"'),
+    ],
+)
 def test_unusable_input_is_refused(axes, series, chart_id):
     with pytest.raises(ValueError):
         chart(axes=axes, series=series, chart_id=chart_id)
@@ -170,11 +220,25 @@ def test_a_chart_without_series_still_draws_its_grid():
 
 
 @settings(max_examples=150)
-@given(st.lists(st.text(max_size=40), min_size=3, max_size=9).flatmap(lambda axes: st.tuples(
-    st.just(axes),
-    st.lists(st.tuples(st.text(max_size=20), st.lists(st.one_of(st.none(), st.floats(0, 100)),
-                                                       min_size=len(axes), max_size=len(axes))), max_size=4))),
-       st.text(max_size=30))
+@given(
+    st.lists(st.text(max_size=40), min_size=3, max_size=9).flatmap(
+        lambda axes: st.tuples(
+            st.just(axes),
+            st.lists(
+                st.tuples(
+                    st.text(max_size=20),
+                    st.lists(
+                        st.one_of(st.none(), st.floats(0, 100)),
+                        min_size=len(axes),
+                        max_size=len(axes),
+                    ),
+                ),
+                max_size=4,
+            ),
+        )
+    ),
+    st.text(max_size=30),
+)
 def test_any_text_and_values_give_valid_xml(axes_and_series, title):
     axes, series = axes_and_series
     root = parse(chart(axes=axes, series=series, title=title))

@@ -15,7 +15,12 @@ from consult.portal.definition import load_definition
 from consult.portal.report_pdf import build_report_pdf
 from consult.portal.scoring import Respondent, score_round
 
-SHIPPED = pathlib.Path(__file__).resolve().parents[2] / "content" / "assessments" / "partnership-readiness.yaml"
+SHIPPED = (
+    pathlib.Path(__file__).resolve().parents[2]
+    / "content"
+    / "assessments"
+    / "partnership-readiness.yaml"
+)
 SITE_URL = "https://partner.example.org"
 
 
@@ -42,41 +47,90 @@ def definition():
 
 def answers(definition, point: int, urgency: int = 4) -> dict:
     """Answers giving every scale question the same effective point (reverse-worded ones flipped)."""
-    scale = {q.key: (6 - point if q.reverse else point) for q in definition.questions if q.kind == "scale"}
+    scale = {
+        q.key: (6 - point if q.reverse else point)
+        for q in definition.questions
+        if q.kind == "scale"
+    }
     return scale | {q.key: urgency for q in definition.questions if q.kind == "importance"}
 
 
 def respondents(definition) -> list[Respondent]:
     """Leaders who score high, a front line that scores low, and two groups too small to show (three people together)."""
-    made = [Respondent(f"exec-{n}", "executive-leadership", answers(definition, 5 - n % 2)) for n in range(4)]
+    made = [
+        Respondent(f"exec-{n}", "executive-leadership", answers(definition, 5 - n % 2))
+        for n in range(4)
+    ]
     made += [Respondent(f"staff-{n}", "staff", answers(definition, 2 + n % 2)) for n in range(3)]
     made += [Respondent(f"provider-{n}", "providers", answers(definition, 3)) for n in range(3)]
-    made += [Respondent(f"clinical-{n}", "clinical-leadership", answers(definition, 4)) for n in range(2)]
+    made += [
+        Respondent(f"clinical-{n}", "clinical-leadership", answers(definition, 4)) for n in range(2)
+    ]
     return made + [Respondent("advisor-0", "patient-family-advisors", answers(definition, 1))]
 
 
 ACTIONS = [
-    Action(30, "Hold listening sessions", "People want to be heard first.", ["Book a room.", "Invite the front line."],
-           due_on=date(2025, 4, 1)),
-    Action(30, "Share the results", "Openness builds trust.", ["Send the summary."], dimension="transparency",
-           status="in_progress"),
-    Action(60, "Try decision aids", "Choices need tools.", ["Pick one aid.", "Pilot it.", "Review it."],
-           dimension="shared-decisions", status="not_doing", status_reason="No budget this year."),
-    Action(90, "Measure what patients value", "What is counted gets done. " * 20, [f"Step {n}." for n in range(1, 7)],
-           dimension="measuring", status="done"),
+    Action(
+        30,
+        "Hold listening sessions",
+        "People want to be heard first.",
+        ["Book a room.", "Invite the front line."],
+        due_on=date(2025, 4, 1),
+    ),
+    Action(
+        30,
+        "Share the results",
+        "Openness builds trust.",
+        ["Send the summary."],
+        dimension="transparency",
+        status="in_progress",
+    ),
+    Action(
+        60,
+        "Try decision aids",
+        "Choices need tools.",
+        ["Pick one aid.", "Pilot it.", "Review it."],
+        dimension="shared-decisions",
+        status="not_doing",
+        status_reason="No budget this year.",
+    ),
+    Action(
+        90,
+        "Measure what patients value",
+        "What is counted gets done. " * 20,
+        [f"Step {n}." for n in range(1, 7)],
+        dimension="measuring",
+        status="done",
+    ),
 ]
 
 
-def report(definition, result, *, organisation="Riverside Health", actions=ACTIONS, practice="Partner Practice") -> bytes:
-    return build_report_pdf(organisation_name=organisation, round_name="Spring 2025", closed_on="31 March 2025",
-                            definition=definition, result=result, actions=actions, practice_name=practice,
-                            site_url=SITE_URL)
+def report(
+    definition,
+    result,
+    *,
+    organisation="Riverside Health",
+    actions=ACTIONS,
+    practice="Partner Practice",
+) -> bytes:
+    return build_report_pdf(
+        organisation_name=organisation,
+        round_name="Spring 2025",
+        closed_on="31 March 2025",
+        definition=definition,
+        result=result,
+        actions=actions,
+        practice_name=practice,
+        site_url=SITE_URL,
+    )
 
 
 def pages_text(pdf: bytes) -> list[str]:
     """The text of each page, with runs of whitespace made single spaces so wrapped lines still match."""
     pypdf = pytest.importorskip("pypdf")
-    return [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    return [
+        " ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    ]
 
 
 def test_the_report_is_a_pdf_of_several_pages(definition):
@@ -86,10 +140,25 @@ def test_the_report_is_a_pdf_of_several_pages(definition):
 
 
 def test_the_report_holds_the_round_its_scores_and_its_plan(definition):
-    text = " ".join(pages_text(report(definition, score_round(definition, respondents(definition)))))
-    for expected in ("Riverside Health", "Spring 2025", "31 March 2025", "13 people", "Overall readiness",
-                     "Presence and listening", "Measuring what matters", "Hold listening sessions", "The first 30 days",
-                     "The first 60 days", "The first 90 days", "1 April 2025", "Why not: No budget this year.", "1 of 4 done"):
+    text = " ".join(
+        pages_text(report(definition, score_round(definition, respondents(definition))))
+    )
+    for expected in (
+        "Riverside Health",
+        "Spring 2025",
+        "31 March 2025",
+        "13 people",
+        "Overall readiness",
+        "Presence and listening",
+        "Measuring what matters",
+        "Hold listening sessions",
+        "The first 30 days",
+        "The first 60 days",
+        "The first 90 days",
+        "1 April 2025",
+        "Why not: No budget this year.",
+        "1 of 4 done",
+    ):
         assert expected in text, expected
 
 
@@ -101,31 +170,57 @@ def test_every_page_has_the_footer(definition):
 
 def test_the_metadata_names_the_round_and_the_practice(definition):
     pypdf = pytest.importorskip("pypdf")
-    metadata = pypdf.PdfReader(io.BytesIO(report(definition, score_round(definition, respondents(definition))))).metadata
+    metadata = pypdf.PdfReader(
+        io.BytesIO(report(definition, score_round(definition, respondents(definition))))
+    ).metadata
     assert metadata.author == "Partner Practice"
     assert "Riverside Health" in metadata.title and "Spring 2025" in metadata.title
 
 
 def test_small_groups_show_no_figures_and_gaps_are_put_in_words(definition):
-    text = " ".join(pages_text(report(definition, score_round(definition, respondents(definition)))))
-    assert "Clinical leadership, Patient and family advisors: fewer than 3 respondents, so not shown." in text
+    text = " ".join(
+        pages_text(report(definition, score_round(definition, respondents(definition))))
+    )
+    assert (
+        "Clinical leadership, Patient and family advisors: fewer than 3 respondents, so not shown."
+        in text
+    )
     assert "leaders score" in text and "higher than the front line" in text
 
 
 def test_text_that_looks_like_markup_is_printed_as_written(definition):
-    tricky = Action(30, "Fix <b>this</b> & that", "Because 1 < 2 & 3 > 2.", ["Use <br/> & &amp; literally."],
-                    status_reason="A <i>reason</i> & more")
-    pdf = report(definition, score_round(definition, respondents(definition)), organisation="Smith <&> Jones",
-                 actions=[tricky], practice="A & B <Consulting>")
+    tricky = Action(
+        30,
+        "Fix <b>this</b> & that",
+        "Because 1 < 2 & 3 > 2.",
+        ["Use <br/> & &amp; literally."],
+        status_reason="A <i>reason</i> & more",
+    )
+    pdf = report(
+        definition,
+        score_round(definition, respondents(definition)),
+        organisation="Smith <&> Jones",
+        actions=[tricky],
+        practice="A & B <Consulting>",
+    )
     text = " ".join(pages_text(pdf))
-    for expected in ("Smith <&> Jones", "Fix <b>this</b> & that", "Because 1 < 2 & 3 > 2.", "Use <br/> & &amp; literally.",
-                     "A & B <Consulting>"):
+    for expected in (
+        "Smith <&> Jones",
+        "Fix <b>this</b> & that",
+        "Because 1 < 2 & 3 > 2.",
+        "Use <br/> & &amp; literally.",
+        "A & B <Consulting>",
+    ):
         assert expected in text, expected
 
 
 def test_text_beyond_latin_1_and_control_characters_do_not_break_it(definition):
-    pdf = report(definition, score_round(definition, respondents(definition)), organisation="Zoë’s Clinic — 中文 ✓\x00\x07",
-                 actions=[Action(30, "Ünïcode\x0btitle", "Why\non two lines", [])])
+    pdf = report(
+        definition,
+        score_round(definition, respondents(definition)),
+        organisation="Zoë’s Clinic — 中文 ✓\x00\x07",
+        actions=[Action(30, "Ünïcode\x0btitle", "Why\non two lines", [])],
+    )
     assert pdf.startswith(b"%PDF")
     assert "Zoë’s Clinic" in " ".join(pages_text(pdf))
 
@@ -134,11 +229,17 @@ def test_a_round_without_answers_gives_a_short_pdf_saying_so(definition):
     pdf = report(definition, score_round(definition, []), actions=[])
     pages = pages_text(pdf)
     assert pdf.startswith(b"%PDF") and len(pages) == 1
-    assert "No answers were submitted" in pages[0] and "Riverside Health" in pages[0] and "Page 1" in pages[0]
+    assert (
+        "No answers were submitted" in pages[0]
+        and "Riverside Health" in pages[0]
+        and "Page 1" in pages[0]
+    )
 
 
 def test_a_round_with_fewer_respondents_than_a_group_shows_no_figures(definition):
-    few = [Respondent(f"exec-{n}", "executive-leadership", answers(definition, 5)) for n in range(2)]
+    few = [
+        Respondent(f"exec-{n}", "executive-leadership", answers(definition, 5)) for n in range(2)
+    ]
     text = " ".join(pages_text(report(definition, score_round(definition, few))))
     assert "Fewer than 3 people submitted answers" in text
     assert "Overall readiness" not in text and "Role groups compared" not in text
@@ -146,14 +247,24 @@ def test_a_round_with_fewer_respondents_than_a_group_shows_no_figures(definition
 
 
 def test_a_dimension_nobody_could_score_still_draws(definition):
-    unsure = [Respondent(f"staff-{n}", "staff", answers(definition, 3) | {q.key: None for q in definition.scale_questions("presence")})
-              for n in range(3)]
+    unsure = [
+        Respondent(
+            f"staff-{n}",
+            "staff",
+            answers(definition, 3) | {q.key: None for q in definition.scale_questions("presence")},
+        )
+        for n in range(3)
+    ]
     text = " ".join(pages_text(report(definition, score_round(definition, unsure))))
     assert "A dimension without enough answers sits at the centre." in text
 
 
 def test_the_module_loads_neither_flask_nor_the_database_layer():
-    code = ("import sys, consult.portal.report_pdf\n"
-            "print(','.join(m for m in ('flask', 'sqlmodel', 'sqlalchemy') if m in sys.modules))\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    code = (
+        "import sys, consult.portal.report_pdf\n"
+        "print(','.join(m for m in ('flask', 'sqlmodel', 'sqlalchemy') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""

@@ -4,10 +4,25 @@ import subprocess
 import sys
 
 PURE_MODULES = [
-    "consult.accounts.policy", "consult.mail.message", "consult.site.identity", "consult.site.pages", "consult.frontmatter",
-    "consult.blog.posts", "consult.blog.index", "consult.blog.search", "consult.blog.library",
-    "consult.booking.slots", "consult.booking.status", "consult.booking.invites", "consult.booking.policy", "consult.payments.provider",
-    "consult.portal.definition", "consult.portal.scoring", "consult.portal.plan", "consult.portal.charts", "consult.portal.report_pdf",
+    "consult.accounts.policy",
+    "consult.mail.message",
+    "consult.site.identity",
+    "consult.site.pages",
+    "consult.frontmatter",
+    "consult.blog.posts",
+    "consult.blog.index",
+    "consult.blog.search",
+    "consult.blog.library",
+    "consult.booking.slots",
+    "consult.booking.status",
+    "consult.booking.invites",
+    "consult.booking.policy",
+    "consult.payments.provider",
+    "consult.portal.definition",
+    "consult.portal.scoring",
+    "consult.portal.plan",
+    "consult.portal.charts",
+    "consult.portal.report_pdf",
 ]
 
 
@@ -18,5 +33,7 @@ def test_pure_modules_do_not_import_flask_or_sqlmodel():
         + "loaded = sorted(m for m in ('flask', 'sqlmodel', 'sqlalchemy') if m in sys.modules)\n"
         + "print(','.join(loaded))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""

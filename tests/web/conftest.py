@@ -18,10 +18,24 @@ def content_dir(tmp_path):
     shutil.copy(PROJECT_ROOT / "content" / "site.yaml", directory / "site.yaml")
     shutil.copytree(PROJECT_ROOT / "content" / "pages", directory / "pages")
     posts = directory / "posts"
-    write_post(posts, "public-one", "2026-11-10 09:00", tags=("Listening", "Leadership"), series="Three steps")
-    write_post(posts, "public-two", "2026-11-17 09:00", tags=("Leadership",), series="Three steps",
-               extra="aliases: [/2026/11/old-address/]\nepigraph:\n  text: Believe me first.\n  attribution: a patient advisor")
-    write_post(posts, "scheduled-soon", "2026-11-25 09:01", tags=("Listening",), series="Three steps")
+    write_post(
+        posts,
+        "public-one",
+        "2026-11-10 09:00",
+        tags=("Listening", "Leadership"),
+        series="Three steps",
+    )
+    write_post(
+        posts,
+        "public-two",
+        "2026-11-17 09:00",
+        tags=("Leadership",),
+        series="Three steps",
+        extra="aliases: [/2026/11/old-address/]\nepigraph:\n  text: Believe me first.\n  attribution: a patient advisor",
+    )
+    write_post(
+        posts, "scheduled-soon", "2026-11-25 09:01", tags=("Listening",), series="Three steps"
+    )
     write_post(posts, "secret-draft", "2026-11-01 09:00", tags=("Listening",), draft=True)
     return directory
 

@@ -24,7 +24,9 @@ def link_in(email: OutboxEmail, path: str) -> str:
     return match.group(1)
 
 
-def test_sign_in_with_any_case_of_the_address_lands_the_consultant_on_the_dashboard(auth, consultant, client):
+def test_sign_in_with_any_case_of_the_address_lands_the_consultant_on_the_dashboard(
+    auth, consultant, client
+):
     response = auth.sign_in("CONSULTANT@Example.org")
     assert response.status_code == 302 and response.headers["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
@@ -35,7 +37,12 @@ def test_a_wrong_password_is_refused_on_the_same_page_with_the_address_kept(auth
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "do not match an account" in html and 'value="consultant@example.org"' in html
-    assert auth.sign_in("nobody@example.org", "not the password").get_data(as_text=True).count("do not match an account") >= 1
+    assert (
+        auth.sign_in("nobody@example.org", "not the password")
+        .get_data(as_text=True)
+        .count("do not match an account")
+        >= 1
+    )
 
 
 def test_an_inactive_account_cannot_sign_in(app, auth, make_user):
@@ -56,18 +63,33 @@ def test_sign_in_starts_a_new_session(app, client, auth, consultant):
 
 
 @pytest.mark.parametrize(
-    ("next_path", "expected"), [("/admin/?tab=mail", "/admin/?tab=mail"), ("//evil.example/", "/admin/"), ("https://evil.example", "/admin/")]
+    ("next_path", "expected"),
+    [
+        ("/admin/?tab=mail", "/admin/?tab=mail"),
+        ("//evil.example/", "/admin/"),
+        ("https://evil.example", "/admin/"),
+    ],
 )
 def test_next_redirects_only_within_the_site(client, consultant, next_path, expected):
-    response = submit_form(client, f"/accounts/sign-in?next={next_path}", {"email": consultant.email, "password": TEST_PASSWORD})
+    response = submit_form(
+        client,
+        f"/accounts/sign-in?next={next_path}",
+        {"email": consultant.email, "password": TEST_PASSWORD},
+    )
     assert response.headers["Location"] == expected
 
 
 def test_remember_me_sets_a_long_lived_http_only_cookie(client, auth, consultant):
     response = auth.sign_in(consultant.email, remember="y")
-    cookie = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith("remember_token="))
+    cookie = next(
+        value
+        for value in response.headers.getlist("Set-Cookie")
+        if value.startswith("remember_token=")
+    )
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
-    session_cookie = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith("session="))
+    session_cookie = next(
+        value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")
+    )
     assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
 
 
@@ -79,16 +101,25 @@ def test_sign_out_is_a_post_and_ends_the_session(client, auth, consultant):
 
 
 def test_a_form_without_its_csrf_token_is_refused(client, consultant):
-    response = client.post("/accounts/sign-in", data={"email": consultant.email, "password": TEST_PASSWORD})
+    response = client.post(
+        "/accounts/sign-in", data={"email": consultant.email, "password": TEST_PASSWORD}
+    )
     assert response.status_code == 400
     assert "form had expired" in response.get_data(as_text=True)
 
 
 def test_password_reset_answers_the_same_whether_or_not_the_account_exists(app, client, make_user):
     make_user(email="known@example.org")
-    known = submit_form(client, "/accounts/reset", {"email": "known@example.org"}).get_data(as_text=True)
-    unknown = submit_form(client, "/accounts/reset", {"email": "unknown@example.org"}).get_data(as_text=True)
-    def comparable(html: str, address: str) -> str:  # form tokens carry a timestamp, so they may differ by a second
+    known = submit_form(client, "/accounts/reset", {"email": "known@example.org"}).get_data(
+        as_text=True
+    )
+    unknown = submit_form(client, "/accounts/reset", {"email": "unknown@example.org"}).get_data(
+        as_text=True
+    )
+
+    def comparable(
+        html: str, address: str
+    ) -> str:  # form tokens carry a timestamp, so they may differ by a second
         return re.sub(r'name="csrf_token" value="[^"]+"', "", html).replace(address, "X@")
 
     assert comparable(known, "known@") == comparable(unknown, "unknown@")
@@ -108,7 +139,9 @@ def test_password_reset_link_works_once_and_signs_out_other_sessions(app, client
 
     weak = submit_form(client, reset_path, {"password": "password", "confirm": "password"})
     assert weak.status_code == 422 and "most common" in weak.get_data(as_text=True)
-    done = submit_form(client, reset_path, {"password": "new and quiet words", "confirm": "new and quiet words"})
+    done = submit_form(
+        client, reset_path, {"password": "new and quiet words", "confirm": "new and quiet words"}
+    )
     assert done.status_code == 302
 
     assert client.get(reset_path).status_code == 410
@@ -142,16 +175,34 @@ def test_an_older_reset_link_dies_when_the_password_changes(app, client, make_us
 def test_changing_the_password_needs_the_current_one(client, auth, make_user):
     user = make_user(email="change@example.org")
     auth.sign_in(user.email)
-    wrong = submit_form(client, "/accounts/password", {"current_password": "guess", "password": "fresh calm words", "confirm": "fresh calm words"})
+    wrong = submit_form(
+        client,
+        "/accounts/password",
+        {
+            "current_password": "guess",
+            "password": "fresh calm words",
+            "confirm": "fresh calm words",
+        },
+    )
     assert wrong.status_code == 422 and "not your current password" in wrong.get_data(as_text=True)
-    right = submit_form(client, "/accounts/password", {"current_password": TEST_PASSWORD, "password": "fresh calm words", "confirm": "fresh calm words"})
+    right = submit_form(
+        client,
+        "/accounts/password",
+        {
+            "current_password": TEST_PASSWORD,
+            "password": "fresh calm words",
+            "confirm": "fresh calm words",
+        },
+    )
     assert right.status_code == 302
     assert client.get("/accounts/password").status_code == 200  # this session survives
 
 
 def invite(app, clock, email="invitee@example.org", role="client") -> str:
     with app.app_context():
-        _, token = create_invitation(session=get_session(), email=email, role=role, invited_by=None, now=clock())
+        _, token = create_invitation(
+            session=get_session(), email=email, role=role, invited_by=None, now=clock()
+        )
         get_session().commit()
     return f"/accounts/invitation/{token}"
 
@@ -162,9 +213,15 @@ def test_an_invitee_sets_name_and_password_and_is_signed_in(app, client, clock):
     page = client.get(path).get_data(as_text=True)
     assert "invitee@example.org" in page
 
-    mismatch = submit_form(client, path, {"name": "Sam Rivera", "password": "river stones rest", "confirm": "other"})
+    mismatch = submit_form(
+        client, path, {"name": "Sam Rivera", "password": "river stones rest", "confirm": "other"}
+    )
     assert mismatch.status_code == 422 and 'value="Sam Rivera"' in mismatch.get_data(as_text=True)
-    accepted = submit_form(client, path, {"name": "Sam Rivera", "password": "river stones rest", "confirm": "river stones rest"})
+    accepted = submit_form(
+        client,
+        path,
+        {"name": "Sam Rivera", "password": "river stones rest", "confirm": "river stones rest"},
+    )
     assert accepted.status_code == 302
     with client:
         client.get("/")
@@ -172,7 +229,11 @@ def test_an_invitee_sets_name_and_password_and_is_signed_in(app, client, clock):
     with app.app_context():
         user = get_session().exec(select(User).where(User.email == "invitee@example.org")).one()
         invitation = get_session().exec(select(Invitation)).one()
-        assert user.name == "Sam Rivera" and user.role == "client" and invitation.accepted_user_id == user.id
+        assert (
+            user.name == "Sam Rivera"
+            and user.role == "client"
+            and invitation.accepted_user_id == user.id
+        )
     assert app.test_client().get(path).status_code == 410
 
 
@@ -186,7 +247,9 @@ def test_an_invitee_with_an_account_accepts_by_signing_in(app, client, clock, ma
     make_user(email="existing@example.org")
     path = invite(app, clock, email="existing@example.org")
     response = client.get(path)
-    assert response.status_code == 302 and response.headers["Location"].startswith("/accounts/sign-in?next=")
+    assert response.status_code == 302 and response.headers["Location"].startswith(
+        "/accounts/sign-in?next="
+    )
     Auth(client).sign_in("existing@example.org")
     assert submit_form(client, path, {}).status_code == 302
     with app.app_context():
@@ -196,21 +259,41 @@ def test_an_invitee_with_an_account_accepts_by_signing_in(app, client, clock, ma
 def test_sign_in_is_rate_limited(make_app, consultant):
     app = make_app({"RATELIMIT_ENABLED": True})
     client = app.test_client()
-    statuses = [Auth(client).sign_in(consultant.email, "wrong password").status_code for _ in range(11)]
+    statuses = [
+        Auth(client).sign_in(consultant.email, "wrong password").status_code for _ in range(11)
+    ]
     assert statuses[:10] == [422] * 10 and statuses[10] == 429
-    assert "take a short pause" in submit_form(client, "/accounts/sign-in", {"email": "x@example.org", "password": "y"}).get_data(as_text=True)
+    assert "take a short pause" in submit_form(
+        client, "/accounts/sign-in", {"email": "x@example.org", "password": "y"}
+    ).get_data(as_text=True)
 
 
 def test_create_admin_creates_then_promotes(app, runner, make_user):
-    result = runner.invoke(args=["create-admin", "New.Consultant@example.org", "--password-stdin"], input="steady hands heal\n")
+    result = runner.invoke(
+        args=["create-admin", "New.Consultant@example.org", "--password-stdin"],
+        input="steady hands heal\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Created consultant account new.consultant@example.org" in result.output
-    assert Auth(app.test_client()).sign_in("new.consultant@example.org", "steady hands heal").headers["Location"] == "/admin/"
+    assert (
+        Auth(app.test_client())
+        .sign_in("new.consultant@example.org", "steady hands heal")
+        .headers["Location"]
+        == "/admin/"
+    )
 
     make_user(email="client@example.org")
-    result = runner.invoke(args=["create-admin", "client@example.org", "--password-stdin"], input="\n")
+    result = runner.invoke(
+        args=["create-admin", "client@example.org", "--password-stdin"], input="\n"
+    )
     assert result.exit_code != 0 and "at least 8" in result.output
-    result = runner.invoke(args=["create-admin", "client@example.org"], input="quiet harbour light\nquiet harbour light\n")
+    result = runner.invoke(
+        args=["create-admin", "client@example.org"],
+        input="quiet harbour light\nquiet harbour light\n",
+    )
     assert result.exit_code == 0 and "Updated consultant account" in result.output
     with app.app_context():
-        assert get_session().exec(select(User).where(User.email == "client@example.org")).one().role == "consultant"
+        assert (
+            get_session().exec(select(User).where(User.email == "client@example.org")).one().role
+            == "consultant"
+        )

@@ -20,7 +20,9 @@ def test_the_consultant_sees_the_dashboard(consultant_client):
     assert "<h1>Admin</h1>" in html and "Waiting to be sent" in html
 
 
-def test_the_dashboard_makes_the_same_number_of_queries_however_many_users(app, consultant_client, make_user):
+def test_the_dashboard_makes_the_same_number_of_queries_however_many_users(
+    app, consultant_client, make_user
+):
     from sqlalchemy import event
 
     def count_queries():

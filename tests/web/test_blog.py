@@ -8,8 +8,18 @@ from sqlalchemy import event
 
 from tests.conftest import signed_in_client
 
-LISTINGS = ["/blog/", "/blog/tag/listening/", "/blog/tag/leadership/", "/blog/series/three-steps/", "/blog/archive/",
-            "/feed.xml", "/blog/tag/listening/feed.xml", "/sitemap.xml", "/blog/search?q=listening", "/blog/public-one/"]
+LISTINGS = [
+    "/blog/",
+    "/blog/tag/listening/",
+    "/blog/tag/leadership/",
+    "/blog/series/three-steps/",
+    "/blog/archive/",
+    "/feed.xml",
+    "/blog/tag/listening/feed.xml",
+    "/sitemap.xml",
+    "/blog/search?q=listening",
+    "/blog/public-one/",
+]
 
 
 def test_the_blog_lists_public_posts_newest_first(reader):
@@ -44,10 +54,16 @@ def test_the_post_page_has_everything_a_reader_and_a_search_engine_need(reader):
     assert "<h1>Public Two</h1>" in html and "1 min read" in html and "17 November 2026" in html
     assert "Believe me first." in html and "a patient advisor" in html
     assert "Three steps, part 2 of 3" in html
-    assert 'href="/blog/public-one/"' in html and "Next part: <time" in html and "25 November 2026" in html
+    assert (
+        'href="/blog/public-one/"' in html
+        and "Next part: <time" in html
+        and "25 November 2026" in html
+    )
     assert "Scheduled Soon" not in html  # the next part's date, not its title
     assert '<link rel="canonical" href="http://consult.test/blog/public-two/">' in html
-    assert '<meta property="og:title" content="Public Two">' in html and 'name="twitter:card"' in html
+    assert (
+        '<meta property="og:title" content="Public Two">' in html and 'name="twitter:card"' in html
+    )
     assert '"@type": "BlogPosting"' in html and '"headline": "Public Two"' in html
     assert "Related posts" in html and "partnership-readiness assessment" in html
     assert html.count('action="/blog/subscribe"') == 2  # after the post and in the footer
@@ -100,7 +116,10 @@ def test_the_atom_feed_is_valid_with_absolute_links_and_full_content(reader):
 def test_sitemap_and_robots(reader):
     sitemap = reader.get("/sitemap.xml").get_data(as_text=True)
     assert "<loc>http://consult.test/blog/public-one/</loc><lastmod>" in sitemap
-    assert "http://consult.test/blog/tag/leadership/" in sitemap and "http://consult.test/about/" in sitemap
+    assert (
+        "http://consult.test/blog/tag/leadership/" in sitemap
+        and "http://consult.test/about/" in sitemap
+    )
     robots = reader.get("/robots.txt").get_data(as_text=True)
     assert "Disallow: /admin/" in robots and "Sitemap: http://consult.test/sitemap.xml" in robots
 
@@ -114,7 +133,9 @@ def test_search_highlights_and_copes_with_odd_queries(reader):
     html = reader.get("/blog/search?q=listening").get_data(as_text=True)
     assert "<mark>listening</mark>" in html and "Public One" in html
     assert "Type a word or two" in reader.get("/blog/search?q=").get_data(as_text=True)
-    assert "longer than any post title" in reader.get("/blog/search?q=" + "x" * 300).get_data(as_text=True)
+    assert "longer than any post title" in reader.get("/blog/search?q=" + "x" * 300).get_data(
+        as_text=True
+    )
     assert "Nothing found" in reader.get("/blog/search?q=zebra").get_data(as_text=True)
     assert reader.get("/blog/search?q=%3Cscript%3E").status_code == 200
 
@@ -136,9 +157,15 @@ def test_anonymous_blog_pages_make_no_database_query(blog_app, reader):
     assert statements == []
 
 
-def test_a_broken_file_is_left_out_and_shown_to_the_consultant_and_by_content_check(blog_app, content_dir, make_user):
-    (content_dir / "posts" / "broken.md").write_text("---\ntitle: Broken\ndate: someday\n---\nText.\n")
-    (content_dir / "posts" / "no-alt.md").write_text("---\ntitle: Pic\ndate: 2026-01-01\ncover: /media/x.jpg\n---\nText.\n")
+def test_a_broken_file_is_left_out_and_shown_to_the_consultant_and_by_content_check(
+    blog_app, content_dir, make_user
+):
+    (content_dir / "posts" / "broken.md").write_text(
+        "---\ntitle: Broken\ndate: someday\n---\nText.\n"
+    )
+    (content_dir / "posts" / "no-alt.md").write_text(
+        "---\ntitle: Pic\ndate: 2026-01-01\ncover: /media/x.jpg\n---\nText.\n"
+    )
     blog_app.extensions["consult.blog"].check_interval = 0
     consultant = signed_in_client(blog_app, make_user(role="consultant"))
     dashboard = consultant.get("/admin/").get_data(as_text=True)
@@ -161,7 +188,9 @@ def test_content_check_passes_on_the_shipped_demo_content(app):
 def test_demo_content_has_what_the_practice_promises(app, clock):
     library = app.extensions["consult.blog"].index()
     published_dates = sorted(post.published_at for post in library.posts if not post.draft)
-    clock.now = published_dates[-2] + timedelta(hours=1)  # just after the newest post before the scheduled part
+    clock.now = published_dates[-2] + timedelta(
+        hours=1
+    )  # just after the newest post before the scheduled part
     view = library.public_view(clock())
     assert len(view.posts) >= 6 and len(view.tags) >= 2
     series = [s for s in view.series.values() if s.total_parts == 3]

@@ -33,12 +33,24 @@ def test_twenty_concurrent_bookings_of_one_slot_make_exactly_one_hold(app):
     base = f"http://127.0.0.1:{server.server_port}"
     try:
         start = "2026-11-30T09:00:00-06:00"
-        path = "/book/leadership-strategy-session/details?" + urlencode({"start": start, "tz": "America/Chicago"})
+        path = "/book/leadership-strategy-session/details?" + urlencode(
+            {"start": start, "tz": "America/Chicago"}
+        )
 
         def prepared_guest(number):
             opener = build_opener(HTTPCookieProcessor(CookieJar()), NoRedirects())
-            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', opener.open(base + path).read().decode()).group(1)
-            body = urlencode({**GUEST, "name": f"Guest {number}", "start": start, "tz": "America/Chicago", "csrf_token": token}).encode()
+            token = re.search(
+                r'name="csrf_token"[^>]*value="([^"]+)"', opener.open(base + path).read().decode()
+            ).group(1)
+            body = urlencode(
+                {
+                    **GUEST,
+                    "name": f"Guest {number}",
+                    "start": start,
+                    "tz": "America/Chicago",
+                    "csrf_token": token,
+                }
+            ).encode()
             return opener, body
 
         guests = [prepared_guest(number) for number in range(GUESTS)]
@@ -79,12 +91,18 @@ def test_the_database_itself_refuses_overlapping_time(app, clock):
         session = get_session()
         add_demo_booking_calendar(session)
         session.commit()
-        first = _raw_booking(session, clock, "2026-11-30T15:00:00+00:00", "2026-11-30T16:30:00+00:00", "a")
+        first = _raw_booking(
+            session, clock, "2026-11-30T15:00:00+00:00", "2026-11-30T16:30:00+00:00", "a"
+        )
         occupy(session, first)
-        overlapping = _raw_booking(session, clock, "2026-11-30T16:25:00+00:00", "2026-11-30T17:00:00+00:00", "b")
+        overlapping = _raw_booking(
+            session, clock, "2026-11-30T16:25:00+00:00", "2026-11-30T17:00:00+00:00", "b"
+        )
         with pytest.raises(SlotTaken):
             occupy(session, overlapping)
-        touching = _raw_booking(session, clock, "2026-11-30T16:30:00+00:00", "2026-11-30T17:00:00+00:00", "c")
+        touching = _raw_booking(
+            session, clock, "2026-11-30T16:30:00+00:00", "2026-11-30T17:00:00+00:00", "c"
+        )
         occupy(session, touching)
         session.commit()
 
@@ -93,9 +111,19 @@ def _raw_booking(session, clock, start, end, key):
     from datetime import datetime
 
     booking = Booking(
-        public_id=f"raw-{key}", consultation_type_id=1, starts_at=datetime.fromisoformat(start), ends_at=datetime.fromisoformat(end),
-        occupies_from=datetime.fromisoformat(start), occupies_until=datetime.fromisoformat(end), status="held", guest_name="G",
-        guest_email="g@example.org", organisation="O", role="R", guest_time_zone="UTC", policy_accepted_at=clock(),
+        public_id=f"raw-{key}",
+        consultation_type_id=1,
+        starts_at=datetime.fromisoformat(start),
+        ends_at=datetime.fromisoformat(end),
+        occupies_from=datetime.fromisoformat(start),
+        occupies_until=datetime.fromisoformat(end),
+        status="held",
+        guest_name="G",
+        guest_email="g@example.org",
+        organisation="O",
+        role="R",
+        guest_time_zone="UTC",
+        policy_accepted_at=clock(),
         created_at=clock(),
     )
     session.add(booking)

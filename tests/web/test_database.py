@@ -17,7 +17,9 @@ from consult.models import metadata
 def schema_differences(database_url: str) -> list:
     engine = make_engine(database_url)
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), metadata
+        )
     engine.dispose()
     return differences
 
@@ -38,14 +40,30 @@ def test_times_come_back_aware_in_utc_and_naive_times_are_refused(app, clock):
     with app.app_context():
         session = get_session()
         chicago = timezone(timedelta(hours=-6))
-        user = User(email="t@example.org", name="T", password_hash="x", role="client", session_token="t" * 32,
-                    created_at=datetime(2026, 11, 25, 9, 0, tzinfo=chicago))
+        user = User(
+            email="t@example.org",
+            name="T",
+            password_hash="x",
+            role="client",
+            session_token="t" * 32,
+            created_at=datetime(2026, 11, 25, 9, 0, tzinfo=chicago),
+        )
         session.add(user)
         session.commit()
         session.expire_all()
-        assert session.get(User, user.id).created_at == datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
-        session.add(User(email="n@example.org", name="N", password_hash="x", role="client", session_token="n" * 32,
-                         created_at=datetime(2026, 11, 25, 9, 0)))
+        assert session.get(User, user.id).created_at == datetime(
+            2026, 11, 25, 15, 0, tzinfo=timezone.utc
+        )
+        session.add(
+            User(
+                email="n@example.org",
+                name="N",
+                password_hash="x",
+                role="client",
+                session_token="n" * 32,
+                created_at=datetime(2026, 11, 25, 9, 0),
+            )
+        )
         with pytest.raises(StatementError, match="naive datetime"):
             session.commit()
 
@@ -53,6 +71,15 @@ def test_times_come_back_aware_in_utc_and_naive_times_are_refused(app, clock):
 def test_the_database_itself_refuses_a_mixed_case_address(app, clock):
     with app.app_context():
         session = get_session()
-        session.add(User(email="Mixed@Example.org", name="M", password_hash="x", role="client", session_token="m" * 32, created_at=clock()))
+        session.add(
+            User(
+                email="Mixed@Example.org",
+                name="M",
+                password_hash="x",
+                role="client",
+                session_token="m" * 32,
+                created_at=clock(),
+            )
+        )
         with pytest.raises(IntegrityError):
             session.commit()

@@ -29,8 +29,16 @@ def queue(app, clock, to="reader@example.org", subject="Hello"):
     with app.app_context():
         session = get_session()
         email = queue_email(
-            session=session, to=to, subject=subject, template="invitation",
-            context={"inviter_name": "Ms. Irons", "accept_url": "http://consult.test/x", "expires_at": clock()}, now=clock(),
+            session=session,
+            to=to,
+            subject=subject,
+            template="invitation",
+            context={
+                "inviter_name": "Ms. Irons",
+                "accept_url": "http://consult.test/x",
+                "expires_at": clock(),
+            },
+            now=clock(),
         )
         session.commit()
         return email.id
@@ -46,7 +54,9 @@ def deliver(app, clock):
         return deliver_outbox(now=clock())
 
 
-def test_a_queued_email_is_delivered_with_text_and_html_parts_and_marked_sent(mail_app, clock, smtp_server):
+def test_a_queued_email_is_delivered_with_text_and_html_parts_and_marked_sent(
+    mail_app, clock, smtp_server
+):
     queue(mail_app, clock)
     report = deliver(mail_app, clock)
     assert (report.sent, report.retrying) == (1, 0)
@@ -63,13 +73,27 @@ def test_a_queued_email_is_delivered_with_text_and_html_parts_and_marked_sent(ma
 def test_mail_queued_in_a_rolled_back_change_is_never_sent(mail_app, clock, smtp_server):
     with mail_app.app_context():
         session = get_session()
-        queue_email(session=session, to="a@example.org", subject="Rolled back", template="invitation",
-                    context={"inviter_name": None, "accept_url": "http://consult.test/x", "expires_at": clock()}, now=clock())
+        queue_email(
+            session=session,
+            to="a@example.org",
+            subject="Rolled back",
+            template="invitation",
+            context={
+                "inviter_name": None,
+                "accept_url": "http://consult.test/x",
+                "expires_at": clock(),
+            },
+            now=clock(),
+        )
         session.rollback()
-    assert deliver(mail_app, clock).sent == 0 and stored(mail_app) == [] and smtp_server.messages == []
+    assert (
+        deliver(mail_app, clock).sent == 0 and stored(mail_app) == [] and smtp_server.messages == []
+    )
 
 
-def test_when_smtp_is_down_mail_stays_queued_and_is_delivered_exactly_once_when_it_is_back(mail_app, clock, smtp_server):
+def test_when_smtp_is_down_mail_stays_queued_and_is_delivered_exactly_once_when_it_is_back(
+    mail_app, clock, smtp_server
+):
     queue(mail_app, clock, subject="Survives an outage")
     smtp_server.stop()
 
@@ -103,13 +127,17 @@ def test_two_senders_at_once_send_each_email_once(mail_app, clock, smtp_server):
     for number in range(20):
         queue(mail_app, clock, to=f"reader{number}@example.org")
     reports = []
-    senders = [threading.Thread(target=lambda: reports.append(deliver(mail_app, clock))) for _ in range(3)]
+    senders = [
+        threading.Thread(target=lambda: reports.append(deliver(mail_app, clock))) for _ in range(3)
+    ]
     for sender in senders:
         sender.start()
     for sender in senders:
         sender.join()
     assert sum(report.sent for report in reports) == 20
-    assert sorted(message["To"] for message in smtp_server.messages) == sorted(f"reader{n}@example.org" for n in range(20))
+    assert sorted(message["To"] for message in smtp_server.messages) == sorted(
+        f"reader{n}@example.org" for n in range(20)
+    )
 
 
 def test_the_mail_send_command_delivers_the_outbox(mail_app, clock, smtp_server):

@@ -10,8 +10,15 @@ from consult.portal.models import ActionItem, Response
 from consult.portal.rounds import close_round
 from tests.conftest import TEST_PASSWORD, csrf_token_from, signed_in_client
 
-OWNER_ONLY = {"portal.remove_member", "portal.hand_ownership", "portal.open_round", "portal.close", "portal.update_action", "portal.add_note",
-              "portal.round_progress"}
+OWNER_ONLY = {
+    "portal.remove_member",
+    "portal.hand_ownership",
+    "portal.open_round",
+    "portal.close",
+    "portal.update_action",
+    "portal.add_note",
+    "portal.round_progress",
+}
 CONSULTANT_ONLY = {"portal.individual_responses"}
 
 
@@ -21,23 +28,76 @@ def world(app, clock):
     with app.app_context():
         db = get_session()
         assessment = app.extensions["consult.assessments"].current()
-        people = {name: create_user(session=db, email=f"{name}@example.org", name=name.title(), password=TEST_PASSWORD, role="client", now=clock())
-                  for name in ("owner", "member", "third", "outsider")}
+        people = {
+            name: create_user(
+                session=db,
+                email=f"{name}@example.org",
+                name=name.title(),
+                password=TEST_PASSWORD,
+                role="client",
+                now=clock(),
+            )
+            for name in ("owner", "member", "third", "outsider")
+        }
         home = service.create_organisation(session=db, name="A", now=clock())
         other = service.create_organisation(session=db, name="B", now=clock())
         for name, role in (("owner", "owner"), ("member", "member"), ("third", "member")):
-            service.add_member(session=db, organisation=home, user=people[name], role=role, role_group="staff", now=clock())
-        service.add_member(session=db, organisation=other, user=people["outsider"], role="owner", role_group="staff", now=clock())
-        assessment_round = service.open_round(session=db, organisation=home, definition=assessment, name="R", closes_on=clock().date(), today=clock().date(), now=clock())
+            service.add_member(
+                session=db,
+                organisation=home,
+                user=people[name],
+                role=role,
+                role_group="staff",
+                now=clock(),
+            )
+        service.add_member(
+            session=db,
+            organisation=other,
+            user=people["outsider"],
+            role="owner",
+            role_group="staff",
+            now=clock(),
+        )
+        assessment_round = service.open_round(
+            session=db,
+            organisation=home,
+            definition=assessment,
+            name="R",
+            closes_on=clock().date(),
+            today=clock().date(),
+            now=clock(),
+        )
         for name in ("owner", "member", "third"):
-            db.add(Response(round_id=assessment_round.id, user_id=people[name].id, role_group="staff", started_at=clock(), updated_at=clock(), submitted_at=clock(),
-                            answers={question.key: 3 for question in assessment.questions if question.kind != "text"}))
+            db.add(
+                Response(
+                    round_id=assessment_round.id,
+                    user_id=people[name].id,
+                    role_group="staff",
+                    started_at=clock(),
+                    updated_at=clock(),
+                    submitted_at=clock(),
+                    answers={
+                        question.key: 3
+                        for question in assessment.questions
+                        if question.kind != "text"
+                    },
+                )
+            )
         db.flush()
-        close_round(session=db, assessment_round=assessment_round, definition=assessment, now=clock())
+        close_round(
+            session=db, assessment_round=assessment_round, definition=assessment, now=clock()
+        )
         action = db.exec(select(ActionItem)).first()
         db.commit()
-        return {"people": people, "values": {"organisation_id": home.public_id, "round_id": assessment_round.public_id,
-                                             "action_id": action.public_id, "number": 1}}
+        return {
+            "people": people,
+            "values": {
+                "organisation_id": home.public_id,
+                "round_id": assessment_round.public_id,
+                "action_id": action.public_id,
+                "number": 1,
+            },
+        }
 
 
 def portal_routes(app, values):
@@ -56,16 +116,30 @@ def test_every_route_refuses_whoever_should_not_see_it(app, world):
     assert len(routes) >= 15
     visitor = app.test_client()
     visitor_token = csrf_token_from(visitor.get("/portal/").get_data(as_text=True))
-    clients = {name: signed_in_client(app, world["people"][name]) for name in ("outsider", "member", "owner")}
-    tokens = {name: csrf_token_from(client.get("/portal/").get_data(as_text=True)) for name, client in clients.items()}
+    clients = {
+        name: signed_in_client(app, world["people"][name])
+        for name in ("outsider", "member", "owner")
+    }
+    tokens = {
+        name: csrf_token_from(client.get("/portal/").get_data(as_text=True))
+        for name, client in clients.items()
+    }
     for endpoint, method, path in routes:
         signed_out = ask(visitor, method, path, visitor_token)
-        assert signed_out.status_code == 302 and "/accounts/sign-in" in signed_out.headers["Location"], (endpoint, method)
-        assert ask(clients["outsider"], method, path, tokens["outsider"]).status_code == 404, (endpoint, method)
+        assert (
+            signed_out.status_code == 302 and "/accounts/sign-in" in signed_out.headers["Location"]
+        ), (endpoint, method)
+        assert ask(clients["outsider"], method, path, tokens["outsider"]).status_code == 404, (
+            endpoint,
+            method,
+        )
         member_status = ask(clients["member"], method, path, tokens["member"]).status_code
         if endpoint in CONSULTANT_ONLY:
             assert member_status == 404, (endpoint, method)
-            assert ask(clients["owner"], method, path, tokens["owner"]).status_code == 404, (endpoint, method)
+            assert ask(clients["owner"], method, path, tokens["owner"]).status_code == 404, (
+                endpoint,
+                method,
+            )
         elif endpoint in OWNER_ONLY or (endpoint == "portal.members" and method == "POST"):
             assert member_status == 403, (endpoint, method, member_status)
         else:
@@ -73,7 +147,9 @@ def test_every_route_refuses_whoever_should_not_see_it(app, world):
 
 
 def test_the_consultant_reads_individual_answers_and_owners_never_do(app, world, make_user):
-    path = f"/portal/o/{world['values']['organisation_id']}/r/{world['values']['round_id']}/responses"
+    path = (
+        f"/portal/o/{world['values']['organisation_id']}/r/{world['values']['round_id']}/responses"
+    )
     consultant = signed_in_client(app, make_user(role="consultant"))
     page = consultant.get(path).get_data(as_text=True)
     assert "Owner" in page and "Member" in page and "Only you, as the consultant" in page

@@ -33,7 +33,9 @@ def test_health_check_answers_ok_when_the_database_answers(client):
 
 
 def test_health_check_answers_503_when_the_database_does_not(app, client):
-    app.extensions[ENGINE_KEY] = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", pool_pre_ping=True)
+    app.extensions[ENGINE_KEY] = create_engine(
+        "postgresql+psycopg://nobody@127.0.0.1:1/none", pool_pre_ping=True
+    )
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json["status"] == "unavailable"
 
@@ -86,7 +88,9 @@ def test_no_template_has_inline_script_or_style():
             continue
         source = template.read_text()
         # Only data blocks (JSON-LD) may sit inline: browsers do not run them.
-        assert not re.search(r'<script(?![^>]*\b(src=|type="application/ld\+json"))', source), template
+        assert not re.search(r'<script(?![^>]*\b(src=|type="application/ld\+json"))', source), (
+            template
+        )
         assert "<style" not in source and " style=" not in source, template
 
 
@@ -101,10 +105,16 @@ def test_production_cookies_are_secure_and_http_only(database_url, tmp_path):
     from consult import create_app
     from consult.config import load_settings
 
-    settings = load_settings({
-        "CONSULT_ENV": "production", "SECRET_KEY": "p" * 40, "DATABASE_URL": database_url,
-        "SITE_URL": "https://consult.example", "RATELIMIT_STORAGE_URI": "memory://", "CONSULT_INSTANCE_DIR": str(tmp_path),
-    })
+    settings = load_settings(
+        {
+            "CONSULT_ENV": "production",
+            "SECRET_KEY": "p" * 40,
+            "DATABASE_URL": database_url,
+            "SITE_URL": "https://consult.example",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "CONSULT_INSTANCE_DIR": str(tmp_path),
+        }
+    )
     app = create_app({"SETTINGS": settings})
     assert not app.config["PREPARE_DATABASE"] and not app.config["MAIL_DELIVER_AFTER_REQUEST"]
     response = app.test_client().get("/accounts/sign-in", base_url="https://consult.example")

@@ -26,7 +26,11 @@ def stripe_server(clock):
 
 @pytest.fixture
 def stripe_app(make_app, stripe_server):
-    app = make_app(STRIPE_SECRET_KEY="sk_test_consult", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=stripe_server.url)
+    app = make_app(
+        STRIPE_SECRET_KEY="sk_test_consult",
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_API_BASE=stripe_server.url,
+    )
     with app.app_context():
         add_demo_booking_calendar(get_session())
         get_session().commit()
@@ -47,8 +51,12 @@ def hold_slot(guest):
 
 def deliver(client, event: dict, *, secret=WEBHOOK_SECRET, timestamp=None):
     payload = json.dumps(event).encode()
-    return client.post("/stripe/webhook", data=payload, content_type="application/json",
-                       headers={"Stripe-Signature": sign_webhook(payload, secret, timestamp=timestamp)})
+    return client.post(
+        "/stripe/webhook",
+        data=payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": sign_webhook(payload, secret, timestamp=timestamp)},
+    )
 
 
 def stored(app) -> Booking:
@@ -58,7 +66,11 @@ def stored(app) -> Booking:
 
 def confirmations(app) -> int:
     with app.app_context():
-        return len(get_session().exec(select(OutboxEmail).where(OutboxEmail.subject.startswith("Confirmed"))).all())
+        return len(
+            get_session()
+            .exec(select(OutboxEmail).where(OutboxEmail.subject.startswith("Confirmed")))
+            .all()
+        )
 
 
 def test_checkout_is_created_with_everything_stripe_needs(guest, stripe_server):
@@ -67,23 +79,34 @@ def test_checkout_is_created_with_everything_stripe_needs(guest, stripe_server):
     params = created.params
     booking_id = params["metadata"]["booking"]
     assert params["mode"] == "payment" and params["client_reference_id"] == booking_id
-    assert params["line_items"][0]["price_data"]["unit_amount"] == "45000" and params["line_items"][0]["price_data"]["currency"] == "usd"
+    assert (
+        params["line_items"][0]["price_data"]["unit_amount"] == "45000"
+        and params["line_items"][0]["price_data"]["currency"] == "usd"
+    )
     assert params["customer_email"] == GUEST["email"] and params["allow_promotion_codes"] == "true"
     assert "{CHECKOUT_SESSION_ID}" in params["success_url"] and "payment_method_types" not in params
     assert created.headers["Idempotency-Key"] == f"checkout-{booking_id}"
     assert stripe_server.sessions[session_id]["expires_at"] - time.time() > 0
 
 
-def test_paid_through_the_webhook_then_the_success_page_confirms_exactly_once(stripe_app, guest, stripe_server):
+def test_paid_through_the_webhook_then_the_success_page_confirms_exactly_once(
+    stripe_app, guest, stripe_server
+):
     session_id = hold_slot(guest)
     stripe_server.complete_session(session_id)
     event = stripe_server.event("checkout.session.completed", session_id)
     assert deliver(guest, event).status_code == 200
     assert deliver(guest, event).get_json()["duplicate"] is True  # a replay is recognised
-    success = stripe_server.sessions[session_id]["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id)
+    success = stripe_server.sessions[session_id]["success_url"].replace(
+        "{CHECKOUT_SESSION_ID}", session_id
+    )
     assert guest.get(urlsplit(success).path + "?" + urlsplit(success).query).status_code == 303
     booking = stored(stripe_app)
-    assert booking.status == "confirmed" and booking.payment_state == "paid" and booking.payment_reference.startswith("pi_")
+    assert (
+        booking.status == "confirmed"
+        and booking.payment_state == "paid"
+        and booking.payment_reference.startswith("pi_")
+    )
     assert confirmations(stripe_app) == 1
 
 
@@ -91,7 +114,10 @@ def test_success_page_first_then_a_late_webhook_changes_nothing(stripe_app, gues
     session_id = hold_slot(guest)
     stripe_server.complete_session(session_id)
     assert guest.get(f"/book/return?session_id={session_id}").status_code == 303
-    assert deliver(guest, stripe_server.event("checkout.session.completed", session_id)).status_code == 200
+    assert (
+        deliver(guest, stripe_server.event("checkout.session.completed", session_id)).status_code
+        == 200
+    )
     assert stored(stripe_app).status == "confirmed" and confirmations(stripe_app) == 1
 
 
@@ -110,10 +136,14 @@ def test_an_expired_checkout_releases_the_hold(stripe_app, guest, stripe_server)
     stripe_server.expire_session(session_id)
     deliver(guest, stripe_server.event("checkout.session.expired", session_id))
     assert stored(stripe_app).status == "expired"
-    assert "2026-11-30T09:00:00-06:00" in free_slots(guest, "leadership-strategy-session", "2026-11-30")
+    assert "2026-11-30T09:00:00-06:00" in free_slots(
+        guest, "leadership-strategy-session", "2026-11-30"
+    )
 
 
-def test_out_of_order_events_are_judged_by_the_session_as_it_is_now(stripe_app, guest, stripe_server):
+def test_out_of_order_events_are_judged_by_the_session_as_it_is_now(
+    stripe_app, guest, stripe_server
+):
     session_id = hold_slot(guest)
     stale_open_event = stripe_server.event("checkout.session.async_payment_failed", session_id)
     stripe_server.complete_session(session_id)
@@ -135,8 +165,14 @@ def test_a_bad_signature_is_refused_and_changes_nothing(stripe_app, guest, strip
     elif tamper == "changed body":
         payload = payload.replace(b"checkout.session.completed", b"checkout.session.expired")
     elif tamper == "stale":
-        headers = {"Stripe-Signature": sign_webhook(payload, WEBHOOK_SECRET, timestamp=int(time.time()) - 301)}
-    response = guest.post("/stripe/webhook", data=payload, content_type="application/json", headers=headers)
+        headers = {
+            "Stripe-Signature": sign_webhook(
+                payload, WEBHOOK_SECRET, timestamp=int(time.time()) - 301
+            )
+        }
+    response = guest.post(
+        "/stripe/webhook", data=payload, content_type="application/json", headers=headers
+    )
     assert response.status_code == 400
     assert stored(stripe_app).status == "held"
 
@@ -146,13 +182,19 @@ def test_when_stripe_cannot_be_reached_nothing_is_left_half_made(stripe_app, gue
     stripe_server.fail_next(3)  # the SDK retries twice
     response = book(guest, "leadership-strategy-session", start, name="Kept Name")
     html = response.get_data(as_text=True)
-    assert response.status_code == 503 and "could not reach our payment provider" in html and 'value="Kept Name"' in html
+    assert (
+        response.status_code == 503
+        and "could not reach our payment provider" in html
+        and 'value="Kept Name"' in html
+    )
     with stripe_app.app_context():
         assert get_session().exec(select(Booking)).all() == []
     assert start in free_slots(guest, "leadership-strategy-session", "2026-11-30")
 
 
-def test_a_late_payment_for_a_taken_slot_is_refunded_through_stripe(stripe_app, guest, stripe_server, clock):
+def test_a_late_payment_for_a_taken_slot_is_refunded_through_stripe(
+    stripe_app, guest, stripe_server, clock
+):
     late_session = hold_slot(guest)
     clock.advance(minutes=32)
     other = stripe_app.test_client()
@@ -164,7 +206,10 @@ def test_a_late_payment_for_a_taken_slot_is_refunded_through_stripe(stripe_app, 
     [refund] = stripe_server.requests_to("POST", "/v1/refunds")
     with stripe_app.app_context():
         late, winner = get_session().exec(select(Booking).order_by(Booking.id)).all()
-    assert refund.params["amount"] == "45000" and refund.headers["Idempotency-Key"] == f"refund-{late.public_id}-45000"
+    assert (
+        refund.params["amount"] == "45000"
+        and refund.headers["Idempotency-Key"] == f"refund-{late.public_id}-45000"
+    )
     assert late.payment_state == "refunded" and winner.status == "confirmed"
 
 
@@ -178,12 +223,21 @@ def paid_and_cancelled_by_consultant(stripe_app, guest, stripe_server):
     with stripe_app.app_context():
         db = get_session()
         booking = db.exec(select(Booking)).one()
-        cancel_booking(session=db, provider=current_provider(), booking=booking, by="consultant", now=booking.created_at, tiers=())
+        cancel_booking(
+            session=db,
+            provider=current_provider(),
+            booking=booking,
+            by="consultant",
+            now=booking.created_at,
+            tiers=(),
+        )
         db.commit()
     return stored(stripe_app)
 
 
-def test_a_refund_stripe_cannot_take_now_is_asked_again_by_the_sweep_and_never_twice(stripe_app, guest, stripe_server):
+def test_a_refund_stripe_cannot_take_now_is_asked_again_by_the_sweep_and_never_twice(
+    stripe_app, guest, stripe_server
+):
     session_id = hold_slot(guest)
     stripe_server.complete_session(session_id)
     guest.get(f"/book/return?session_id={session_id}")
@@ -194,10 +248,21 @@ def test_a_refund_stripe_cannot_take_now_is_asked_again_by_the_sweep_and_never_t
     with stripe_app.app_context():
         db = get_session()
         booking = db.exec(select(Booking)).one()
-        cancel_booking(session=db, provider=current_provider(), booking=booking, by="consultant", now=booking.created_at, tiers=())
+        cancel_booking(
+            session=db,
+            provider=current_provider(),
+            booking=booking,
+            by="consultant",
+            now=booking.created_at,
+            tiers=(),
+        )
         db.commit()
     booking = stored(stripe_app)
-    assert booking.payment_state == "refund_pending" and booking.refund_requested_minor == 45000 and booking.refunded_minor == 0
+    assert (
+        booking.payment_state == "refund_pending"
+        and booking.refund_requested_minor == 45000
+        and booking.refunded_minor == 0
+    )
     for _ in range(2):
         stripe_app.test_cli_runner().invoke(args=["bookings", "sweep"])
     booking = stored(stripe_app)
@@ -209,14 +274,46 @@ def test_refund_webhooks_settle_a_pending_refund(stripe_app, guest, stripe_serve
     stripe_server.refund_status = "pending"
     booking = paid_and_cancelled_by_consultant(stripe_app, guest, stripe_server)
     assert booking.payment_state == "refund_pending"
-    charge = {"id": "ch_1", "object": "charge", "payment_intent": booking.payment_reference, "amount_refunded": 45000}
-    deliver(guest, {"id": "evt_charge_refunded", "object": "event", "type": "charge.refunded", "created": int(time.time()), "data": {"object": charge}})
-    assert stored(stripe_app).payment_state == "refunded" and stored(stripe_app).refunded_minor == 45000
+    charge = {
+        "id": "ch_1",
+        "object": "charge",
+        "payment_intent": booking.payment_reference,
+        "amount_refunded": 45000,
+    }
+    deliver(
+        guest,
+        {
+            "id": "evt_charge_refunded",
+            "object": "event",
+            "type": "charge.refunded",
+            "created": int(time.time()),
+            "data": {"object": charge},
+        },
+    )
+    assert (
+        stored(stripe_app).payment_state == "refunded"
+        and stored(stripe_app).refunded_minor == 45000
+    )
 
 
 def test_a_failed_refund_is_flagged_for_the_consultant(stripe_app, guest, stripe_server):
     stripe_server.refund_status = "pending"
     booking = paid_and_cancelled_by_consultant(stripe_app, guest, stripe_server)
-    refund = {"id": "re_1", "object": "refund", "payment_intent": booking.payment_reference, "status": "failed", "amount": 45000}
-    deliver(guest, {"id": "evt_refund_failed", "object": "event", "type": "refund.failed", "created": int(time.time()), "data": {"object": refund}})
+    refund = {
+        "id": "re_1",
+        "object": "refund",
+        "payment_intent": booking.payment_reference,
+        "status": "failed",
+        "amount": 45000,
+    }
+    deliver(
+        guest,
+        {
+            "id": "evt_refund_failed",
+            "object": "event",
+            "type": "refund.failed",
+            "created": int(time.time()),
+            "data": {"object": refund},
+        },
+    )
     assert stored(stripe_app).payment_state == "refund_failed"

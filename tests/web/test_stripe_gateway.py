@@ -30,10 +30,14 @@ def gateway(stripe_server):
 
 def checkout_request(**overrides) -> CheckoutRequest:
     values = dict(
-        reference="bk_7Qx2", description="Leadership consultation, 60 minutes", amount_minor=15000,
-        currency="usd", customer_email="guest@example.org",
+        reference="bk_7Qx2",
+        description="Leadership consultation, 60 minutes",
+        amount_minor=15000,
+        currency="usd",
+        customer_email="guest@example.org",
         success_url="http://consult.test/book/bk_7Qx2/paid?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url="http://consult.test/book/bk_7Qx2", expires_at=datetime.now(timezone.utc) + timedelta(minutes=45),
+        cancel_url="http://consult.test/book/bk_7Qx2",
+        expires_at=datetime.now(timezone.utc) + timedelta(minutes=45),
         idempotency_key=str(uuid.uuid4()),
     )
     return CheckoutRequest(**(values | overrides))
@@ -46,6 +50,7 @@ def paid_session(gateway, stripe_server, amount_minor=15000) -> str:
 
 # -- checkout -------------------------------------------------------------------------------
 
+
 def test_start_checkout_sends_every_parameter_and_returns_the_session(gateway, stripe_server):
     request = checkout_request()
     started = gateway.start_checkout(request)
@@ -53,11 +58,16 @@ def test_start_checkout_sends_every_parameter_and_returns_the_session(gateway, s
     [sent] = stripe_server.requests_to("POST", "/v1/checkout/sessions")
     params = sent.params
     assert params["mode"] == "payment"
-    assert params["line_items"] == [{
-        "price_data": {"currency": "usd", "unit_amount": "15000",
-                       "product_data": {"name": "Leadership consultation, 60 minutes"}},
-        "quantity": "1",
-    }]
+    assert params["line_items"] == [
+        {
+            "price_data": {
+                "currency": "usd",
+                "unit_amount": "15000",
+                "product_data": {"name": "Leadership consultation, 60 minutes"},
+            },
+            "quantity": "1",
+        }
+    ]
     assert params["metadata"] == {"booking": "bk_7Qx2"}
     assert params["client_reference_id"] == "bk_7Qx2"
     assert params["customer_email"] == "guest@example.org"
@@ -85,7 +95,9 @@ def test_the_same_idempotency_key_with_other_parameters_is_refused(gateway, stri
     request = checkout_request()
     gateway.start_checkout(request)
     with pytest.raises(PaymentError, match="IdempotencyError"):
-        gateway.start_checkout(checkout_request(idempotency_key=request.idempotency_key, amount_minor=9900))
+        gateway.start_checkout(
+            checkout_request(idempotency_key=request.idempotency_key, amount_minor=9900)
+        )
     assert len(stripe_server.sessions) == 1
 
 
@@ -144,18 +156,26 @@ def test_expire_closes_an_open_session_and_is_quiet_when_already_closed(gateway,
 def test_the_fake_hosted_page_pays_and_returns_to_the_success_url(gateway, stripe_server):
     started = gateway.start_checkout(checkout_request())
     assert "Pay" in requests.get(started.redirect_url, timeout=5).text
-    answer = requests.post(started.redirect_url, data={"action": "pay"}, allow_redirects=False, timeout=5)
+    answer = requests.post(
+        started.redirect_url, data={"action": "pay"}, allow_redirects=False, timeout=5
+    )
     assert answer.status_code == 303
-    assert answer.headers["Location"] == f"http://consult.test/book/bk_7Qx2/paid?session_id={started.session_id}"
+    assert (
+        answer.headers["Location"]
+        == f"http://consult.test/book/bk_7Qx2/paid?session_id={started.session_id}"
+    )
     assert gateway.retrieve_checkout(started.session_id).is_paid
     assert requests.get(started.redirect_url, timeout=5).status_code == 410
 
 
 # -- refunds --------------------------------------------------------------------------------
 
+
 def test_a_full_refund(gateway, stripe_server):
     payment_intent = paid_session(gateway, stripe_server)
-    refund = gateway.refund(payment_reference=payment_intent, amount_minor=15000, idempotency_key="refund-1")
+    refund = gateway.refund(
+        payment_reference=payment_intent, amount_minor=15000, idempotency_key="refund-1"
+    )
     assert refund.refund_id.startswith("re_")
     assert (refund.status, refund.amount_minor) == ("succeeded", 15000)
     [sent] = stripe_server.requests_to("POST", "/v1/refunds")
@@ -166,8 +186,12 @@ def test_a_full_refund(gateway, stripe_server):
 def test_partial_refunds_never_exceed_what_was_paid(gateway, stripe_server):
     payment_intent = paid_session(gateway, stripe_server)
     gateway.refund(payment_reference=payment_intent, amount_minor=5000, idempotency_key="refund-a")
-    again = gateway.refund(payment_reference=payment_intent, amount_minor=5000, idempotency_key="refund-a")
-    assert len(stripe_server.refunds) == 1 and again.amount_minor == 5000  # replayed, not refunded twice
+    again = gateway.refund(
+        payment_reference=payment_intent, amount_minor=5000, idempotency_key="refund-a"
+    )
+    assert (
+        len(stripe_server.refunds) == 1 and again.amount_minor == 5000
+    )  # replayed, not refunded twice
     gateway.refund(payment_reference=payment_intent, amount_minor=10000, idempotency_key="refund-b")
     with pytest.raises(PaymentError, match="greater than unrefunded"):
         gateway.refund(payment_reference=payment_intent, amount_minor=1, idempotency_key="refund-c")
@@ -176,13 +200,18 @@ def test_partial_refunds_never_exceed_what_was_paid(gateway, stripe_server):
 def test_a_refund_can_stay_pending(gateway, stripe_server):
     payment_intent = paid_session(gateway, stripe_server)
     stripe_server.refund_status = "pending"
-    refund = gateway.refund(payment_reference=payment_intent, amount_minor=15000, idempotency_key="refund-p")
+    refund = gateway.refund(
+        payment_reference=payment_intent, amount_minor=15000, idempotency_key="refund-p"
+    )
     assert refund.status == "pending"
-    event = stripe_server.event("refund.updated", stripe_server.set_refund_status(refund.refund_id, "failed")["id"])
+    event = stripe_server.event(
+        "refund.updated", stripe_server.set_refund_status(refund.refund_id, "failed")["id"]
+    )
     assert event["data"]["object"]["status"] == "failed"
 
 
 # -- outages --------------------------------------------------------------------------------
+
 
 def test_brief_server_errors_are_retried_with_the_same_idempotency_key(gateway, stripe_server):
     stripe_server.fail_next(2)
@@ -213,6 +242,7 @@ def test_a_wrong_secret_key_is_a_payment_error_not_an_outage(stripe_server):
 
 # -- webhooks -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def completed_event(gateway, stripe_server) -> bytes:
     session_id = gateway.start_checkout(checkout_request()).session_id
@@ -221,7 +251,9 @@ def completed_event(gateway, stripe_server) -> bytes:
 
 
 def test_a_correctly_signed_webhook_is_accepted_as_a_plain_dict(completed_event):
-    event = verify_webhook(completed_event, sign_webhook(completed_event, WEBHOOK_SECRET), WEBHOOK_SECRET)
+    event = verify_webhook(
+        completed_event, sign_webhook(completed_event, WEBHOOK_SECRET), WEBHOOK_SECRET
+    )
     assert type(event) is dict and type(event["data"]["object"]) is dict
     assert event["id"].startswith("evt_")
     assert event["type"] == "checkout.session.completed"
@@ -229,7 +261,9 @@ def test_a_correctly_signed_webhook_is_accepted_as_a_plain_dict(completed_event)
     assert event["data"]["object"]["metadata"] == {"booking": "bk_7Qx2"}
 
 
-@pytest.mark.parametrize("case", ["wrong secret", "missing header", "tampered body", "stale timestamp", "garbage header"])
+@pytest.mark.parametrize(
+    "case", ["wrong secret", "missing header", "tampered body", "stale timestamp", "garbage header"]
+)
 def test_a_webhook_that_fails_verification_is_refused(completed_event, case):
     body, header = completed_event, sign_webhook(completed_event, WEBHOOK_SECRET)
     if case == "wrong secret":
@@ -248,7 +282,10 @@ def test_a_webhook_that_fails_verification_is_refused(completed_event, case):
 
 def test_a_recent_timestamp_within_tolerance_is_accepted(completed_event):
     header = sign_webhook(completed_event, WEBHOOK_SECRET, timestamp=int(time.time()) - 290)
-    assert verify_webhook(completed_event, header, WEBHOOK_SECRET)["type"] == "checkout.session.completed"
+    assert (
+        verify_webhook(completed_event, header, WEBHOOK_SECRET)["type"]
+        == "checkout.session.completed"
+    )
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b"\xff\xfe", b'{"object": "event"}'])
