@@ -9,16 +9,13 @@ import argparse
 import shutil
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.timing import timed
 from consult.config import PROJECT_ROOT, load_settings
 
-WORDS = (
-    "partnership listening leadership patients providers trust dignity equity chronic illness support visits "
-    "questions decisions transparency presence believing measuring teams care"
-).split()
+WORDS = ["partnership", "listening", "leadership", "patients", "providers", "trust", "dignity", "equity", "chronic", "illness", "support", "visits", "questions", "decisions", "transparency", "presence", "believing", "measuring", "teams", "care"]
 
 
 def generate_posts(directory: Path, count: int) -> None:
@@ -64,7 +61,7 @@ def main() -> None:
             {
                 "SETTINGS": settings,
                 "PREPARE_DATABASE": False,
-                "CLOCK": lambda: datetime(2030, 1, 1, tzinfo=timezone.utc),
+                "CLOCK": lambda: datetime(2030, 1, 1, tzinfo=UTC),
             }
         )
 

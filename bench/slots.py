@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 
 from bench.timing import timed
@@ -21,7 +21,7 @@ from consult.booking.slots import (
     free_slots_for_guest_day,
 )
 
-NOW = datetime(2027, 1, 4, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2027, 1, 4, 12, 0, tzinfo=UTC)
 WORKING_HOURS = (TimeRange(clock(9), clock(12)), TimeRange(clock(13), clock(17)))
 AVAILABILITY = Availability(
     time_zone="America/Chicago",

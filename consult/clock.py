@@ -1,11 +1,11 @@
 """The current time, always aware UTC; the app's clock can be replaced in tests."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utc_now() -> datetime:
     """The real current time in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def app_now() -> datetime:

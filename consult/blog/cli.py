@@ -7,8 +7,8 @@ from flask.cli import AppGroup
 from consult.blog.routes import LIBRARY_KEY
 from consult.blog.service import send_newsletter
 from consult.clock import app_now
-from consult.db import get_engine
 from consult.content_check import content_problems
+from consult.db import get_engine
 
 content_commands = AppGroup("content", help="Check the content folder.")
 newsletter_commands = AppGroup("newsletter", help="E-mail new posts to subscribers.")

@@ -7,7 +7,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import markdown
@@ -144,7 +144,7 @@ def parse_moment(value: object, time_zone: ZoneInfo, field: str) -> datetime:
         raise PostError(f"{field} must be a date such as 2026-11-24 or 2026-11-24 09:00")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=time_zone)
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def _text_list(value: object, field: str) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
@@ -188,8 +188,8 @@ def place_booking(
         now=now,
     )
     # Compare instants in UTC: on the fall-back night two different 01:30s read alike in local time.
-    if starts_at.astimezone(timezone.utc) not in {
-        moment.astimezone(timezone.utc) for moment in offered
+    if starts_at.astimezone(UTC) not in {
+        moment.astimezone(UTC) for moment in offered
     }:
         raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(starts_at, rules_for(consultation_type))

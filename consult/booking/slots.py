@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -98,13 +98,13 @@ class OccupiedIndex:
 
 def as_utc(moment: datetime) -> datetime:
     """An aware datetime in UTC; a naive one is refused, since its zone would be a guess."""
-    if moment.tzinfo is timezone.utc:
+    if moment.tzinfo is UTC:
         return moment
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(
             f"{moment.isoformat()} has no time zone; the slot engine only takes aware datetimes."
         )
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def occupied_span(start: datetime, rules: SlotRules) -> Occupied:
@@ -225,7 +225,7 @@ def _require_valid(availability: Availability, rules: SlotRules) -> None:
 
 def _existing_instant(wall: datetime, zone: ZoneInfo) -> datetime | None:
     """The UTC instant the naive local `wall` names (its first occurrence when ambiguous), None in a DST gap."""
-    instant = wall.replace(tzinfo=zone).astimezone(timezone.utc)
+    instant = wall.replace(tzinfo=zone).astimezone(UTC)
     if instant.astimezone(zone).replace(tzinfo=None) != wall:
         return None
     return instant
@@ -237,7 +237,7 @@ def _first_instant_reading(wall: datetime, zone: ZoneInfo) -> datetime:
     if instant is not None:
         return instant
     low, high = sorted(
-        wall.replace(tzinfo=zone, fold=fold).astimezone(timezone.utc) for fold in (0, 1)
+        wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1)
     )
     while high - low > ONE_SECOND:  # the clock reads < wall at `low` and > wall at `high`
         middle = low + ((high - low) // 2 // ONE_SECOND) * ONE_SECOND

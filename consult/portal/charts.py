@@ -39,7 +39,7 @@ class _Box:
     right: float
     bottom: float
 
-    def union(self, other: "_Box") -> "_Box":
+    def union(self, other: _Box) -> _Box:
         return _Box(
             min(self.left, other.left),
             min(self.top, other.top),

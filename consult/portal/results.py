@@ -11,11 +11,11 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlmodel import select
 
+from consult.accounts.models import User
 from consult.clock import app_now
 from consult.db import get_session
 from consult.portal import service
 from consult.portal.charts import radar_svg
-from consult.accounts.models import User
 from consult.portal.models import (
     ACTION_STATUSES,
     ActionItem,

@@ -1,10 +1,10 @@
 """A clock the tests move by hand, injected as the app's CLOCK."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class FakeClock:
-    def __init__(self, start: datetime = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)):
+    def __init__(self, start: datetime = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)):
         self.now = start
 
     def __call__(self) -> datetime:

@@ -1,6 +1,6 @@
 """The blog as a whole: visibility over time, series, related posts, pages, search, and the folder cache."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -11,7 +11,7 @@ from consult.blog.library import PostLibrary
 from consult.blog.posts import parse_post
 from consult.blog.search import query_terms
 
-NOW = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 CHICAGO = ZoneInfo("America/Chicago")
 
 

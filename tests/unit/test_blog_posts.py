@@ -1,6 +1,6 @@
 """One post file: front matter, validation with file lines, and Markdown rendering."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,9 +43,9 @@ toc: true
     )
     assert post.slug == "listening-first" and post.title == "Listening first"
     assert post.published_at == datetime(
-        2026, 11, 24, 15, 0, tzinfo=timezone.utc
+        2026, 11, 24, 15, 0, tzinfo=UTC
     )  # 09:00 in Chicago
-    assert post.updated_at == datetime(2026, 11, 26, 6, 0, tzinfo=timezone.utc)
+    assert post.updated_at == datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
     assert post.tags == ("Listening", "Chronic illness") and post.tag_slugs == (
         "listening",
         "chronic-illness",
@@ -62,11 +62,11 @@ toc: true
 def test_defaults_slug_from_file_name_and_dates_with_offsets_or_without_time():
     post = parse(post_text("title: T\ndate: 2026-03-08"), file_name="spring-forward.md")
     assert post.slug == "spring-forward"
-    assert post.published_at == datetime(2026, 3, 8, 6, 0, tzinfo=timezone.utc)  # midnight CST
+    assert post.published_at == datetime(2026, 3, 8, 6, 0, tzinfo=UTC)  # midnight CST
     summer = parse(post_text("title: T\ndate: 2026-07-01 09:00"))
     assert summer.published_at.hour == 14  # CDT is UTC-5
     offset = parse(post_text("title: T\ndate: 2026-07-01T09:00:00+05:30"))
-    assert offset.published_at == datetime(2026, 7, 1, 3, 30, tzinfo=timezone.utc)
+    assert offset.published_at == datetime(2026, 7, 1, 3, 30, tzinfo=UTC)
 
 
 def test_reading_time_uses_the_configured_speed():

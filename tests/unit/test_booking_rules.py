@@ -1,6 +1,6 @@
 """Booking rules that need no database: the refund policy, status transitions and calendar invitations."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -10,7 +10,7 @@ from consult.booking.invites import Invite, build_ics
 from consult.booking.policy import RefundTier, refund_for_cancellation, tier_problems
 from consult.booking.status import TransitionNotAllowed, check_transition
 
-START = datetime(2027, 1, 5, 15, 0, tzinfo=timezone.utc)
+START = datetime(2027, 1, 5, 15, 0, tzinfo=UTC)
 TIERS = (RefundTier(48, 100), RefundTier(24, 50), RefundTier(0, 0))
 
 

@@ -1,6 +1,6 @@
 """Building messages and the retry schedule."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ def message(**overrides):
         text_body="Plain words.",
         html_body="<p>Plain words.</p>",
         message_id="<1@consult.example>",
-        date=datetime(2026, 11, 25, 12, tzinfo=timezone.utc),
+        date=datetime(2026, 11, 25, 12, tzinfo=UTC),
     )
     return build_message(**{**fields, **overrides})
 

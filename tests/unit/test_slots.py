@@ -2,7 +2,7 @@
 
 import subprocess
 import sys
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +24,7 @@ from consult.booking.slots import (
     validate_rules,
 )
 
-UTC = timezone.utc
+UTC = UTC
 CHICAGO = ZoneInfo("America/Chicago")
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 MONDAY = date(2027, 1, 4)

@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
+import pytest
+
 from tests.conftest import csrf_token_from, signed_in_client
 from tests.web.test_booking import bookings, emails, paid_booking
-
-import pytest
 
 
 @pytest.fixture

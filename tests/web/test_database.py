@@ -1,6 +1,6 @@
 """The schema: migrations match the models, run both ways, and the columns keep their promises."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
@@ -52,7 +52,7 @@ def test_times_come_back_aware_in_utc_and_naive_times_are_refused(app, clock):
         session.commit()
         session.expire_all()
         assert session.get(User, user.id).created_at == datetime(
-            2026, 11, 25, 15, 0, tzinfo=timezone.utc
+            2026, 11, 25, 15, 0, tzinfo=UTC
         )
         session.add(
             User(

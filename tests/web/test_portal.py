@@ -514,10 +514,12 @@ def test_with_five_organisations_each_sees_the_median_of_the_others(app, clock):
 
 
 def test_the_results_download_as_a_pdf(app, make_user):
+    import io
+
+    from pypdf import PdfReader
+
     from consult.demo import add_demo_organisation
     from consult.portal.models import AssessmentRound
-    from pypdf import PdfReader
-    import io
 
     with app.app_context():
         add_demo_organisation(get_session())

@@ -3,7 +3,7 @@
 import json
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -37,7 +37,7 @@ def checkout_request(**overrides) -> CheckoutRequest:
         customer_email="guest@example.org",
         success_url="http://consult.test/book/bk_7Qx2/paid?session_id={CHECKOUT_SESSION_ID}",
         cancel_url="http://consult.test/book/bk_7Qx2",
-        expires_at=datetime.now(timezone.utc) + timedelta(minutes=45),
+        expires_at=datetime.now(UTC) + timedelta(minutes=45),
         idempotency_key=str(uuid.uuid4()),
     )
     return CheckoutRequest(**(values | overrides))
@@ -103,7 +103,7 @@ def test_the_same_idempotency_key_with_other_parameters_is_refused(gateway, stri
 
 @pytest.mark.parametrize("minutes", [29, 24 * 60 + 1])
 def test_an_expiry_outside_thirty_minutes_to_a_day_is_refused(gateway, minutes):
-    expires_at = datetime.now(timezone.utc) + timedelta(minutes=minutes)
+    expires_at = datetime.now(UTC) + timedelta(minutes=minutes)
     with pytest.raises(PaymentError, match="expires_at"):
         gateway.start_checkout(checkout_request(expires_at=expires_at))
 
