@@ -1,4 +1,4 @@
-"""What a person does in a real browser: sign in, find their way, by mouse and by keyboard, at any size."""
+"""What a person does in a real browser: sign in, find their way by mouse and keyboard, any size."""
 
 import email
 import email.policy
@@ -114,7 +114,8 @@ def test_every_field_has_a_label_and_every_page_one_h1_and_landmarks(page):
         page.goto(path)
         unlabelled = page.evaluate(
             "[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
-            ".filter(field => field.labels.length === 0 && !field.getAttribute('aria-label')).map(field => field.name)"
+            ".filter(field => field.labels.length === 0 && !field.getAttribute('aria-label'))"
+            ".map(field => field.name)"
         )
         assert unlabelled == [], f"{path}: unlabelled {unlabelled}"
         assert page.locator("h1").count() == 1, path
@@ -235,7 +236,7 @@ def test_a_visitor_starts_an_organisation_opens_a_round_and_answers_with_saving_
 
 
 def _prepare_portal_round(live_site) -> dict:
-    """In the live site's own database: an organisation, its owner and three members, and an open round.
+    """In the live site's own database: an organisation, its owner, three members, an open round.
 
     Two members' answers are already in, so that the round has enough respondents to show results.
     """

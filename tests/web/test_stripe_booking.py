@@ -1,4 +1,4 @@
-"""The paid flow through the real Stripe SDK and a fake Stripe API, with webhooks signed as Stripe signs them."""
+"""The paid flow via the real Stripe SDK and a fake Stripe API, webhooks signed as Stripe does."""
 
 import json
 import time
