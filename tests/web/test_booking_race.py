@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from consult.booking.models import Booking, BookingTimeBlock
 from consult.db import get_session
 from consult.demo import add_demo_booking_calendar
-from tests.web.test_booking import GUEST
+from tests.web.booking_flow import GUEST
 
 GUESTS = 20
 

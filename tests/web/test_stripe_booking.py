@@ -13,7 +13,7 @@ from consult.demo import add_demo_booking_calendar
 from consult.mail.models import OutboxEmail
 from tests.fakes.stripe_server import FakeStripeServer
 from tests.fakes.stripe_signing import sign_webhook
-from tests.web.test_booking import GUEST, book, free_slots
+from tests.web.booking_flow import GUEST, book, free_slots
 
 WEBHOOK_SECRET = "whsec_test_secret"
 
