@@ -1,4 +1,4 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and can be stopped and restarted."""
+"""A real SMTP server on loopback (aiosmtpd) keeping what it receives; it can stop and restart."""
 
 from __future__ import annotations
 

@@ -8,7 +8,10 @@ import time
 
 
 def sign_webhook(payload: bytes, secret: str, timestamp: int | None = None) -> str:
-    """The Stripe-Signature header for `payload`: `t=<ts>,v1=<hex HMAC-SHA256(secret, "<ts>.<payload>")>`."""
+    """The Stripe-Signature header for `payload`.
+
+    It reads `t=<ts>,v1=<hex HMAC-SHA256(secret, "<ts>.<payload>")>`.
+    """
     if timestamp is None:
         timestamp = int(time.time())
     signed = str(timestamp).encode() + b"." + payload

@@ -1,4 +1,4 @@
-"""Booking rules that need no database: the refund policy, status transitions and calendar invitations."""
+"""Booking rules that need no database: refund policy, status transitions, calendar invitations."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -31,7 +31,12 @@ def content_dir(tmp_path):
         "2026-11-17 09:00",
         tags=("Leadership",),
         series="Three steps",
-        extra="aliases: [/2026/11/old-address/]\nepigraph:\n  text: Believe me first.\n  attribution: a patient advisor",
+        extra=(
+            "aliases: [/2026/11/old-address/]\n"
+            "epigraph:\n"
+            "  text: Believe me first.\n"
+            "  attribution: a patient advisor"
+        ),
     )
     write_post(
         posts, "scheduled-soon", "2026-11-25 09:01", tags=("Listening",), series="Three steps"

@@ -1,4 +1,4 @@
-"""Accounts end to end through the test client: sign-in, sign-out, resets, invitations, limits, CSRF."""
+"""Accounts end to end via the test client: sign-in, sign-out, resets, invitations, limits, CSRF."""
 
 import re
 

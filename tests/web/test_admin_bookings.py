@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import csrf_token_from, signed_in_client
-from tests.web.test_booking import bookings, emails, paid_booking
+from tests.web.booking_flow import bookings, emails, paid_booking
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import signed_in_client, submit_form
-from tests.web.test_booking import free_slots
+from tests.web.booking_flow import free_slots
 
 TYPE = {
     "name": "Board retreat",

@@ -1,4 +1,4 @@
-"""Twenty guests press "Book" for the same time at once, through a real HTTP server: exactly one gets it."""
+"""Twenty guests press "Book" for one time at once, via a real HTTP server: exactly one gets it."""
 
 import re
 import threading
@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from consult.booking.models import Booking, BookingTimeBlock
 from consult.db import get_session
 from consult.demo import add_demo_booking_calendar
-from tests.web.test_booking import GUEST
+from tests.web.booking_flow import GUEST
 
 GUESTS = 20
 
@@ -82,7 +82,7 @@ def test_twenty_concurrent_bookings_of_one_slot_make_exactly_one_hold(app):
 
 
 def test_the_database_itself_refuses_overlapping_time(app, clock):
-    """The guarantee does not rest on the Python check: overlapping blocks cannot both be written."""
+    """The guarantee does not rest on the Python check: overlapping blocks cannot both be stored."""
     import pytest
 
     from consult.booking.service import SlotTaken, occupy

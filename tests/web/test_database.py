@@ -51,9 +51,7 @@ def test_times_come_back_aware_in_utc_and_naive_times_are_refused(app, clock):
         session.add(user)
         session.commit()
         session.expire_all()
-        assert session.get(User, user.id).created_at == datetime(
-            2026, 11, 25, 15, 0, tzinfo=UTC
-        )
+        assert session.get(User, user.id).created_at == datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
         session.add(
             User(
                 email="n@example.org",
@@ -61,7 +59,7 @@ def test_times_come_back_aware_in_utc_and_naive_times_are_refused(app, clock):
                 password_hash="x",
                 role="client",
                 session_token="n" * 32,
-                created_at=datetime(2026, 11, 25, 9, 0),
+                created_at=datetime(2026, 11, 25, 9, 0),  # noqa: DTZ001  naive on purpose: it must be refused
             )
         )
         with pytest.raises(StatementError, match="naive datetime"):

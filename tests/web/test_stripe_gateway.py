@@ -1,4 +1,4 @@
-"""StripeGateway through the real Stripe SDK against the fake Stripe server, and webhook signature checks."""
+"""StripeGateway via the real Stripe SDK against the fake Stripe server; webhook signatures."""
 
 import json
 import time
