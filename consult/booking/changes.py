@@ -109,8 +109,7 @@ def reschedule_booking(
     )
     # Its own current time shows as free once released; a move to the same time is no move.
     if (
-        new_start.astimezone(UTC)
-        not in {moment.astimezone(UTC) for moment in offered}
+        new_start.astimezone(UTC) not in {moment.astimezone(UTC) for moment in offered}
         or new_start == booking.starts_at
     ):
         raise SlotNotOffered("That time was just taken — please choose another.")

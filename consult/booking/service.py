@@ -188,9 +188,7 @@ def place_booking(
         now=now,
     )
     # Compare instants in UTC: on the fall-back night two different 01:30s read alike in local time.
-    if starts_at.astimezone(UTC) not in {
-        moment.astimezone(UTC) for moment in offered
-    }:
+    if starts_at.astimezone(UTC) not in {moment.astimezone(UTC) for moment in offered}:
         raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(starts_at, rules_for(consultation_type))
     _release_expired_holds(session, start=span.start, end=span.end, now=now)

@@ -236,9 +236,7 @@ def _first_instant_reading(wall: datetime, zone: ZoneInfo) -> datetime:
     instant = _existing_instant(wall, zone)
     if instant is not None:
         return instant
-    low, high = sorted(
-        wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1)
-    )
+    low, high = sorted(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
     while high - low > ONE_SECOND:  # the clock reads < wall at `low` and > wall at `high`
         middle = low + ((high - low) // 2 // ONE_SECOND) * ONE_SECOND
         if middle.astimezone(zone).replace(tzinfo=None) >= wall:
