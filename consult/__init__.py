@@ -2,7 +2,7 @@
 
 
 def create_app(config_overrides: dict | None = None):
-    """Build the Flask app (imported lazily, so pure modules such as the scoring never load Flask)."""
+    """Build the Flask app (imported lazily, so pure modules such as scoring never load Flask)."""
     from consult.app import create_app as build
 
     return build(config_overrides)

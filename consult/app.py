@@ -36,7 +36,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:
-    """Build the app. `config_overrides` may carry `SETTINGS` (a Settings) and any Flask config key."""
+    """Build the app; `config_overrides` may carry `SETTINGS` (a Settings) and Flask config keys."""
     overrides = dict(config_overrides or {})
     settings: Settings = overrides.pop("SETTINGS", None) or load_settings()
     try:
@@ -137,7 +137,8 @@ ERROR_PAGES = {
     ),
     404: (
         "We could not find that page",
-        "It may have moved, or the address may have a typo. The links above lead everywhere the site goes.",
+        "It may have moved, or the address may have a typo. "
+        "The links above lead everywhere the site goes.",
     ),
     405: ("That did not work", "This page cannot be used that way. Please go back and try again."),
     413: (
@@ -167,7 +168,8 @@ def _register_error_pages(app: Flask) -> None:
     def csrf_failed(_error):
         return _render_error(
             400,
-            "The form had expired or was sent from somewhere else. Please go back, reload the page and send it again.",
+            "The form had expired or was sent from somewhere else. "
+            "Please go back, reload the page and send it again.",
         )
 
     @app.errorhandler(HTTPException)

@@ -9,7 +9,9 @@ def utc_now() -> datetime:
 
 
 def app_now() -> datetime:
-    """The current time as the running app sees it (its `CLOCK` setting, `utc_now` unless a test injects one)."""
+    """The current time as the running app sees it (its `CLOCK` setting, `utc_now` unless a test
+    injects one).
+    """
     from flask import current_app
 
     return current_app.config["CLOCK"]()

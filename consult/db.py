@@ -49,7 +49,7 @@ class AwareDateTime(TypeDecorator):
 
 
 def make_engine(url: str, **options) -> Engine:
-    """An engine with the settings both databases need: pre-ping, and on SQLite real transactions."""
+    """An engine with what both databases need: pre-ping, and real transactions on SQLite."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"timeout": 15, "check_same_thread": False}, **options

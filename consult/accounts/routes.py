@@ -174,7 +174,8 @@ def _accept_as_existing_user(token: str, email: str):
     """The invitee already has an account: they accept by signing in as it."""
     if not current_user.is_authenticated:
         flash(
-            "You already have an account with this address. Please sign in to accept the invitation.",
+            "You already have an account with this address. "
+            "Please sign in to accept the invitation.",
             "info",
         )
         return redirect(url_for("accounts.sign_in", next=request.path))

@@ -1,4 +1,6 @@
-"""The consultant's booking pages: lists by status, one booking with its intake answers, and its actions."""
+"""The consultant's booking pages: lists by status, one booking with its intake answers, and its
+actions.
+"""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
@@ -44,7 +45,7 @@ def parse_ranges(text: str) -> tuple[slots.TimeRange, ...]:
             raise ValueError(f"“{part}” ends before it starts.")
         ranges.append(slots.TimeRange(start, end))
     ranges.sort(key=lambda item: item.start)
-    for earlier, later in zip(ranges, ranges[1:]):
+    for earlier, later in pairwise(ranges):
         if later.start < earlier.end:
             raise ValueError("Two of these ranges overlap.")
     return tuple(ranges)

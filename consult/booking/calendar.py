@@ -1,4 +1,6 @@
-"""Reading the calendar from the database: availability, rules and occupied time, for the pure slot engine."""
+"""Reading the calendar from the database: availability, rules and occupied time, for the pure slot
+engine.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ from consult.booking.models import (
 
 
 def load_availability(session: Session, time_zone: str) -> slots.Availability:
-    """The consultant's weekly hours, date overrides and slot step (three queries, whatever the data)."""
+    """The consultant's weekly hours, date overrides and slot step (three queries, whatever the
+    data).
+    """
     weekly: dict[int, list[slots.TimeRange]] = {}
     for row in session.exec(
         select(WeeklyHours).order_by(WeeklyHours.weekday, WeeklyHours.start_time)
@@ -60,7 +64,9 @@ def rules_for(consultation_type: ConsultationType) -> slots.SlotRules:
 def occupying_bookings(
     session: Session, *, start: datetime, end: datetime, now: datetime
 ) -> list[Booking]:
-    """Confirmed bookings and live holds whose occupied time (buffers included) overlaps [start, end)."""
+    """Confirmed bookings and live holds whose occupied time (buffers included) overlaps [start,
+    end).
+    """
     return list(
         session.exec(
             select(Booking)
@@ -84,7 +90,7 @@ def occupancy(
     time_zone: ZoneInfo,
     now: datetime,
 ) -> tuple[list[slots.Occupied], dict[date, int]]:
-    """What the slot engine needs to know about existing bookings between two consultant-local days."""
+    """What the slot engine needs to know of existing bookings between two consultant-local days."""
     start = datetime.combine(first_day - timedelta(days=1), datetime.min.time(), tzinfo=time_zone)
     end = datetime.combine(last_day + timedelta(days=2), datetime.min.time(), tzinfo=time_zone)
     bookings = occupying_bookings(session, start=start, end=end, now=now)

@@ -32,7 +32,10 @@ def _invite(
             uid=f"{booking.public_id}@consult",
             sequence=booking.reschedule_count + (1 if cancelled else 0),
             title=f"{consultation_type.name} with {site.consultant_name}",
-            description=f"{consultation_type.name} for {booking.organisation}. Manage this booking from your confirmation e-mail.",
+            description=(
+                f"{consultation_type.name} for {booking.organisation}. "
+                "Manage this booking from your confirmation e-mail."
+            ),
             location=consultation_type.location,
             starts_at=booking.starts_at,
             ends_at=booking.ends_at,
@@ -101,7 +104,9 @@ def queue_confirmation(
 def queue_late_payment_refund(
     *, session: Session, booking: Booking, consultation_type: ConsultationType, now: datetime
 ) -> None:
-    """The payment came after the hold lapsed and the time went to someone else: apologise and say it is refunded."""
+    """The payment came after the hold lapsed and the time went to someone else: apologise and say
+    it is refunded.
+    """
     context = {
         **_context(booking, consultation_type, None),
         "rebook_url": absolute_url("booking.choose_time", slug=consultation_type.slug),
@@ -132,7 +137,9 @@ def queue_cancellation(
     refund_minor: int,
     now: datetime,
 ) -> None:
-    """The guest's cancellation, stating the refund, with a calendar cancellation; and a note to the consultant."""
+    """The guest's cancellation, stating the refund, with a calendar cancellation; and a note to the
+    consultant.
+    """
     context = {
         **_context(booking, consultation_type, None),
         "refund": format_money(refund_minor, booking.currency),

@@ -24,7 +24,9 @@ log = logging.getLogger("consult.booking")
 def fulfil_checkout(
     *, session: Session, provider: PaymentProvider, checkout_session_id: str, now: datetime
 ) -> Booking | None:
-    """Bring the booking in line with its checkout; returns the booking, or None for a checkout we do not know."""
+    """Bring the booking in line with its checkout; returns the booking, or None for a checkout we
+    do not know.
+    """
     state = provider.retrieve_checkout(checkout_session_id)
     if not state.reference:
         return None

@@ -28,7 +28,9 @@ class Invite:
 
 
 def build_ics(invite: Invite) -> str:
-    """An iCalendar file (METHOD:REQUEST, or CANCEL for a cancelled booking) with the event in the guest's zone."""
+    """An iCalendar file (METHOD:REQUEST, or CANCEL for a cancelled booking) with the event in the
+    guest's zone.
+    """
     zone = ZoneInfo(invite.time_zone)
     calendar = Calendar()
     calendar.add("prodid", "-//consult//booking//EN")

@@ -96,7 +96,9 @@ class BookingSettings(SQLModel, table=True):
 
 
 class Booking(SQLModel, table=True):
-    """A guest's consultation, from hold to confirmation and after; status changes go through booking.status."""
+    """A guest's consultation, from hold to confirmation and after; status changes go through
+    booking.status.
+    """
 
     __tablename__ = "bookings"
     __table_args__ = (
@@ -105,7 +107,8 @@ class Booking(SQLModel, table=True):
             name="status",
         ),
         CheckConstraint(
-            "payment_state IN ('not_required', 'unpaid', 'paid', 'refund_pending', 'refunded', 'partially_refunded', 'refund_failed')",
+            "payment_state IN ('not_required', 'unpaid', 'paid', 'refund_pending', 'refunded', "
+            "'partially_refunded', 'refund_failed')",
             name="payment_state",
         ),
     )
@@ -161,7 +164,8 @@ class Booking(SQLModel, table=True):
 
 
 class BookingAccessToken(SQLModel, table=True):
-    """A secret link that lets the guest view, move or cancel their booking; only its hash is stored.
+    """A secret link that lets the guest view, move or cancel their booking; only its hash is
+    stored.
 
     Each e-mail (confirmation, move, reminder) carries a fresh one, and every one stays valid.
     """

@@ -1,4 +1,6 @@
-"""The cancellation policy as rules: how much is refunded for how much notice. No Flask, no database."""
+"""The cancellation policy as rules: how much is refunded for how much notice. No Flask, no
+database.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True)
 class RefundTier:
-    """Cancelling at least `notice_hours` before the start refunds `refund_percent` of what was paid."""
+    """Cancelling at least `notice_hours` before the start refunds `refund_percent` of what was
+    paid.
+    """
 
     notice_hours: int
     refund_percent: int
@@ -19,7 +23,8 @@ def refund_for_cancellation(
 ) -> tuple[int, int]:
     """(amount to refund in minor units, percent) for a guest cancelling at `now`.
 
-    The tier with the most notice that the guest still gives applies; with no tier, nothing is refunded.
+    The tier with the most notice that the guest still gives applies; with no tier, nothing is
+    refunded.
     Amounts round down to the minor unit, so a refund never exceeds what was paid.
     """
     notice = starts_at - now
@@ -42,7 +47,8 @@ def tier_problems(tiers: list) -> list[str]:
         hours, percent = tier["notice_hours"], tier["refund_percent"]
         if not isinstance(hours, int) or hours < 0:
             problems.append(
-                f"cancellation_refunds[{index}].notice_hours must be a whole number of hours, 0 or more"
+                f"cancellation_refunds[{index}].notice_hours "
+                "must be a whole number of hours, 0 or more"
             )
         if not isinstance(percent, int) or not 0 <= percent <= 100:
             problems.append(

@@ -1,4 +1,6 @@
-"""Giving money back for a booking through its payment provider: never more than was paid, never twice."""
+"""Giving money back for a booking through its payment provider: never more than was paid, never
+twice.
+"""
 
 from __future__ import annotations
 

@@ -16,7 +16,9 @@ REMINDER_LEAD = timedelta(hours=24)
 
 
 def send_due_reminders(*, engine: Engine, now: datetime) -> int:
-    """Queue a reminder for every confirmed booking starting within 24 hours that has none; returns how many."""
+    """Queue a reminder for every confirmed booking starting within 24 hours that has none; returns
+    how many.
+    """
     with Session(engine) as session:
         due = session.exec(
             select(Booking.id).where(

@@ -1,4 +1,6 @@
-"""What booking does to the database: offering slots, holding them, confirming and expiring bookings."""
+"""What booking does to the database: offering slots, holding them, confirming and expiring
+bookings.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ from consult.booking.models import (
 )
 from consult.booking.status import check_transition
 
-HOLD_MINUTES = 31  # Stripe refuses a Checkout Session that expires in under 30 minutes: keep a minute of margin
+# Stripe refuses a Checkout Session that expires in under 30 minutes: keep a minute of margin.
+HOLD_MINUTES = 31
 
 
 class SlotTaken(Exception):
@@ -134,7 +137,7 @@ def _blocks(start: datetime, end: datetime) -> list[datetime]:
 def _release_expired_holds(
     session: Session, *, start: datetime, end: datetime, now: datetime
 ) -> None:
-    """Free the blocks of holds that have lapsed in [start, end), so a new hold can take their time."""
+    """Free the blocks of holds that lapsed in [start, end), so a new hold can take their time."""
     lapsed = session.exec(
         select(Booking).where(
             Booking.status == "held",
@@ -173,7 +176,8 @@ def place_booking(
     site_time_zone: ZoneInfo,
     now: datetime,
 ) -> Booking:
-    """Hold the slot (a paid type, for HOLD_MINUTES, while the guest pays) or confirm it (a free type).
+    """Hold the slot (a paid type, for HOLD_MINUTES, while the guest pays) or confirm it (a free
+    type).
 
     Start the transaction with `begin_as_writer` so that on SQLite the check and the insert
     see the same calendar; the unique time blocks guarantee it on every database.

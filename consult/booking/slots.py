@@ -1,4 +1,6 @@
-"""The slot engine: free consultation start times from hours, overrides, bookings and rules. No Flask, no database."""
+"""The slot engine: free consultation start times from hours, overrides, bookings and rules. No
+Flask, no database.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -61,7 +64,9 @@ class SlotRules:
 
 @dataclass(frozen=True)
 class Occupied:
-    """Time taken by a confirmed booking or live hold, its own buffers included (aware datetimes, half-open)."""
+    """Time taken by a confirmed booking or live hold, its own buffers included (aware datetimes,
+    half-open).
+    """
 
     start: datetime
     end: datetime
@@ -91,7 +96,9 @@ class OccupiedIndex:
         return cls(tuple(starts), tuple(ends))
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
-        """Whether [start, end) shares any instant with the occupied time; touching is not overlapping."""
+        """Whether [start, end) shares any instant with the occupied time; touching is not
+        overlapping.
+        """
         position = bisect_right(self.ends, start)  # the first span ending after `start`
         return position < len(self.starts) and self.starts[position] < end
 
@@ -108,7 +115,9 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def occupied_span(start: datetime, rules: SlotRules) -> Occupied:
-    """The UTC span a booking starting at `start` occupies: [start - buffer before, start + duration + buffer after)."""
+    """The UTC span a booking starting at `start` occupies: [start - buffer before, start + duration
+    + buffer after).
+    """
     start = as_utc(start)
     after_start = timedelta(minutes=rules.duration_minutes + rules.buffer_after_minutes)
     return Occupied(start - timedelta(minutes=rules.buffer_before_minutes), start + after_start)
@@ -116,7 +125,9 @@ def occupied_span(start: datetime, rules: SlotRules) -> Occupied:
 
 @dataclass(frozen=True)
 class _Schedule:
-    """The hours per weekday and per overridden date, each sorted by start (repeated entries are combined)."""
+    """The hours per weekday and per overridden date, each sorted by start (repeated entries are
+    combined).
+    """
 
     weekly: Mapping[int, tuple[TimeRange, ...]]
     overrides: Mapping[date, tuple[TimeRange, ...]]
@@ -152,7 +163,7 @@ def _range_problems(label: str, ranges: tuple[TimeRange, ...]) -> list[str]:
         if item.start >= item.end
     ]
     ordered = [item for item in ranges if item.start < item.end]
-    for earlier, later in zip(ordered, ordered[1:]):
+    for earlier, later in pairwise(ordered):
         if later.start < earlier.end:
             problems.append(
                 f"{label}: {_clock(earlier.start)}–{_clock(earlier.end)} overlaps "
@@ -175,7 +186,8 @@ def validate_availability(availability: Availability) -> list[str]:
     problems = []
     if not is_known_time_zone(availability.time_zone):
         problems.append(
-            f"“{availability.time_zone}” is not a known time zone (use a name like America/Chicago)."
+            f"“{availability.time_zone}” is not a known time zone "
+            "(use a name like America/Chicago)."
         )
     step = availability.slot_step_minutes
     if step <= 0 or step % 5:
@@ -192,7 +204,9 @@ def validate_availability(availability: Availability) -> list[str]:
 
 
 def validate_rules(rules: SlotRules) -> list[str]:
-    """Problems with a consultation type's slot rules, in words an admin can act on; empty when usable."""
+    """Problems with a consultation type's slot rules, in words an admin can act on; empty when
+    usable.
+    """
     problems = []
     if rules.duration_minutes <= 0:
         problems.append("The duration must be more than 0 minutes.")
@@ -224,7 +238,9 @@ def _require_valid(availability: Availability, rules: SlotRules) -> None:
 
 
 def _existing_instant(wall: datetime, zone: ZoneInfo) -> datetime | None:
-    """The UTC instant the naive local `wall` names (its first occurrence when ambiguous), None in a DST gap."""
+    """The UTC instant the naive local `wall` names (its first occurrence when ambiguous), None in a
+    DST gap.
+    """
     instant = wall.replace(tzinfo=zone).astimezone(UTC)
     if instant.astimezone(zone).replace(tzinfo=None) != wall:
         return None
@@ -232,7 +248,9 @@ def _existing_instant(wall: datetime, zone: ZoneInfo) -> datetime | None:
 
 
 def _first_instant_reading(wall: datetime, zone: ZoneInfo) -> datetime:
-    """The first UTC instant at which the local clock reads `wall` or later: in a DST gap, the jump itself."""
+    """The first UTC instant at which the local clock reads `wall` or later: in a DST gap, the jump
+    itself.
+    """
     instant = _existing_instant(wall, zone)
     if instant is not None:
         return instant
@@ -259,7 +277,8 @@ def _free_slots_utc(
     now_utc = as_utc(now)
     earliest = now_utc + timedelta(hours=rules.minimum_notice_hours)
     latest = now_utc + timedelta(days=rules.booking_window_days)  # exclusive
-    # Days wholly outside notice..window cannot hold a slot; one day of slack covers a clock set back over midnight.
+    # Days wholly outside notice..window cannot hold a slot; one day of slack covers a clock set
+    # back over midnight.
     first_day = max(first_day, earliest.astimezone(zone).date() - ONE_DAY)
     last_day = min(last_day, latest.astimezone(zone).date() + ONE_DAY)
     schedule = _Schedule.build(availability)
@@ -301,7 +320,9 @@ def compute_free_slots(
     first_day: date,
     last_day: date,
 ) -> list[datetime]:
-    """Every free start time (aware, UTC, sorted) whose consultant-local date lies in [first_day, last_day]."""
+    """Every free start time (aware, UTC, sorted) whose consultant-local date lies in [first_day,
+    last_day].
+    """
     _require_valid(availability, rules)
     return _free_slots_utc(
         availability, rules, occupied, bookings_per_day, now, first_day, last_day
@@ -325,7 +346,8 @@ def _guest_slots(
     def consultant_day(guest_midnight: date) -> date:
         return datetime.combine(guest_midnight, time(0), tzinfo=guest_zone).astimezone(zone).date()
 
-    # The consultant days overlapping the guest's days, with a day of slack for midnight DST changes.
+    # The consultant days overlapping the guest's days, with a day of slack for midnight DST
+    # changes.
     slots = _free_slots_utc(
         availability,
         rules,
@@ -349,7 +371,9 @@ def free_slots_for_guest_day(
     guest_day: date,
     guest_time_zone: str,
 ) -> list[datetime]:
-    """The free start times on the guest's local `guest_day`, sorted, as aware datetimes in the guest's zone."""
+    """The free start times on the guest's local `guest_day`, sorted, as aware datetimes in the
+    guest's zone.
+    """
     return _guest_slots(
         availability, rules, occupied, bookings_per_day, now, guest_day, guest_day, guest_time_zone
     )

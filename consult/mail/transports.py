@@ -21,7 +21,7 @@ class Transport(Protocol):
 
 
 class SmtpTransport:
-    """Delivers over SMTP, with STARTTLS or implicit TLS and login when the settings ask for them."""
+    """Delivers over SMTP, with STARTTLS or implicit TLS and login when the settings ask for it."""
 
     def __init__(self, settings: SmtpSettings):
         self.settings = settings

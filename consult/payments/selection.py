@@ -1,4 +1,6 @@
-"""Which payment provider the running app uses: Stripe when a key is set, else the local test provider."""
+"""Which payment provider the running app uses: Stripe when a key is set, else the local test
+provider.
+"""
 
 from flask import current_app
 
@@ -9,7 +11,9 @@ GATEWAY_KEY = "consult.stripe_gateway"
 
 
 def current_provider() -> PaymentProvider:
-    """The app's Stripe gateway (one per app, so its connection pool is reused), or the local test provider."""
+    """The app's Stripe gateway (one per app, so its connection pool is reused), or the local test
+    provider.
+    """
     settings = current_app.extensions["consult.settings"]
     if settings.stripe_secret_key:
         if GATEWAY_KEY not in current_app.extensions:
