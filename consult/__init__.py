@@ -1,7 +1,14 @@
 """consult: the blog, consultation booking and client portal of a healthcare-leadership practice."""
 
+from __future__ import annotations
 
-def create_app(config_overrides: dict | None = None):
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app (imported lazily, so pure modules such as scoring never load Flask)."""
     from consult.app import create_app as build
 

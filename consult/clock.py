@@ -1,5 +1,6 @@
 """The current time, always aware UTC; the app's clock can be replaced in tests."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 
@@ -14,4 +15,5 @@ def app_now() -> datetime:
     """
     from flask import current_app
 
-    return current_app.config["CLOCK"]()
+    clock: Callable[[], datetime] = current_app.config["CLOCK"]
+    return clock()

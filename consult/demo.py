@@ -4,12 +4,12 @@ import logging
 import secrets
 
 from flask import current_app
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from consult.accounts.models import User
 from consult.accounts.service import create_user
 from consult.clock import app_now
-from consult.db import get_session
+from consult.db import get_session, id_of
 
 log = logging.getLogger("consult")
 DEMO_CONSULTANT_EMAIL = "consultant@example.com"
@@ -41,7 +41,7 @@ def load_demo_data_if_empty() -> None:
     )
 
 
-def add_demo_booking_calendar(session) -> None:
+def add_demo_booking_calendar(session: Session) -> None:
     """Three consultation types and office hours Monday to Thursday, in the consultant's zone."""
     from datetime import time
 
@@ -126,7 +126,7 @@ def add_demo_booking_calendar(session) -> None:
     )
 
 
-def add_demo_organisation(session) -> None:
+def add_demo_organisation(session: Session) -> None:
     """A client organisation with eleven members who answered a first round, closed with its plan,
     so the consultant sees results at once. The members' passwords are random and never shown.
     """
@@ -186,8 +186,8 @@ def add_demo_organisation(session) -> None:
         }
         session.add(
             Response(
-                round_id=assessment_round.id,
-                user_id=person.id,
+                round_id=id_of(assessment_round),
+                user_id=id_of(person),
                 role_group=group,
                 answers=answers,
                 started_at=now,
