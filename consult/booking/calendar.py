@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from consult.booking import slots
 from consult.booking.models import (
@@ -27,16 +27,16 @@ def load_availability(session: Session, time_zone: str) -> slots.Availability:
     """
     weekly: dict[int, list[slots.TimeRange]] = {}
     for row in session.exec(
-        select(WeeklyHours).order_by(WeeklyHours.weekday, WeeklyHours.start_time)
+        select(WeeklyHours).order_by(col(WeeklyHours.weekday), col(WeeklyHours.start_time))
     ).all():
         weekly.setdefault(row.weekday, []).append(slots.TimeRange(row.start_time, row.end_time))
     overrides: dict[date, list[slots.TimeRange]] = {}
-    for row in session.exec(
-        select(DateOverride).order_by(DateOverride.day, DateOverride.start_time)
+    for override in session.exec(
+        select(DateOverride).order_by(col(DateOverride.day), col(DateOverride.start_time))
     ).all():
-        ranges = overrides.setdefault(row.day, [])
-        if row.start_time is not None:
-            ranges.append(slots.TimeRange(row.start_time, row.end_time))
+        ranges = overrides.setdefault(override.day, [])
+        if override.start_time is not None and override.end_time is not None:  # else a day off
+            ranges.append(slots.TimeRange(override.start_time, override.end_time))
     settings = session.get(BookingSettings, 1)
     return slots.Availability(
         time_zone=time_zone,
@@ -73,8 +73,8 @@ def occupying_bookings(
             .where(Booking.occupies_until > start, Booking.occupies_from < end)
             .where(
                 or_(
-                    Booking.status == "confirmed",
-                    (Booking.status == "held") & (Booking.hold_expires_at > now),
+                    col(Booking.status) == "confirmed",
+                    (col(Booking.status) == "held") & (col(Booking.hold_expires_at) > now),
                 )
             )
         ).all()

@@ -70,7 +70,7 @@ def cancel_booking(
         issue_refund(session=session, provider=provider, booking=booking, amount_minor=amount)
     session.add(booking)
     session.flush()
-    consultation_type = session.get(ConsultationType, booking.consultation_type_id)
+    consultation_type = session.get_one(ConsultationType, booking.consultation_type_id)
     queue_cancellation(
         session=session,
         booking=booking,
@@ -103,7 +103,7 @@ def reschedule_booking(
             f"This booking has been moved {booking.reschedule_count} times, "
             "the most the policy allows. Please write to us."
         )
-    consultation_type = session.get(ConsultationType, booking.consultation_type_id)
+    consultation_type = session.get_one(ConsultationType, booking.consultation_type_id)
     release(session, booking)
     session.flush()
     local_start = new_start.astimezone(site_time_zone)

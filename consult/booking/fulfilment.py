@@ -56,7 +56,7 @@ def _record_payment(
     booking.payment_state = "paid"
     booking.paid_at = now
     booking.payment_reference = state.payment_reference
-    consultation_type = session.get(ConsultationType, booking.consultation_type_id)
+    consultation_type = session.get_one(ConsultationType, booking.consultation_type_id)
     if booking.status == "held":
         confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
         return

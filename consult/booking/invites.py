@@ -56,4 +56,5 @@ def build_ics(invite: Invite) -> str:
     event.add("attendee", attendee)
     calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical().decode("utf-8")
+    ics: bytes = calendar.to_ical()
+    return ics.decode("utf-8")

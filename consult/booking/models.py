@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, Text
 from sqlmodel import Field, SQLModel
@@ -44,7 +45,7 @@ class ConsultationType(SQLModel, table=True):
     minimum_notice_hours: int = Field(default=24)
     booking_window_days: int = Field(default=60)
     max_per_day: int | None = Field(default=None)
-    intake_questions: list[dict] = Field(
+    intake_questions: list[dict[str, Any]] = Field(
         default_factory=list, sa_type=JSON, description="[{key, label, required}]"
     )
     location: str = Field(

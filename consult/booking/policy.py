@@ -4,6 +4,7 @@ database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,10 +35,10 @@ def refund_for_cancellation(
     return 0, 0
 
 
-def tier_problems(tiers: list) -> list[str]:
+def tier_problems(tiers: Sequence[object]) -> list[str]:
     """What is wrong with refund tiers as written in site.yaml."""
     problems = []
-    seen = set()
+    seen: set[object] = set()
     for index, tier in enumerate(tiers):
         if not isinstance(tier, dict) or set(tier) != {"notice_hours", "refund_percent"}:
             problems.append(

@@ -140,7 +140,10 @@ class _Schedule:
             weekly.setdefault(hours.weekday, []).extend(hours.ranges)
         for override in availability.overrides:
             overrides.setdefault(override.day, []).extend(override.ranges)
-        by_start = lambda ranges: tuple(sorted(ranges, key=lambda item: (item.start, item.end)))  # noqa: E731
+
+        def by_start(ranges: list[TimeRange]) -> tuple[TimeRange, ...]:
+            return tuple(sorted(ranges, key=lambda item: (item.start, item.end)))
+
         return cls(
             {k: by_start(v) for k, v in weekly.items()},
             {k: by_start(v) for k, v in overrides.items()},
