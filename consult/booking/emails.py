@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -11,6 +12,7 @@ from sqlmodel import Session
 from consult.booking.invites import Invite, build_ics
 from consult.booking.models import Booking, ConsultationType
 from consult.mail.service import queue_email
+from consult.site.identity import SiteIdentity
 from consult.urls import absolute_url
 
 
@@ -19,8 +21,9 @@ def format_money(amount_minor: int, currency: str) -> str:
     return f"{currency.upper()} {amount_minor // 100:,}.{amount_minor % 100:02d}"
 
 
-def _site():
-    return current_app.extensions["consult.site"]
+def _site() -> SiteIdentity:
+    site: SiteIdentity = current_app.extensions["consult.site"]
+    return site
 
 
 def _invite(
@@ -58,7 +61,7 @@ def _invite(
 
 def _context(
     booking: Booking, consultation_type: ConsultationType, manage_token: str | None
-) -> dict:
+) -> dict[str, Any]:
     guest_zone = ZoneInfo(booking.guest_time_zone)
     return {
         "booking": booking,
