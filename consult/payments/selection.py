@@ -4,6 +4,7 @@ provider.
 
 from flask import current_app
 
+from consult.config import Settings
 from consult.db import get_session
 from consult.payments.provider import PaymentProvider
 
@@ -14,7 +15,7 @@ def current_provider() -> PaymentProvider:
     """The app's Stripe gateway (one per app, so its connection pool is reused), or the local test
     provider.
     """
-    settings = current_app.extensions["consult.settings"]
+    settings: Settings = current_app.extensions["consult.settings"]
     if settings.stripe_secret_key:
         if GATEWAY_KEY not in current_app.extensions:
             from consult.payments.stripe_gateway import StripeGateway
@@ -22,7 +23,8 @@ def current_provider() -> PaymentProvider:
             current_app.extensions[GATEWAY_KEY] = StripeGateway(
                 settings.stripe_secret_key, settings.stripe_api_base
             )
-        return current_app.extensions[GATEWAY_KEY]
+        gateway: PaymentProvider = current_app.extensions[GATEWAY_KEY]
+        return gateway
     from consult.payments.test_provider import LocalTestProvider
 
     return LocalTestProvider(get_session())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import stripe
 
@@ -18,6 +18,9 @@ from consult.payments.provider import (
     PaymentProviderUnavailable,
     RefundState,
 )
+
+if TYPE_CHECKING:
+    from stripe.params.checkout import SessionCreateParams
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +67,7 @@ class StripeGateway:
         """Create a hosted Checkout Session for one booking; the idempotency key makes a retry
         return the same one.
         """
-        params: dict[str, Any] = {
+        params: SessionCreateParams = {
             "mode": "payment",
             "line_items": [
                 {
@@ -164,7 +167,7 @@ def verify_webhook(payload: bytes, signature_header: str | None, secret: str) ->
     except (ValueError, TypeError, AttributeError) as error:
         # Not UTF-8, not JSON, or JSON that is not an object: a signed body can still be junk.
         raise WebhookSignatureInvalid(f"webhook body is not a JSON event: {error}") from error
-    values = event.to_dict()
+    values: dict[str, Any] = event.to_dict()
     if not isinstance(values.get("id"), str) or not isinstance(values.get("type"), str):
         raise WebhookSignatureInvalid("webhook body is not a Stripe event")
     if not isinstance((values.get("data") or {}).get("object"), dict):
