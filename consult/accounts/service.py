@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 from blinker import Namespace
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.accounts.models import Invitation, PasswordResetToken, User
 from consult.accounts.policy import hash_token, new_token, normalise_email
+from consult.db import id_of
 from consult.mail.service import queue_email
 from consult.urls import absolute_url
 
@@ -87,7 +88,9 @@ def set_password(*, session: Session, user: User, password: str, now: datetime) 
     session.add(user)
     session.exec(
         update(PasswordResetToken)
-        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .where(
+            col(PasswordResetToken.user_id) == user.id, col(PasswordResetToken.used_at).is_(None)
+        )
         .values(used_at=now)
     )
     session.flush()
@@ -104,7 +107,10 @@ def request_password_reset(*, session: Session, email: str, now: datetime) -> No
     token, token_hash = new_token()
     session.add(
         PasswordResetToken(
-            user_id=user.id, token_hash=token_hash, created_at=now, expires_at=now + RESET_LIFETIME
+            user_id=id_of(user),
+            token_hash=token_hash,
+            created_at=now,
+            expires_at=now + RESET_LIFETIME,
         )
     )
     queue_email(
