@@ -1,4 +1,5 @@
-"""Slot engine benchmark: 90 days of free slots against 2,000 existing bookings, and one guest day in Asia/Kolkata.
+"""Slot engine benchmark: 90 days of free slots against 2,000 existing bookings, and one guest
+day in Asia/Kolkata.
 
 Run: python -m bench.slots [--bookings 2000] [--days 90] [--repeat 20]
 """
@@ -32,7 +33,9 @@ AVAILABILITY = Availability(
 
 
 def random_occupied(count: int, days: int, seed: int = 7) -> list[Occupied]:
-    """`count` spans of 30 to 120 minutes (buffers included) at random 5-minute marks over the next `days` days."""
+    """`count` spans of 30 to 120 minutes (buffers included) at random 5-minute marks over the next
+    `days` days.
+    """
     generator = random.Random(seed)
     spans = []
     for _ in range(count):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, g, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -17,6 +20,9 @@ from consult.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from consult.extensions import csrf, limiter, login_manager
 from consult.portal.library import AssessmentLibrary
 from consult.site.identity import SiteIdentityError, load_site_identity
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger("consult")
 
@@ -35,8 +41,30 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def create_app(config_overrides: dict | None = None) -> Flask:
-    """Build the app. `config_overrides` may carry `SETTINGS` (a Settings) and any Flask config key."""
+class ConsultApp(Flask):
+    """Flask that, behind `trusted_proxies` reverse proxies, takes the client's address, scheme
+    and host from their X-Forwarded-* headers (werkzeug's ProxyFix around Flask's WSGI app).
+    """
+
+    def __init__(self, import_name: str, *, trusted_proxies: int = 0, **options: Any) -> None:
+        super().__init__(import_name, **options)
+        self._behind_proxies: WSGIApplication | None = None
+        if trusted_proxies:
+            self._behind_proxies = ProxyFix(
+                super().wsgi_app,
+                x_for=trusted_proxies,
+                x_proto=trusted_proxies,
+                x_host=trusted_proxies,
+            )
+
+    def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if self._behind_proxies is None:
+            return super().wsgi_app(environ, start_response)
+        return self._behind_proxies(environ, start_response)
+
+
+def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `config_overrides` may carry `SETTINGS` (a Settings) and Flask config keys."""
     overrides = dict(config_overrides or {})
     settings: Settings = overrides.pop("SETTINGS", None) or load_settings()
     try:
@@ -44,8 +72,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     except SiteIdentityError as error:
         raise ConfigError(str(error)) from None
 
-    app = Flask(
+    app = ConsultApp(
         "consult",
+        trusted_proxies=settings.trusted_proxy_count,
         instance_path=str(settings.instance_dir),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -60,9 +89,6 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         words_per_minute=site.reading_words_per_minute,
     )
     app.extensions["consult.assessments"] = AssessmentLibrary(settings.content_dir / "assessments")
-    if settings.trusted_proxy_count:
-        count = settings.trusted_proxy_count
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     _configure_logging()
 
     db.init_app(app, settings.database_url)
@@ -75,7 +101,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     _register_commands(app)
 
     @app.context_processor
-    def site_identity():
+    def site_identity() -> dict[str, Any]:
         return {"site": site}
 
     if app.config["PREPARE_DATABASE"]:
@@ -83,7 +109,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     return app
 
 
-def _flask_config(settings: Settings) -> dict:
+def _flask_config(settings: Settings) -> dict[str, Any]:
     production = settings.is_production
     return {
         "SECRET_KEY": settings.secret_key,
@@ -137,7 +163,8 @@ ERROR_PAGES = {
     ),
     404: (
         "We could not find that page",
-        "It may have moved, or the address may have a typo. The links above lead everywhere the site goes.",
+        "It may have moved, or the address may have a typo. "
+        "The links above lead everywhere the site goes.",
     ),
     405: ("That did not work", "This page cannot be used that way. Please go back and try again."),
     413: (
@@ -155,7 +182,7 @@ ERROR_PAGES = {
 }
 
 
-def _render_error(code: int, message: str | None = None):
+def _render_error(code: int, message: str | None = None) -> tuple[str, int]:
     title, default_message = ERROR_PAGES.get(code, ERROR_PAGES[500])
     return render_template(
         "errors/error.html", code=code, title=title, message=message or default_message
@@ -164,20 +191,21 @@ def _render_error(code: int, message: str | None = None):
 
 def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_failed(_error):
+    def csrf_failed(_error: CSRFError) -> ResponseReturnValue:
         return _render_error(
             400,
-            "The form had expired or was sent from somewhere else. Please go back, reload the page and send it again.",
+            "The form had expired or was sent from somewhere else. "
+            "Please go back, reload the page and send it again.",
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
         return _render_error(error.code)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):
+    def unexpected_error(error: Exception) -> ResponseReturnValue:
         log.exception("unhandled error on %s %s", request.method, request.path)
         g.account_menu_unavailable = True  # the database may be what failed: do not touch it
         return _render_error(500)
@@ -185,7 +213,7 @@ def _register_error_pages(app: Flask) -> None:
 
 def _register_response_hooks(app: Flask) -> None:
     @app.after_request
-    def security_headers(response):
+    def security_headers(response: Response) -> Response:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -198,7 +226,7 @@ def _register_response_hooks(app: Flask) -> None:
         return response
 
     @app.after_request
-    def deliver_new_mail_locally(response):
+    def deliver_new_mail_locally(response: Response) -> Response:
         if app.config["MAIL_DELIVER_AFTER_REQUEST"] and g.pop("outbox_has_new_mail", False):
             response.call_on_close(lambda: _deliver_outbox_quietly(app))
         return response

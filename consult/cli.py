@@ -2,6 +2,7 @@
 
 import click
 from alembic import command
+from alembic.config import Config
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -10,7 +11,7 @@ from consult.migrate import alembic_config
 db_commands = AppGroup("db", help="Apply or write database migrations.")
 
 
-def _config():
+def _config() -> Config:
     return alembic_config(current_app.extensions["consult.settings"].database_url)
 
 

@@ -1,5 +1,6 @@
 """The current time, always aware UTC; the app's clock can be replaced in tests."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 
@@ -9,7 +10,10 @@ def utc_now() -> datetime:
 
 
 def app_now() -> datetime:
-    """The current time as the running app sees it (its `CLOCK` setting, `utc_now` unless a test injects one)."""
+    """The current time as the running app sees it (its `CLOCK` setting, `utc_now` unless a test
+    injects one).
+    """
     from flask import current_app
 
-    return current_app.config["CLOCK"]()
+    clock: Callable[[], datetime] = current_app.config["CLOCK"]
+    return clock()

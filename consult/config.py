@@ -185,7 +185,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def normalise_database_url(url: str) -> str:
-    """Accept the common `postgres://` and `postgresql://` spellings and use the psycopg 3 driver."""
+    """Accept the common `postgres://` and `postgresql://` spellings; use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]

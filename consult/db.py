@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from sqlite3 import Connection as SQLiteConnection
+from typing import Any, Protocol
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import Connection, DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
@@ -21,7 +24,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 
-class AwareDateTime(TypeDecorator):
+class AwareDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC that always comes back timezone-aware, on SQLite too.
 
     A naive datetime is refused: it would silently mean "some time zone".
@@ -30,7 +33,7 @@ class AwareDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -40,7 +43,7 @@ class AwareDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -48,8 +51,8 @@ class AwareDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def make_engine(url: str, **options) -> Engine:
-    """An engine with the settings both databases need: pre-ping, and on SQLite real transactions."""
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine with what both databases need: pre-ping, and real transactions on SQLite."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"timeout": 15, "check_same_thread": False}, **options
@@ -67,16 +70,28 @@ def _use_real_sqlite_transactions(engine: Engine) -> None:
     """
 
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
+    def on_connect(dbapi_connection: SQLiteConnection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def on_begin(connection):
+    def on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get("begin_as_writer", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Row) -> int:
+    """The primary key of a row that has been flushed (typed `int | None` only until then)."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: add it and flush first")
+    return row.id
 
 
 def begin_as_writer(session: Session) -> None:
@@ -101,14 +116,16 @@ def init_app(app: Flask, database_url: str) -> None:
 
 
 def get_engine() -> Engine:
-    return current_app.extensions[ENGINE_KEY]
+    engine: Engine = current_app.extensions[ENGINE_KEY]
+    return engine
 
 
 def get_session() -> Session:
     """The session of the current request (or CLI command), opened on first use."""
     if "db_session" not in g:
         g.db_session = Session(get_engine(), expire_on_commit=False)
-    return g.db_session
+    session: Session = g.db_session
+    return session
 
 
 def _close_session(_exception: BaseException | None) -> None:

@@ -4,12 +4,12 @@ import logging
 import secrets
 
 from flask import current_app
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from consult.accounts.models import User
 from consult.accounts.service import create_user
 from consult.clock import app_now
-from consult.db import get_session
+from consult.db import get_session, id_of
 
 log = logging.getLogger("consult")
 DEMO_CONSULTANT_EMAIL = "consultant@example.com"
@@ -41,7 +41,7 @@ def load_demo_data_if_empty() -> None:
     )
 
 
-def add_demo_booking_calendar(session) -> None:
+def add_demo_booking_calendar(session: Session) -> None:
     """Three consultation types and office hours Monday to Thursday, in the consultant's zone."""
     from datetime import time
 
@@ -76,7 +76,10 @@ def add_demo_booking_calendar(session) -> None:
                 duration_minutes=30,
                 price_minor=0,
                 position=1,
-                description="A first, unhurried conversation: you tell me where your organisation is, and we see whether working together makes sense.",
+                description=(
+                    "A first, unhurried conversation: you tell me where your organisation is, "
+                    "and we see whether working together makes sense."
+                ),
                 buffer_after_minutes=15,
                 minimum_notice_hours=24,
                 booking_window_days=60,
@@ -90,8 +93,11 @@ def add_demo_booking_calendar(session) -> None:
                 duration_minutes=90,
                 price_minor=45000,
                 position=2,
-                description="Ninety minutes with your leadership team on one question that matters now, such as how to hear your front line, "
-                "or how to act on an assessment. You leave with three next steps you chose together.",
+                description=(
+                    "Ninety minutes with your leadership team on one question that matters now, "
+                    "such as how to hear your front line, or how to act on an assessment. "
+                    "You leave with three next steps you chose together."
+                ),
                 buffer_before_minutes=15,
                 buffer_after_minutes=30,
                 minimum_notice_hours=48,
@@ -106,7 +112,10 @@ def add_demo_booking_calendar(session) -> None:
                 duration_minutes=60,
                 price_minor=25000,
                 position=3,
-                description="A focused hour on one part of your action plan: who does what, by when, and how you will know it helped.",
+                description=(
+                    "A focused hour on one part of your action plan: who does what, by when, "
+                    "and how you will know it helped."
+                ),
                 buffer_after_minutes=15,
                 minimum_notice_hours=24,
                 booking_window_days=60,
@@ -117,9 +126,10 @@ def add_demo_booking_calendar(session) -> None:
     )
 
 
-def add_demo_organisation(session) -> None:
-    """A client organisation with eleven members who answered a first round, closed with its plan, so the
-    consultant sees results at once. The members' passwords are random and never shown."""
+def add_demo_organisation(session: Session) -> None:
+    """A client organisation with eleven members who answered a first round, closed with its plan,
+    so the consultant sees results at once. The members' passwords are random and never shown.
+    """
     import random
     from datetime import timedelta
 
@@ -134,7 +144,7 @@ def add_demo_organisation(session) -> None:
     organisation = portal.create_organisation(
         session=session, name="Riverside Community Clinic (demo)", now=now
     )
-    chooser = random.Random(2026)
+    chooser = random.Random(2026)  # noqa: S311  seeded so the demo answers repeat; not a secret
     groups = (
         ["executive-leadership"] * 3
         + ["clinical-leadership"] * 2
@@ -167,9 +177,8 @@ def add_demo_organisation(session) -> None:
             role_group=group,
             now=now,
         )
-        leaning = (
-            1 if group.endswith("leadership") else 0
-        )  # leaders see things a little rosier, as they often do
+        # Leaders see things a little rosier, as they often do.
+        leaning = 1 if group.endswith("leadership") else 0
         answers = {
             question.key: max(1, min(5, chooser.randint(2, 4) + leaning * chooser.randint(0, 1)))
             for question in definition.questions
@@ -177,8 +186,8 @@ def add_demo_organisation(session) -> None:
         }
         session.add(
             Response(
-                round_id=assessment_round.id,
-                user_id=person.id,
+                round_id=id_of(assessment_round),
+                user_id=id_of(person),
                 role_group=group,
                 answers=answers,
                 started_at=now,

@@ -1,7 +1,7 @@
 """Forms of the account pages; every one carries a CSRF token through Flask-WTF."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from consult.accounts.policy import PASSWORD_MAX_LENGTH, password_problem
@@ -43,7 +43,7 @@ class NewPasswordForm(FlaskForm):
     # Set by the view so the policy can refuse a password equal to the person's own name or address.
     account_email = ""
 
-    def validate_password(self, field) -> None:
+    def validate_password(self, field: Field) -> None:
         name_field = getattr(self, "name", None)
         problem = password_problem(
             field.data or "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from functools import lru_cache
+from typing import TypeGuard
 from urllib.parse import unquote, urlsplit
 
 PASSWORD_MIN_LENGTH = 8
@@ -39,7 +40,7 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     return None
 
 
-def is_safe_redirect_path(target: str | None) -> bool:
+def is_safe_redirect_path(target: str | None) -> TypeGuard[str]:
     """True only for a path on this site, e.g. `/admin/?tab=mail`.
 
     Refuses anything a browser could read as another host: `//host`, `/\\host`, `\\\\host`,

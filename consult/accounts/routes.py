@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
@@ -51,7 +52,7 @@ def _email_from_form() -> str:
 @limiter.limit(
     "10 per 15 minutes", methods=["POST"], key_func=_email_from_form, scope="sign-in-email"
 )
-def sign_in():
+def sign_in() -> ResponseReturnValue:
     next_path = request.args.get("next")
     if current_user.is_authenticated:
         return redirect(
@@ -60,18 +61,19 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         user = service.authenticate(
-            session=get_session(), email=form.email.data, password=form.password.data
+            session=get_session(), email=form.email.data or "", password=form.password.data or ""
         )
         if user is not None:
             _sign_in(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(next_path if is_safe_redirect_path(next_path) else _landing_page(user))
-        form.password.errors.append("That e-mail address and password do not match an account.")
+        refusal = "That e-mail address and password do not match an account."
+        form.password.errors = [*form.password.errors, refusal]
     return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 422
 
 
 @blueprint.post("/sign-out")
-def sign_out():
+def sign_out() -> ResponseReturnValue:
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -80,14 +82,13 @@ def sign_out():
 
 @blueprint.route("/reset", methods=["GET", "POST"])
 @limiter.limit("5 per 15 minutes; 20 per day", methods=["POST"])
-def request_reset():
+def request_reset() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        service.request_password_reset(session=get_session(), email=form.email.data, now=app_now())
+        email = form.email.data or ""
+        service.request_password_reset(session=get_session(), email=email, now=app_now())
         get_session().commit()
-        return render_template(
-            "accounts/reset_requested.html", email=normalise_email(form.email.data)
-        )
+        return render_template("accounts/reset_requested.html", email=normalise_email(email))
     return render_template(
         "accounts/reset_request.html", form=form
     ), 200 if not form.errors else 422
@@ -95,7 +96,7 @@ def request_reset():
 
 @blueprint.route("/reset/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per 15 minutes", methods=["POST"])
-def reset_password(token: str):
+def reset_password(token: str) -> ResponseReturnValue:
     db = get_session()
     try:
         reset = service.find_usable_reset(session=db, token=token, now=app_now())
@@ -106,10 +107,10 @@ def reset_password(token: str):
             retry_url=url_for("accounts.request_reset"),
         ), 410
     form = NewPasswordForm()
-    form.account_email = db.get(User, reset.user_id).email
+    form.account_email = db.get_one(User, reset.user_id).email
     if form.validate_on_submit():
         user = service.reset_password(
-            session=db, token=token, password=form.password.data, now=app_now()
+            session=db, token=token, password=form.password.data or "", now=app_now()
         )
         db.commit()
         _sign_in(user, remember=False)
@@ -122,19 +123,19 @@ def reset_password(token: str):
 
 @blueprint.route("/password", methods=["GET", "POST"])
 @login_required
-def change_password():
-    user = current_user._get_current_object()
+def change_password() -> ResponseReturnValue:
+    user: User = current_user._get_current_object()
     form = ChangePasswordForm()
     form.account_email = user.email
     if form.validate_on_submit():
         db = get_session()
-        if (
-            service.authenticate(session=db, email=user.email, password=form.current_password.data)
-            is None
-        ):
-            form.current_password.errors.append("That is not your current password.")
+        current_password = form.current_password.data or ""
+        if service.authenticate(session=db, email=user.email, password=current_password) is None:
+            refusal = "That is not your current password."
+            form.current_password.errors = [*form.current_password.errors, refusal]
         else:
-            service.set_password(session=db, user=user, password=form.password.data, now=app_now())
+            new_password = form.password.data or ""
+            service.set_password(session=db, user=user, password=new_password, now=app_now())
             db.commit()
             _sign_in(user, remember=False)
             flash("Your password is changed. Every other device has been signed out.", "success")
@@ -145,7 +146,7 @@ def change_password():
 
 
 @blueprint.route("/invitation/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
+def accept_invitation(token: str) -> ResponseReturnValue:
     db = get_session()
     try:
         invitation = service.find_open_invitation(session=db, token=token, now=app_now())
@@ -159,7 +160,11 @@ def accept_invitation(token: str):
     form.account_email = invitation.email
     if form.validate_on_submit():
         user = service.accept_invitation(
-            session=db, token=token, name=form.name.data, password=form.password.data, now=app_now()
+            session=db,
+            token=token,
+            name=form.name.data or "",
+            password=form.password.data or "",
+            now=app_now(),
         )
         db.commit()
         _sign_in(user, remember=False)
@@ -170,11 +175,12 @@ def accept_invitation(token: str):
     ), 200 if not form.errors else 422
 
 
-def _accept_as_existing_user(token: str, email: str):
+def _accept_as_existing_user(token: str, email: str) -> ResponseReturnValue:
     """The invitee already has an account: they accept by signing in as it."""
     if not current_user.is_authenticated:
         flash(
-            "You already have an account with this address. Please sign in to accept the invitation.",
+            "You already have an account with this address. "
+            "Please sign in to accept the invitation.",
             "info",
         )
         return redirect(url_for("accounts.sign_in", next=request.path))

@@ -7,20 +7,23 @@ from datetime import datetime, timedelta
 
 from blinker import Namespace
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.accounts.models import Invitation, PasswordResetToken, User
 from consult.accounts.policy import hash_token, new_token, normalise_email
+from consult.db import id_of
 from consult.mail.service import queue_email
 from consult.urls import absolute_url
 
 invitation_accepted = Namespace().signal("invitation-accepted")
-"""Sent with the Invitation as sender and `session`, `user`, `now`: other capabilities grant what it promised."""
+"""Sent with the Invitation as sender and `session`, `user`, `now`: other capabilities grant what it
+promised.
+"""
 
 RESET_LIFETIME = timedelta(hours=1)
 INVITATION_LIFETIME = timedelta(days=7)
-PASSWORD_HASH_METHOD = "scrypt"
+PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  the name of a hashing method, not a password
 # Checked against when no account matches, so both answers take the same time.
 _DUMMY_PASSWORD_HASH = generate_password_hash(secrets.token_hex(16), method=PASSWORD_HASH_METHOD)
 
@@ -61,7 +64,7 @@ def create_user(
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None (without revealing which was wrong)."""
+    """The active user with this e-mail and password, or None (not revealing which was wrong)."""
     user = find_user_by_email(session=session, email=email)
     if user is None:
         check_password_hash(_DUMMY_PASSWORD_HASH, password)
@@ -77,13 +80,17 @@ def record_sign_in(*, session: Session, user: User, now: datetime) -> None:
 
 
 def set_password(*, session: Session, user: User, password: str, now: datetime) -> None:
-    """Change the password, end every other session and remember-me cookie, and kill open reset links."""
+    """Change the password, end every other session and remember-me cookie, and kill open reset
+    links.
+    """
     user.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
     user.session_token = secrets.token_hex(32)
     session.add(user)
     session.exec(
         update(PasswordResetToken)
-        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .where(
+            col(PasswordResetToken.user_id) == user.id, col(PasswordResetToken.used_at).is_(None)
+        )
         .values(used_at=now)
     )
     session.flush()
@@ -100,7 +107,10 @@ def request_password_reset(*, session: Session, email: str, now: datetime) -> No
     token, token_hash = new_token()
     session.add(
         PasswordResetToken(
-            user_id=user.id, token_hash=token_hash, created_at=now, expires_at=now + RESET_LIFETIME
+            user_id=id_of(user),
+            token_hash=token_hash,
+            created_at=now,
+            expires_at=now + RESET_LIFETIME,
         )
     )
     queue_email(

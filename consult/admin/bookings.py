@@ -1,12 +1,16 @@
-"""The consultant's booking pages: lists by status, one booking with its intake answers, and its actions."""
+"""The consultant's booking pages: lists by status, one booking with its intake answers, and its
+actions.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
+from sqlmodel.sql.expression import Select
 
 from consult.admin.routes import blueprint
 from consult.booking.changes import ChangeNotAllowed, cancel_booking
@@ -17,6 +21,7 @@ from consult.booking.status import TransitionNotAllowed
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
 from consult.payments.selection import current_provider
+from consult.site.identity import SiteIdentity
 
 FILTERS = {
     "upcoming": "Upcoming",
@@ -27,31 +32,31 @@ FILTERS = {
 }
 
 
-def _query(view: str, now: datetime):
+def _query(view: str, now: datetime) -> Select[Booking, ConsultationType]:
     query = select(Booking, ConsultationType).join(
-        ConsultationType, ConsultationType.id == Booking.consultation_type_id
+        ConsultationType, col(ConsultationType.id) == col(Booking.consultation_type_id)
     )
+    starts_at = col(Booking.starts_at)
     if view == "upcoming":
-        return query.where(Booking.status == "confirmed", Booking.starts_at > now).order_by(
-            Booking.starts_at
-        )
+        return query.where(Booking.status == "confirmed", starts_at > now).order_by(starts_at)
     if view == "held":
-        return query.where(Booking.status == "held").order_by(Booking.starts_at)
+        return query.where(Booking.status == "held").order_by(starts_at)
     if view == "past":
         return query.where(
-            Booking.status.in_(("confirmed", "completed", "no_show")), Booking.starts_at <= now
-        ).order_by(Booking.starts_at.desc())
-    return query.where(Booking.status == view).order_by(Booking.starts_at.desc())
+            col(Booking.status).in_(("confirmed", "completed", "no_show")), starts_at <= now
+        ).order_by(starts_at.desc())
+    return query.where(Booking.status == view).order_by(starts_at.desc())
 
 
 @blueprint.get("/bookings/")
-def bookings():
+def bookings() -> str:
     view = request.args.get("view", "upcoming")
     if view not in FILTERS:
         abort(404)
     now = app_now()
     rows = get_session().exec(_query(view, now).limit(500)).all()
-    site_zone = current_app.extensions["consult.site"].time_zone
+    site: SiteIdentity = current_app.extensions["consult.site"]
+    site_zone = site.time_zone
     month_start = now.astimezone(site_zone).replace(
         day=1, hour=0, minute=0, second=0, microsecond=0
     )
@@ -60,8 +65,8 @@ def bookings():
         .exec(
             select(Booking.currency, func.sum(Booking.amount_minor - Booking.refunded_minor))
             .where(
-                Booking.paid_at >= month_start,
-                Booking.payment_state.in_(("paid", "partially_refunded", "refund_pending")),
+                col(Booking.paid_at) >= month_start,
+                col(Booking.payment_state).in_(("paid", "partially_refunded", "refund_pending")),
             )
             .group_by(Booking.currency)
         )
@@ -85,7 +90,7 @@ def _booking_or_404(public_id: str) -> Booking:
 
 
 @blueprint.get("/bookings/<public_id>/")
-def booking_detail(public_id: str):
+def booking_detail(public_id: str) -> str:
     booking = _booking_or_404(public_id)
     return render_template(
         "admin/booking.html",
@@ -98,10 +103,11 @@ def booking_detail(public_id: str):
 
 
 @blueprint.post("/bookings/<public_id>/cancel")
-def cancel_booking_as_consultant(public_id: str):
+def cancel_booking_as_consultant(public_id: str) -> ResponseReturnValue:
     db = get_session()
     begin_as_writer(db)
     booking = _booking_or_404(public_id)
+    site: SiteIdentity = current_app.extensions["consult.site"]
     try:
         refunded = cancel_booking(
             session=db,
@@ -109,7 +115,7 @@ def cancel_booking_as_consultant(public_id: str):
             booking=booking,
             by="consultant",
             now=app_now(),
-            tiers=current_app.extensions["consult.site"].refund_tiers,
+            tiers=site.refund_tiers,
             refund=request.form.get("refund") == "full",
         )
     except ChangeNotAllowed as refusal:
@@ -124,7 +130,7 @@ def cancel_booking_as_consultant(public_id: str):
 
 
 @blueprint.post("/bookings/<public_id>/outcome")
-def record_outcome(public_id: str):
+def record_outcome(public_id: str) -> ResponseReturnValue:
     db = get_session()
     booking = _booking_or_404(public_id)
     outcome = request.form.get("outcome")

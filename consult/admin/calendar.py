@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import col, select
 
 from consult.admin.calendar_forms import (
     ConsultationTypeForm,
@@ -18,6 +21,7 @@ from consult.booking.models import BookingSettings, ConsultationType, DateOverri
 from consult.booking.slots import TimeRange
 from consult.clock import app_now
 from consult.db import get_session
+from consult.site.identity import SiteIdentity
 
 TYPE_FIELDS = (
     "name",
@@ -35,10 +39,14 @@ TYPE_FIELDS = (
 
 
 @blueprint.get("/types/")
-def consultation_types():
+def consultation_types() -> str:
     types = (
         get_session()
-        .exec(select(ConsultationType).order_by(ConsultationType.position, ConsultationType.id))
+        .exec(
+            select(ConsultationType).order_by(
+                col(ConsultationType.position), col(ConsultationType.id)
+            )
+        )
         .all()
     )
     return render_template("admin/types.html", types=types)
@@ -46,7 +54,7 @@ def consultation_types():
 
 @blueprint.route("/types/new", methods=["GET", "POST"])
 @blueprint.route("/types/<int:type_id>/", methods=["GET", "POST"])
-def edit_consultation_type(type_id: int | None = None):
+def edit_consultation_type(type_id: int | None = None) -> ResponseReturnValue:
     db = get_session()
     consultation_type = db.get(ConsultationType, type_id) if type_id else None
     if type_id and consultation_type is None:
@@ -61,10 +69,10 @@ def edit_consultation_type(type_id: int | None = None):
             q["label"] for q in consultation_type.intake_questions if not q.get("required")
         )
     if form.validate_on_submit():
-        slug = form.slug.data or slugify(form.name.data)
+        slug = form.slug.data or slugify(form.name.data or "")
         taken = db.exec(select(ConsultationType.id).where(ConsultationType.slug == slug)).first()
         if taken is not None and taken != type_id:
-            form.slug.errors.append("Another consultation type uses this address.")
+            form.slug.errors = [*form.slug.errors, "Another consultation type uses this address."]
         else:
             consultation_type = consultation_type or ConsultationType(
                 slug=slug, name="", duration_minutes=30, position=100
@@ -84,10 +92,10 @@ def edit_consultation_type(type_id: int | None = None):
 
 
 @blueprint.route("/availability", methods=["GET", "POST"])
-def availability():
+def availability() -> ResponseReturnValue:
     db = get_session()
     settings = db.get(BookingSettings, 1) or BookingSettings(id=1)
-    weekly = db.exec(select(WeeklyHours).order_by(WeeklyHours.start_time)).all()
+    weekly = db.exec(select(WeeklyHours).order_by(col(WeeklyHours.start_time))).all()
     form = WeeklyHoursForm(slot_step_minutes=settings.slot_step_minutes)
     if not form.is_submitted():
         for index, field in enumerate(form.day_fields()):
@@ -109,18 +117,21 @@ def availability():
     return _availability_page(form, DateOverrideForm(formdata=None), 422 if form.errors else 200)
 
 
-def _availability_page(hours_form, override_form, status):
-    today = app_now().astimezone(current_app.extensions["consult.site"].time_zone).date()
+def _availability_page(
+    hours_form: WeeklyHoursForm, override_form: DateOverrideForm, status: int
+) -> tuple[str, int]:
+    site: SiteIdentity = current_app.extensions["consult.site"]
+    today = app_now().astimezone(site.time_zone).date()
     overrides = (
         get_session()
         .exec(
             select(DateOverride)
             .where(DateOverride.day >= today)
-            .order_by(DateOverride.day, DateOverride.start_time)
+            .order_by(col(DateOverride.day), col(DateOverride.start_time))
         )
         .all()
     )
-    by_day: dict = {}
+    by_day: dict[date, list[DateOverride]] = {}
     for row in overrides:
         by_day.setdefault(row.day, []).append(row)
     return render_template(
@@ -129,37 +140,36 @@ def _availability_page(hours_form, override_form, status):
 
 
 @blueprint.post("/availability/overrides")
-def add_date_override():
+def add_date_override() -> ResponseReturnValue:
     db = get_session()
     form = DateOverrideForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or form.day.data is None:  # a day is required
         settings = db.get(BookingSettings, 1) or BookingSettings(id=1)
         return _availability_page(
             WeeklyHoursForm(formdata=None, slot_step_minutes=settings.slot_step_minutes), form, 422
         )
-    db.exec(delete(DateOverride).where(DateOverride.day == form.day.data))
+    day = form.day.data
+    db.exec(delete(DateOverride).where(col(DateOverride.day) == day))
     if form.hours.ranges:
         db.add_all(
-            DateOverride(day=form.day.data, start_time=item.start, end_time=item.end)
+            DateOverride(day=day, start_time=item.start, end_time=item.end)
             for item in form.hours.ranges
         )
     else:
-        db.add(DateOverride(day=form.day.data))
+        db.add(DateOverride(day=day))
     db.commit()
-    flash(f"{form.day.data:%-d %B %Y} saved.", "success")
+    flash(f"{day:%-d %B %Y} saved.", "success")
     return redirect(url_for("admin.availability"), 303)
 
 
 @blueprint.post("/availability/overrides/<day>/delete")
-def delete_date_override(day: str):
-    from datetime import date
-
+def delete_date_override(day: str) -> ResponseReturnValue:
     try:
         chosen = date.fromisoformat(day)
     except ValueError:
         abort(404)
     db = get_session()
-    db.exec(delete(DateOverride).where(DateOverride.day == chosen))
+    db.exec(delete(DateOverride).where(col(DateOverride.day) == chosen))
     db.commit()
     flash(f"{chosen:%-d %B %Y} follows the weekly hours again.", "success")
     return redirect(url_for("admin.availability"), 303)

@@ -3,28 +3,41 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import time
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
+from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import (
+    BooleanField,
+    DateField,
+    Field,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+
+# types-WTForms (3.2) does not know SelectChoice, which WTForms 3.3 asks for instead of tuples.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from consult.blog.posts import slugify
 from consult.booking import slots
 
 CURRENCIES = [SelectChoice(code, code.upper()) for code in ("usd", "cad", "eur", "gbp", "aud")]
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 
 
-def multiple_of_five(_form, field) -> None:
+def multiple_of_five(_form: BaseForm, field: Field) -> None:
     if field.data is not None and field.data % 5:
         raise ValidationError("Use a multiple of 5 minutes.")
 
 
-def parse_ranges(text: str) -> tuple[slots.TimeRange, ...]:
+def parse_ranges(text: str | None) -> tuple[slots.TimeRange, ...]:
     """`09:00-12:00, 13:00-17:00` → time ranges; raises ValueError with a message for the field."""
     ranges = []
     for part in filter(None, (piece.strip() for piece in (text or "").split(","))):
@@ -44,13 +57,13 @@ def parse_ranges(text: str) -> tuple[slots.TimeRange, ...]:
             raise ValueError(f"“{part}” ends before it starts.")
         ranges.append(slots.TimeRange(start, end))
     ranges.sort(key=lambda item: item.start)
-    for earlier, later in zip(ranges, ranges[1:]):
+    for earlier, later in pairwise(ranges):
         if later.start < earlier.end:
             raise ValueError("Two of these ranges overlap.")
     return tuple(ranges)
 
 
-def format_ranges(ranges) -> str:
+def format_ranges(ranges: Iterable[slots.TimeRange]) -> str:
     return ", ".join(f"{item.start:%H:%M}-{item.end:%H:%M}" for item in ranges)
 
 
@@ -59,7 +72,7 @@ class RangesField(StringField):
 
     ranges: tuple[slots.TimeRange, ...] = ()
 
-    def pre_validate(self, form) -> None:
+    def pre_validate(self, form: BaseForm) -> None:
         try:
             self.ranges = parse_ranges(self.data)
         except ValueError as problem:
@@ -127,7 +140,7 @@ class ConsultationTypeForm(FlaskForm):
         "Video link or place, shown once confirmed", validators=[Length(max=500)]
     )
 
-    def validate_price(self, field) -> None:
+    def validate_price(self, field: Field) -> None:
         try:
             amount = Decimal((field.data or "0").strip().replace(",", ""))
         except InvalidOperation:
@@ -139,8 +152,9 @@ class ConsultationTypeForm(FlaskForm):
     def price_minor(self) -> int:
         return int(Decimal((self.price.data or "0").strip().replace(",", "")) * 100)
 
-    def questions(self) -> list[dict]:
-        questions, keys = [], set()
+    def questions(self) -> list[dict[str, Any]]:
+        questions: list[dict[str, Any]] = []
+        keys: set[str] = set()
         for required, text in (
             (True, self.required_questions.data),
             (False, self.optional_questions.data),
@@ -171,7 +185,16 @@ class WeeklyHoursForm(FlaskForm):
     sunday = RangesField("Sunday")
 
     def day_fields(self) -> list[RangesField]:
-        return [self[day.lower()] for day in WEEKDAYS]
+        """Monday to Sunday, as weekdays count them (0 = Monday)."""
+        return [
+            self.monday,
+            self.tuesday,
+            self.wednesday,
+            self.thursday,
+            self.friday,
+            self.saturday,
+            self.sunday,
+        ]
 
 
 class DateOverrideForm(FlaskForm):

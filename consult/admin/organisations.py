@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from consult.admin.routes import blueprint
 from consult.clock import app_now
@@ -16,7 +17,7 @@ from consult.portal.models import AssessmentRound, Membership, Organisation, Res
 
 
 @blueprint.route("/organisations/", methods=["GET", "POST"])
-def organisations():
+def organisations() -> ResponseReturnValue:
     db = get_session()
     form = OrganisationForm()
     form.role_group.choices = role_group_choices(
@@ -24,11 +25,11 @@ def organisations():
     )
     if form.validate_on_submit():
         now = app_now()
-        organisation = service.create_organisation(session=db, name=form.name.data, now=now)
+        organisation = service.create_organisation(session=db, name=form.name.data or "", now=now)
         service.invite(
             session=db,
             organisation=organisation,
-            email=form.owner_email.data,
+            email=form.owner_email.data or "",
             role="owner",
             role_group=form.role_group.data,
             invited_by=current_user,
@@ -42,19 +43,21 @@ def organisations():
         return redirect(url_for("admin.organisations"), 303)
     member_counts = dict(
         db.exec(
-            select(Membership.organisation_id, func.count()).group_by(Membership.organisation_id)
+            select(Membership.organisation_id, func.count()).group_by(
+                col(Membership.organisation_id)
+            )
         ).all()
     )
     latest_rounds: dict[int, AssessmentRound] = {}
     for assessment_round in db.exec(
-        select(AssessmentRound).order_by(AssessmentRound.opened_at)
+        select(AssessmentRound).order_by(col(AssessmentRound.opened_at))
     ).all():
         latest_rounds[assessment_round.organisation_id] = assessment_round
     submitted = dict(
         db.exec(
             select(Response.round_id, func.count())
-            .where(Response.submitted_at.is_not(None))
-            .group_by(Response.round_id)
+            .where(col(Response.submitted_at).is_not(None))
+            .group_by(col(Response.round_id))
         ).all()
     )
     rows = db.exec(select(Organisation).order_by(Organisation.name)).all()

@@ -3,14 +3,15 @@
 import csv
 import io
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from consult.accounts.access import require_consultant
 from consult.accounts.models import User
 from consult.blog.models import Subscriber
 from consult.clock import app_now
+from consult.config import Settings
 from consult.content_check import content_problems
 from consult.db import get_session
 from consult.mail.models import OutboxEmail
@@ -20,7 +21,7 @@ blueprint.before_request(require_consultant)
 
 
 @blueprint.get("/")
-def dashboard():
+def dashboard() -> str:
     db = get_session()
     users_by_role = dict(db.exec(select(User.role, func.count()).group_by(User.role)).all())
     mail_by_status = dict(
@@ -32,10 +33,10 @@ def dashboard():
     undelivered = db.exec(
         select(OutboxEmail)
         .where(OutboxEmail.status != "sent", OutboxEmail.attempts > 0)
-        .order_by(OutboxEmail.created_at.desc())
+        .order_by(col(OutboxEmail.created_at).desc())
         .limit(10)
     ).all()
-    settings = current_app.extensions["consult.settings"]
+    settings: Settings = current_app.extensions["consult.settings"]
     blog = current_app.extensions["consult.blog"].index()
     public = blog.public_view(app_now())
     return render_template(
@@ -55,14 +56,14 @@ def dashboard():
 
 
 @blueprint.get("/subscribers/")
-def subscribers():
-    rows = get_session().exec(select(Subscriber).order_by(Subscriber.created_at.desc())).all()
+def subscribers() -> str:
+    rows = get_session().exec(select(Subscriber).order_by(col(Subscriber.created_at).desc())).all()
     return render_template("admin/subscribers.html", subscribers=rows)
 
 
 @blueprint.get("/subscribers.csv")
-def subscribers_csv():
-    rows = get_session().exec(select(Subscriber).order_by(Subscriber.created_at)).all()
+def subscribers_csv() -> Response:
+    rows = get_session().exec(select(Subscriber).order_by(col(Subscriber.created_at))).all()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["email", "status", "subscribed_at", "confirmed_at", "unsubscribed_at"])

@@ -1,4 +1,6 @@
-"""Reading the calendar from the database: availability, rules and occupied time, for the pure slot engine."""
+"""Reading the calendar from the database: availability, rules and occupied time, for the pure slot
+engine.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from consult.booking import slots
 from consult.booking.models import (
@@ -20,19 +22,21 @@ from consult.booking.models import (
 
 
 def load_availability(session: Session, time_zone: str) -> slots.Availability:
-    """The consultant's weekly hours, date overrides and slot step (three queries, whatever the data)."""
+    """The consultant's weekly hours, date overrides and slot step (three queries, whatever the
+    data).
+    """
     weekly: dict[int, list[slots.TimeRange]] = {}
     for row in session.exec(
-        select(WeeklyHours).order_by(WeeklyHours.weekday, WeeklyHours.start_time)
+        select(WeeklyHours).order_by(col(WeeklyHours.weekday), col(WeeklyHours.start_time))
     ).all():
         weekly.setdefault(row.weekday, []).append(slots.TimeRange(row.start_time, row.end_time))
     overrides: dict[date, list[slots.TimeRange]] = {}
-    for row in session.exec(
-        select(DateOverride).order_by(DateOverride.day, DateOverride.start_time)
+    for override in session.exec(
+        select(DateOverride).order_by(col(DateOverride.day), col(DateOverride.start_time))
     ).all():
-        ranges = overrides.setdefault(row.day, [])
-        if row.start_time is not None:
-            ranges.append(slots.TimeRange(row.start_time, row.end_time))
+        ranges = overrides.setdefault(override.day, [])
+        if override.start_time is not None and override.end_time is not None:  # else a day off
+            ranges.append(slots.TimeRange(override.start_time, override.end_time))
     settings = session.get(BookingSettings, 1)
     return slots.Availability(
         time_zone=time_zone,
@@ -60,15 +64,17 @@ def rules_for(consultation_type: ConsultationType) -> slots.SlotRules:
 def occupying_bookings(
     session: Session, *, start: datetime, end: datetime, now: datetime
 ) -> list[Booking]:
-    """Confirmed bookings and live holds whose occupied time (buffers included) overlaps [start, end)."""
+    """Confirmed bookings and live holds whose occupied time (buffers included) overlaps [start,
+    end).
+    """
     return list(
         session.exec(
             select(Booking)
             .where(Booking.occupies_until > start, Booking.occupies_from < end)
             .where(
                 or_(
-                    Booking.status == "confirmed",
-                    (Booking.status == "held") & (Booking.hold_expires_at > now),
+                    col(Booking.status) == "confirmed",
+                    (col(Booking.status) == "held") & (col(Booking.hold_expires_at) > now),
                 )
             )
         ).all()
@@ -84,7 +90,7 @@ def occupancy(
     time_zone: ZoneInfo,
     now: datetime,
 ) -> tuple[list[slots.Occupied], dict[date, int]]:
-    """What the slot engine needs to know about existing bookings between two consultant-local days."""
+    """What the slot engine needs to know of existing bookings between two consultant-local days."""
     start = datetime.combine(first_day - timedelta(days=1), datetime.min.time(), tzinfo=time_zone)
     end = datetime.combine(last_day + timedelta(days=2), datetime.min.time(), tzinfo=time_zone)
     bookings = occupying_bookings(session, start=start, end=end, now=now)

@@ -1,4 +1,6 @@
-"""Changing a confirmed booking: cancelling (with the policy's refund) and moving it to another time."""
+"""Changing a confirmed booking: cancelling (with the policy's refund) and moving it to another
+time.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from consult.payments.provider import PaymentProvider
 
 
 class ChangeNotAllowed(Exception):
-    """The booking cannot be changed that way (past, cancelled, or moved too often); the message says why."""
+    """The booking cannot be changed that way (past, cancelled, or moved too often); the message
+    says why.
+    """
 
 
 def guest_refund_quote(
@@ -45,9 +49,11 @@ def cancel_booking(
     tiers: tuple[RefundTier, ...],
     refund: bool = True,
 ) -> int:
-    """Cancel and free the time; the guest gets the policy's refund, the consultant's cancellation refunds in full.
+    """Cancel and free the time; the guest gets the policy's refund, the consultant's cancellation
+    refunds in full.
 
-    Returns the amount refunded now (minor units). `refund=False` lets the consultant cancel without one.
+    Returns the amount refunded now (minor units). `refund=False` lets the consultant cancel
+    without one.
     """
     if booking.status != "confirmed" or booking.starts_at <= now:
         raise ChangeNotAllowed("Only an upcoming confirmed booking can be cancelled.")
@@ -64,7 +70,7 @@ def cancel_booking(
         issue_refund(session=session, provider=provider, booking=booking, amount_minor=amount)
     session.add(booking)
     session.flush()
-    consultation_type = session.get(ConsultationType, booking.consultation_type_id)
+    consultation_type = session.get_one(ConsultationType, booking.consultation_type_id)
     queue_cancellation(
         session=session,
         booking=booking,
@@ -87,15 +93,17 @@ def reschedule_booking(
 ) -> None:
     """Move a confirmed booking to another free time of its type, keeping its payment.
 
-    Start the transaction with `begin_as_writer`; the unique time blocks refuse a time taken meanwhile (SlotTaken).
+    Start the transaction with `begin_as_writer`; the unique time blocks refuse a time taken
+    meanwhile (SlotTaken).
     """
     if booking.status != "confirmed" or booking.starts_at <= now:
         raise ChangeNotAllowed("Only an upcoming confirmed booking can be moved.")
     if booking.reschedule_count >= max_reschedules:
         raise ChangeNotAllowed(
-            f"This booking has been moved {booking.reschedule_count} times, the most the policy allows. Please write to us."
+            f"This booking has been moved {booking.reschedule_count} times, "
+            "the most the policy allows. Please write to us."
         )
-    consultation_type = session.get(ConsultationType, booking.consultation_type_id)
+    consultation_type = session.get_one(ConsultationType, booking.consultation_type_id)
     release(session, booking)
     session.flush()
     local_start = new_start.astimezone(site_time_zone)
@@ -109,8 +117,7 @@ def reschedule_booking(
     )
     # Its own current time shows as free once released; a move to the same time is no move.
     if (
-        new_start.astimezone(UTC)
-        not in {moment.astimezone(UTC) for moment in offered}
+        new_start.astimezone(UTC) not in {moment.astimezone(UTC) for moment in offered}
         or new_start == booking.starts_at
     ):
         raise SlotNotOffered("That time was just taken — please choose another.")

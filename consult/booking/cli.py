@@ -15,7 +15,9 @@ booking_commands = AppGroup("bookings", help="Booking jobs for cron.")
 
 @booking_commands.command("sweep")
 def sweep() -> None:
-    """Release the time of lapsed holds and ask again for refunds the provider has not confirmed (safe to run often)."""
+    """Release the time of lapsed holds and ask again for refunds the provider has not confirmed
+    (safe to run often).
+    """
     session = get_session()
     begin_as_writer(session)
     released = sweep_expired_holds(session=session, now=app_now())

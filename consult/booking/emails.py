@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -11,6 +12,7 @@ from sqlmodel import Session
 from consult.booking.invites import Invite, build_ics
 from consult.booking.models import Booking, ConsultationType
 from consult.mail.service import queue_email
+from consult.site.identity import SiteIdentity
 from consult.urls import absolute_url
 
 
@@ -19,8 +21,9 @@ def format_money(amount_minor: int, currency: str) -> str:
     return f"{currency.upper()} {amount_minor // 100:,}.{amount_minor % 100:02d}"
 
 
-def _site():
-    return current_app.extensions["consult.site"]
+def _site() -> SiteIdentity:
+    site: SiteIdentity = current_app.extensions["consult.site"]
+    return site
 
 
 def _invite(
@@ -32,7 +35,10 @@ def _invite(
             uid=f"{booking.public_id}@consult",
             sequence=booking.reschedule_count + (1 if cancelled else 0),
             title=f"{consultation_type.name} with {site.consultant_name}",
-            description=f"{consultation_type.name} for {booking.organisation}. Manage this booking from your confirmation e-mail.",
+            description=(
+                f"{consultation_type.name} for {booking.organisation}. "
+                "Manage this booking from your confirmation e-mail."
+            ),
             location=consultation_type.location,
             starts_at=booking.starts_at,
             ends_at=booking.ends_at,
@@ -55,7 +61,7 @@ def _invite(
 
 def _context(
     booking: Booking, consultation_type: ConsultationType, manage_token: str | None
-) -> dict:
+) -> dict[str, Any]:
     guest_zone = ZoneInfo(booking.guest_time_zone)
     return {
         "booking": booking,
@@ -101,7 +107,9 @@ def queue_confirmation(
 def queue_late_payment_refund(
     *, session: Session, booking: Booking, consultation_type: ConsultationType, now: datetime
 ) -> None:
-    """The payment came after the hold lapsed and the time went to someone else: apologise and say it is refunded."""
+    """The payment came after the hold lapsed and the time went to someone else: apologise and say
+    it is refunded.
+    """
     context = {
         **_context(booking, consultation_type, None),
         "rebook_url": absolute_url("booking.choose_time", slug=consultation_type.slug),
@@ -132,7 +140,9 @@ def queue_cancellation(
     refund_minor: int,
     now: datetime,
 ) -> None:
-    """The guest's cancellation, stating the refund, with a calendar cancellation; and a note to the consultant."""
+    """The guest's cancellation, stating the refund, with a calendar cancellation; and a note to the
+    consultant.
+    """
     context = {
         **_context(booking, consultation_type, None),
         "refund": format_money(refund_minor, booking.currency),

@@ -1,7 +1,9 @@
 """The booking details form, with the consultation type's own intake questions added."""
 
+from typing import Any
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from consult.booking.models import ConsultationType
@@ -36,7 +38,7 @@ class DetailsForm(FlaskForm):
         validators=[DataRequired("Please accept the cancellation policy to continue.")],
     )
 
-    def intake_fields(self):
+    def intake_fields(self) -> list[Field]:
         return [field for field in self if field.name.startswith("intake_")]
 
     def intake_answers(self) -> dict[str, str]:
@@ -46,7 +48,7 @@ class DetailsForm(FlaskForm):
         }
 
 
-def details_form_for(consultation_type: ConsultationType, **kwargs) -> DetailsForm:
+def details_form_for(consultation_type: ConsultationType, **kwargs: Any) -> DetailsForm:
     """A DetailsForm with one text field per intake question of this consultation type."""
 
     class TypeDetailsForm(DetailsForm):

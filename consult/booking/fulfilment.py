@@ -24,7 +24,9 @@ log = logging.getLogger("consult.booking")
 def fulfil_checkout(
     *, session: Session, provider: PaymentProvider, checkout_session_id: str, now: datetime
 ) -> Booking | None:
-    """Bring the booking in line with its checkout; returns the booking, or None for a checkout we do not know."""
+    """Bring the booking in line with its checkout; returns the booking, or None for a checkout we
+    do not know.
+    """
     state = provider.retrieve_checkout(checkout_session_id)
     if not state.reference:
         return None
@@ -54,7 +56,7 @@ def _record_payment(
     booking.payment_state = "paid"
     booking.paid_at = now
     booking.payment_reference = state.payment_reference
-    consultation_type = session.get(ConsultationType, booking.consultation_type_id)
+    consultation_type = session.get_one(ConsultationType, booking.consultation_type_id)
     if booking.status == "held":
         confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
         return

@@ -28,7 +28,9 @@ class Invite:
 
 
 def build_ics(invite: Invite) -> str:
-    """An iCalendar file (METHOD:REQUEST, or CANCEL for a cancelled booking) with the event in the guest's zone."""
+    """An iCalendar file (METHOD:REQUEST, or CANCEL for a cancelled booking) with the event in the
+    guest's zone.
+    """
     zone = ZoneInfo(invite.time_zone)
     calendar = Calendar()
     calendar.add("prodid", "-//consult//booking//EN")
@@ -54,4 +56,5 @@ def build_ics(invite: Invite) -> str:
     event.add("attendee", attendee)
     calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical().decode("utf-8")
+    ics: bytes = calendar.to_ical()
+    return ics.decode("utf-8")

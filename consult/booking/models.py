@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, Text
 from sqlmodel import Field, SQLModel
@@ -44,7 +45,7 @@ class ConsultationType(SQLModel, table=True):
     minimum_notice_hours: int = Field(default=24)
     booking_window_days: int = Field(default=60)
     max_per_day: int | None = Field(default=None)
-    intake_questions: list[dict] = Field(
+    intake_questions: list[dict[str, Any]] = Field(
         default_factory=list, sa_type=JSON, description="[{key, label, required}]"
     )
     location: str = Field(
@@ -96,7 +97,9 @@ class BookingSettings(SQLModel, table=True):
 
 
 class Booking(SQLModel, table=True):
-    """A guest's consultation, from hold to confirmation and after; status changes go through booking.status."""
+    """A guest's consultation, from hold to confirmation and after; status changes go through
+    booking.status.
+    """
 
     __tablename__ = "bookings"
     __table_args__ = (
@@ -105,7 +108,8 @@ class Booking(SQLModel, table=True):
             name="status",
         ),
         CheckConstraint(
-            "payment_state IN ('not_required', 'unpaid', 'paid', 'refund_pending', 'refunded', 'partially_refunded', 'refund_failed')",
+            "payment_state IN ('not_required', 'unpaid', 'paid', 'refund_pending', 'refunded', "
+            "'partially_refunded', 'refund_failed')",
             name="payment_state",
         ),
     )
@@ -161,7 +165,8 @@ class Booking(SQLModel, table=True):
 
 
 class BookingAccessToken(SQLModel, table=True):
-    """A secret link that lets the guest view, move or cancel their booking; only its hash is stored.
+    """A secret link that lets the guest view, move or cancel their booking; only its hash is
+    stored.
 
     Each e-mail (confirmation, move, reminder) carries a fresh one, and every one stays valid.
     """

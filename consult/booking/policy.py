@@ -1,14 +1,19 @@
-"""The cancellation policy as rules: how much is refunded for how much notice. No Flask, no database."""
+"""The cancellation policy as rules: how much is refunded for how much notice. No Flask, no
+database.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
 class RefundTier:
-    """Cancelling at least `notice_hours` before the start refunds `refund_percent` of what was paid."""
+    """Cancelling at least `notice_hours` before the start refunds `refund_percent` of what was
+    paid.
+    """
 
     notice_hours: int
     refund_percent: int
@@ -19,7 +24,8 @@ def refund_for_cancellation(
 ) -> tuple[int, int]:
     """(amount to refund in minor units, percent) for a guest cancelling at `now`.
 
-    The tier with the most notice that the guest still gives applies; with no tier, nothing is refunded.
+    The tier with the most notice that the guest still gives applies; with no tier, nothing is
+    refunded.
     Amounts round down to the minor unit, so a refund never exceeds what was paid.
     """
     notice = starts_at - now
@@ -29,10 +35,10 @@ def refund_for_cancellation(
     return 0, 0
 
 
-def tier_problems(tiers: list) -> list[str]:
+def tier_problems(tiers: Sequence[object]) -> list[str]:
     """What is wrong with refund tiers as written in site.yaml."""
     problems = []
-    seen = set()
+    seen: set[object] = set()
     for index, tier in enumerate(tiers):
         if not isinstance(tier, dict) or set(tier) != {"notice_hours", "refund_percent"}:
             problems.append(
@@ -42,7 +48,8 @@ def tier_problems(tiers: list) -> list[str]:
         hours, percent = tier["notice_hours"], tier["refund_percent"]
         if not isinstance(hours, int) or hours < 0:
             problems.append(
-                f"cancellation_refunds[{index}].notice_hours must be a whole number of hours, 0 or more"
+                f"cancellation_refunds[{index}].notice_hours "
+                "must be a whole number of hours, 0 or more"
             )
         if not isinstance(percent, int) or not 0 <= percent <= 100:
             problems.append(

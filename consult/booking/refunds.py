@@ -1,4 +1,6 @@
-"""Giving money back for a booking through its payment provider: never more than was paid, never twice."""
+"""Giving money back for a booking through its payment provider: never more than was paid, never
+twice.
+"""
 
 from __future__ import annotations
 
@@ -23,23 +25,22 @@ def issue_refund(
     so a refund that did go through is never made twice.
     """
     amount = min(amount_minor, booking.amount_minor - booking.refund_requested_minor)
-    if (
-        amount <= 0
-        or booking.payment_state not in REFUNDABLE_STATES
-        or not booking.payment_reference
-    ):
+    reference = booking.payment_reference
+    if amount <= 0 or booking.payment_state not in REFUNDABLE_STATES or not reference:
         return
     booking.refund_requested_minor += amount
-    _ask_provider(session, provider, booking)
+    _ask_provider(session, provider, booking, reference)
 
 
-def _ask_provider(session: Session, provider: PaymentProvider, booking: Booking) -> None:
+def _ask_provider(
+    session: Session, provider: PaymentProvider, booking: Booking, payment_reference: str
+) -> None:
     amount = booking.refund_requested_minor - booking.refunded_minor
     booking.payment_state = "refund_pending"
     session.add(booking)
     try:
         refund = provider.refund(
-            payment_reference=booking.payment_reference,
+            payment_reference=payment_reference,
             amount_minor=amount,
             idempotency_key=f"refund-{booking.public_id}-{booking.refund_requested_minor}",
         )
@@ -65,8 +66,10 @@ def retry_pending_refunds(*, session: Session, provider: PaymentProvider) -> int
     """Ask again for every refund the provider has not confirmed; returns how many were retried."""
     pending = session.exec(select(Booking).where(Booking.payment_state == "refund_pending")).all()
     for booking in pending:
-        if booking.refund_requested_minor > booking.refunded_minor:
-            _ask_provider(session, provider, booking)
+        # Only a paid booking (which has a payment reference) is ever refund_pending.
+        reference = booking.payment_reference
+        if booking.refund_requested_minor > booking.refunded_minor and reference:
+            _ask_provider(session, provider, booking, reference)
     return len(pending)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from consult.booking.emails import queue_reminder
 from consult.booking.models import Booking, ConsultationType
@@ -16,17 +16,20 @@ REMINDER_LEAD = timedelta(hours=24)
 
 
 def send_due_reminders(*, engine: Engine, now: datetime) -> int:
-    """Queue a reminder for every confirmed booking starting within 24 hours that has none; returns how many."""
+    """Queue a reminder for every confirmed booking starting within 24 hours that has none; returns
+    how many.
+    """
     with Session(engine) as session:
         due = session.exec(
             select(Booking.id).where(
                 Booking.status == "confirmed",
-                Booking.reminder_sent_at.is_(None),
+                col(Booking.reminder_sent_at).is_(None),
                 Booking.starts_at > now,
                 Booking.starts_at <= now + REMINDER_LEAD,
             )
         ).all()
-    return sum(_remind(engine, booking_id, now) for booking_id in due)
+    # A stored row always has its id: the `int | None` type of Booking.id is for unsaved rows.
+    return sum(_remind(engine, booking_id, now) for booking_id in due if booking_id is not None)
 
 
 def _remind(engine: Engine, booking_id: int, now: datetime) -> bool:
@@ -35,20 +38,20 @@ def _remind(engine: Engine, booking_id: int, now: datetime) -> bool:
         claimed = session.exec(
             update(Booking)
             .where(
-                Booking.id == booking_id,
-                Booking.reminder_sent_at.is_(None),
-                Booking.status == "confirmed",
+                col(Booking.id) == booking_id,
+                col(Booking.reminder_sent_at).is_(None),
+                col(Booking.status) == "confirmed",
             )
             .values(reminder_sent_at=now)
         )
         if claimed.rowcount != 1:  # another run reminded it first
             return False
-        booking = session.get(Booking, booking_id)
+        booking = session.get_one(Booking, booking_id)
         token = issue_access_token(session=session, booking=booking, now=now)
         queue_reminder(
             session=session,
             booking=booking,
-            consultation_type=session.get(ConsultationType, booking.consultation_type_id),
+            consultation_type=session.get_one(ConsultationType, booking.consultation_type_id),
             manage_token=token,
             now=now,
         )

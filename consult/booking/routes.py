@@ -1,9 +1,10 @@
-"""Booking pages: types, days and times in the guest's zone, details, payment hand-off and the result."""
+"""Booking pages: types, days and times in the guest's zone, details and the payment hand-off."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import nh3
@@ -17,20 +18,12 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from markdown import markdown
 from markupsafe import Markup
-from sqlmodel import select
 
 from consult.booking import service
-from consult.booking.changes import (
-    ChangeNotAllowed,
-    cancel_booking,
-    guest_refund_quote,
-    reschedule_booking,
-)
-from consult.booking.emails import format_money
-from consult.booking.forms import details_form_for
-from consult.booking.fulfilment import fulfil_checkout
+from consult.booking.forms import DetailsForm, details_form_for
 from consult.booking.models import Booking, ConsultationType
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
@@ -41,6 +34,7 @@ from consult.payments.provider import (
     PaymentProviderUnavailable,
 )
 from consult.payments.selection import current_provider
+from consult.site.identity import SiteIdentity
 from consult.urls import absolute_url
 
 blueprint = Blueprint("booking", __name__, url_prefix="/book")
@@ -52,14 +46,19 @@ TIME_ZONES = sorted(
 )
 
 
-def _site_zone() -> ZoneInfo:
-    return current_app.extensions["consult.site"].time_zone
+def site_identity() -> SiteIdentity:
+    site: SiteIdentity = current_app.extensions["consult.site"]
+    return site
 
 
-def _guest_zone(value: str | None) -> str | None:
-    """The zone name if it is a real IANA zone, else None."""
+def site_zone() -> ZoneInfo:
+    return site_identity().time_zone
+
+
+def guest_zone_name(value: str | None) -> str | None:
+    """The zone name if it is a real IANA zone (the site's when empty), else None."""
     if not value:
-        return _site_zone().key
+        return site_zone().key
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -82,36 +81,37 @@ def zone_filter(name: str) -> ZoneInfo:
 @blueprint.app_template_filter("markdown_safe")
 def markdown_safe(text: str) -> Markup:
     """Markdown the consultant typed in the admin, sanitised."""
-    return Markup(nh3.clean(markdown(text or "", extensions=["extra", "smarty"])))
+    html = nh3.clean(markdown(text or "", extensions=["extra", "smarty"]))
+    return Markup(html)  # noqa: S704  nh3 has just sanitised it
 
 
 @blueprint.get("/")
-def index():
+def index() -> str:
     return render_template("booking/index.html", types=service.active_types(get_session()))
 
 
 @blueprint.get("/<slug>/")
-def choose_time(slug: str):
+def choose_time(slug: str) -> str:
     consultation_type = _active_type_or_404(slug)
-    guest_zone = _guest_zone(request.args.get("tz")) or _site_zone().key
+    guest_zone = guest_zone_name(request.args.get("tz")) or site_zone().key
     now = app_now()
     db = get_session()
     days = service.guest_days_with_slots(
         session=db,
         consultation_type=consultation_type,
         guest_time_zone=guest_zone,
-        site_time_zone=_site_zone(),
+        site_time_zone=site_zone(),
         now=now,
     )
-    chosen_day = _parse_day(request.args.get("date")) or (days[0] if days else None)
-    times = []
+    chosen_day = parse_day(request.args.get("date")) or (days[0] if days else None)
+    times: list[datetime] = []
     if chosen_day is not None:
         times = service.guest_day_slots(
             session=db,
             consultation_type=consultation_type,
             guest_day=chosen_day,
             guest_time_zone=guest_zone,
-            site_time_zone=_site_zone(),
+            site_time_zone=site_zone(),
             now=now,
         )
     return render_template(
@@ -125,7 +125,7 @@ def choose_time(slug: str):
     )
 
 
-def _parse_day(value: str | None) -> date | None:
+def parse_day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
@@ -133,14 +133,16 @@ def _parse_day(value: str | None) -> date | None:
 
 
 @blueprint.get("/<slug>/slots.json")
-def slots_json(slug: str):
+def slots_json(slug: str) -> ResponseReturnValue:
     consultation_type = _active_type_or_404(slug)
-    guest_zone = _guest_zone(request.args.get("tz"))
+    guest_zone = guest_zone_name(request.args.get("tz"))
     if guest_zone is None:
         return jsonify(
-            error=f"Unknown time zone {request.args.get('tz')!r}; use a name such as America/Chicago."
+            error=(
+                f"Unknown time zone {request.args.get('tz')!r}; use a name such as America/Chicago."
+            )
         ), 400
-    day = _parse_day(request.args.get("date"))
+    day = parse_day(request.args.get("date"))
     if day is None:
         return jsonify(error="date must be a day written YYYY-MM-DD, e.g. 2027-01-05."), 400
     times = service.guest_day_slots(
@@ -148,7 +150,7 @@ def slots_json(slug: str):
         consultation_type=consultation_type,
         guest_day=day,
         guest_time_zone=guest_zone,
-        site_time_zone=_site_zone(),
+        site_time_zone=site_zone(),
         now=app_now(),
     )
     return jsonify(
@@ -156,7 +158,7 @@ def slots_json(slug: str):
     )
 
 
-def _chosen_start(form) -> datetime | None:
+def _chosen_start(form: DetailsForm) -> datetime | None:
     try:
         start = datetime.fromisoformat(form.start.data or "")
     except ValueError:
@@ -165,17 +167,16 @@ def _chosen_start(form) -> datetime | None:
 
 
 @blueprint.route("/<slug>/details", methods=["GET", "POST"])
-def details(slug: str):
+def details(slug: str) -> ResponseReturnValue:
     if request.method == "POST":
-        begin_as_writer(
-            get_session()
-        )  # before any read: the check and the hold must see one calendar
+        # Before any read: the check and the hold must see one calendar.
+        begin_as_writer(get_session())
     consultation_type = _active_type_or_404(slug)
     form = details_form_for(
         consultation_type, start=request.args.get("start"), tz=request.args.get("tz")
     )
     start = _chosen_start(form)
-    guest_zone = _guest_zone(form.tz.data)
+    guest_zone = guest_zone_name(form.tz.data)
     if start is None or guest_zone is None:
         return redirect(url_for("booking.choose_time", slug=slug))
     context = {
@@ -187,11 +188,12 @@ def details(slug: str):
     if not form.validate_on_submit():
         return render_template("booking/details.html", **context), 200 if not form.errors else 422
     db = get_session()
+    # Required fields: validated, so never empty here.
     guest = service.GuestDetails(
-        name=form.name.data,
-        email=form.email.data,
-        organisation=form.organisation.data,
-        role=form.role.data,
+        name=form.name.data or "",
+        email=form.email.data or "",
+        organisation=form.organisation.data or "",
+        role=form.role.data or "",
         phone=form.phone.data,
         time_zone=guest_zone,
         intake_answers=form.intake_answers(),
@@ -202,7 +204,7 @@ def details(slug: str):
             consultation_type=consultation_type,
             starts_at=start,
             guest=guest,
-            site_time_zone=_site_zone(),
+            site_time_zone=site_zone(),
             now=app_now(),
         )
     except (service.SlotTaken, service.SlotNotOffered) as refusal:
@@ -214,13 +216,20 @@ def details(slug: str):
     return _start_payment(booking, consultation_type, context)
 
 
-def _start_payment(booking: Booking, consultation_type: ConsultationType, context: dict):
+def _start_payment(
+    booking: Booking, consultation_type: ConsultationType, context: dict[str, Any]
+) -> ResponseReturnValue:
     """Send the guest to pay; if the provider cannot be reached, release the hold and say so."""
+    if booking.hold_expires_at is None:
+        raise RuntimeError(f"booking {booking.public_id} is not held, so it cannot be paid for")
     db = get_session()
     provider = current_provider()
+    guest_start = booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone))
     request_for_provider = CheckoutRequest(
         reference=booking.public_id,
-        description=f"{consultation_type.name}, {booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone)):%-d %B %Y %H:%M} ({booking.guest_time_zone})",
+        description=(
+            f"{consultation_type.name}, {guest_start:%-d %B %Y %H:%M} ({booking.guest_time_zone})"
+        ),
         amount_minor=booking.amount_minor,
         currency=booking.currency,
         customer_email=booking.guest_email,
@@ -235,9 +244,12 @@ def _start_payment(booking: Booking, consultation_type: ConsultationType, contex
     except (PaymentProviderUnavailable, PaymentError):
         log.exception("could not start the checkout of booking %s", booking.public_id)
         db.rollback()
-        db.delete(db.get(Booking, booking.id))
+        db.delete(db.get_one(Booking, booking.id))
         db.commit()
-        message = "We could not reach our payment provider just now, so nothing was booked or charged. Please try again in a few minutes."
+        message = (
+            "We could not reach our payment provider just now, so nothing was booked or charged. "
+            "Please try again in a few minutes."
+        )
         return render_template("booking/details.html", **context, slot_problem=message), 503
     booking.checkout_session_id = started.session_id
     booking.payment_provider = provider.name
@@ -246,173 +258,5 @@ def _start_payment(booking: Booking, consultation_type: ConsultationType, contex
     return redirect(started.redirect_url, 303)
 
 
-@blueprint.get("/return")
-def payment_return():
-    """Where the provider sends the guest after paying: confirm now rather than wait for the webhook."""
-    session_id = request.args.get("session_id", "")
-    db = get_session()
-    begin_as_writer(db)
-    try:
-        booking = fulfil_checkout(
-            session=db, provider=current_provider(), checkout_session_id=session_id, now=app_now()
-        )
-        db.commit()
-    except (
-        PaymentProviderUnavailable,
-        PaymentError,
-    ):  # the webhook will confirm it; the status page says so
-        log.exception("could not read checkout %s", session_id)
-        db.rollback()
-        booking = db.exec(select(Booking).where(Booking.checkout_session_id == session_id)).first()
-    if booking is None:
-        abort(404)
-    return redirect(url_for("booking.booking_status", public_id=booking.public_id), 303)
-
-
-@blueprint.get("/booking/<public_id>/payment-cancelled")
-def payment_cancelled(public_id: str):
-    booking = _booking_or_404(public_id)
-    return render_template(
-        "booking/payment_cancelled.html",
-        booking=booking,
-        consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
-    )
-
-
-def _booking_or_404(public_id: str) -> Booking:
-    booking = get_session().exec(select(Booking).where(Booking.public_id == public_id)).first()
-    if booking is None:
-        abort(404)
-    return booking
-
-
-@blueprint.get("/booking/<public_id>/")
-def booking_status(public_id: str):
-    booking = _booking_or_404(public_id)
-    consultation_type = get_session().get(ConsultationType, booking.consultation_type_id)
-    return render_template(
-        "booking/status.html",
-        booking=booking,
-        consultation_type=consultation_type,
-        start_local=booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone)),
-        hold_minutes_left=max(
-            0, int(((booking.hold_expires_at or app_now()) - app_now()) / timedelta(minutes=1))
-        ),
-    )
-
-
-def _managed_booking_or_404(token: str) -> Booking:
-    """The booking behind a guest's secret link (only its hash is stored)."""
-    booking = service.find_by_access_token(get_session(), token)
-    if booking is None:
-        abort(404)
-    return booking
-
-
-def _manage_page(token: str, booking: Booking, *, problem: str | None = None, status: int = 200):
-    site = current_app.extensions["consult.site"]
-    refund_minor, refund_percent = guest_refund_quote(
-        booking, now=app_now(), tiers=site.refund_tiers
-    )
-    return render_template(
-        "booking/manage.html",
-        token=token,
-        booking=booking,
-        consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
-        start_local=booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone)),
-        refund=format_money(refund_minor, booking.currency),
-        refund_percent=refund_percent,
-        can_change=booking.status == "confirmed" and booking.starts_at > app_now(),
-        moves_left=max(0, site.max_reschedules - booking.reschedule_count),
-        problem=problem,
-    ), status
-
-
-@blueprint.get("/manage/<token>")
-def manage(token: str):
-    """The guest's own page for a booking, reached from the secret link in their e-mails."""
-    return _manage_page(token, _managed_booking_or_404(token))
-
-
-@blueprint.post("/manage/<token>/cancel")
-def cancel(token: str):
-    db = get_session()
-    begin_as_writer(db)
-    booking = _managed_booking_or_404(token)
-    try:
-        cancel_booking(
-            session=db,
-            provider=current_provider(),
-            booking=booking,
-            by="guest",
-            now=app_now(),
-            tiers=current_app.extensions["consult.site"].refund_tiers,
-        )
-    except ChangeNotAllowed as refusal:
-        return _manage_page(token, booking, problem=str(refusal), status=409)
-    db.commit()
-    return redirect(url_for("booking.manage", token=token), 303)
-
-
-@blueprint.route("/manage/<token>/move", methods=["GET", "POST"])
-def move(token: str):
-    db = get_session()
-    if request.method == "POST":
-        begin_as_writer(db)
-    booking = _managed_booking_or_404(token)
-    consultation_type = db.get(ConsultationType, booking.consultation_type_id)
-    guest_zone = _guest_zone(request.values.get("tz")) or booking.guest_time_zone
-    problem = None
-    if request.method == "POST":
-        try:
-            new_start = datetime.fromisoformat(request.form.get("start", ""))
-            reschedule_booking(
-                session=db,
-                booking=booking,
-                new_start=new_start,
-                site_time_zone=_site_zone(),
-                now=app_now(),
-                max_reschedules=current_app.extensions["consult.site"].max_reschedules,
-                manage_token=token,
-            )
-        except ValueError:
-            problem = "Please choose one of the times below."
-        except (ChangeNotAllowed, service.SlotTaken, service.SlotNotOffered) as refusal:
-            problem = str(refusal)
-        if problem is None:
-            db.commit()
-            return redirect(url_for("booking.manage", token=token), 303)
-        db.rollback()
-        booking = _managed_booking_or_404(token)
-    now = app_now()
-    days = service.guest_days_with_slots(
-        session=db,
-        consultation_type=consultation_type,
-        guest_time_zone=guest_zone,
-        site_time_zone=_site_zone(),
-        now=now,
-    )
-    chosen_day = _parse_day(request.values.get("date")) or (days[0] if days else None)
-    times = (
-        service.guest_day_slots(
-            session=db,
-            consultation_type=consultation_type,
-            guest_day=chosen_day,
-            guest_time_zone=guest_zone,
-            site_time_zone=_site_zone(),
-            now=now,
-        )
-        if chosen_day
-        else []
-    )
-    return render_template(
-        "booking/move.html",
-        token=token,
-        booking=booking,
-        consultation_type=consultation_type,
-        days=days,
-        chosen_day=chosen_day,
-        times=times,
-        guest_zone=guest_zone,
-        problem=problem,
-    ), 409 if problem else 200
+# The guest's pages for a booking once made share this blueprint.
+from consult.booking import manage  # noqa: E402, F401

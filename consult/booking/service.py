@@ -1,4 +1,6 @@
-"""What booking does to the database: offering slots, holding them, confirming and expiring bookings."""
+"""What booking does to the database: offering slots, holding them, confirming and expiring
+bookings.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from consult.accounts.policy import hash_token, new_token, normalise_email
 from consult.booking import slots
@@ -23,8 +25,10 @@ from consult.booking.models import (
     ConsultationType,
 )
 from consult.booking.status import check_transition
+from consult.db import id_of
 
-HOLD_MINUTES = 31  # Stripe refuses a Checkout Session that expires in under 30 minutes: keep a minute of margin
+# Stripe refuses a Checkout Session that expires in under 30 minutes: keep a minute of margin.
+HOLD_MINUTES = 31
 
 
 class SlotTaken(Exception):
@@ -51,7 +55,7 @@ def active_types(session: Session) -> list[ConsultationType]:
         session.exec(
             select(ConsultationType)
             .where(ConsultationType.is_active)
-            .order_by(ConsultationType.position, ConsultationType.id)
+            .order_by(col(ConsultationType.position), col(ConsultationType.id))
         ).all()
     )
 
@@ -74,7 +78,7 @@ def guest_day_slots(
     """Free start times on `guest_day` in the guest's zone."""
     occupied, per_day = occupancy(
         session,
-        consultation_type_id=consultation_type.id,
+        consultation_type_id=id_of(consultation_type),
         first_day=guest_day - timedelta(days=1),
         last_day=guest_day + timedelta(days=1),
         time_zone=site_time_zone,
@@ -104,7 +108,7 @@ def guest_days_with_slots(
     last_day = first_day + timedelta(days=consultation_type.booking_window_days + 1)
     occupied, per_day = occupancy(
         session,
-        consultation_type_id=consultation_type.id,
+        consultation_type_id=id_of(consultation_type),
         first_day=first_day,
         last_day=last_day,
         time_zone=site_time_zone,
@@ -134,11 +138,11 @@ def _blocks(start: datetime, end: datetime) -> list[datetime]:
 def _release_expired_holds(
     session: Session, *, start: datetime, end: datetime, now: datetime
 ) -> None:
-    """Free the blocks of holds that have lapsed in [start, end), so a new hold can take their time."""
+    """Free the blocks of holds that lapsed in [start, end), so a new hold can take their time."""
     lapsed = session.exec(
         select(Booking).where(
             Booking.status == "held",
-            Booking.hold_expires_at <= now,
+            col(Booking.hold_expires_at) <= now,
             Booking.occupies_until > start,
             Booking.occupies_from < end,
         )
@@ -152,7 +156,7 @@ def occupy(session: Session, booking: Booking) -> None:
     try:
         with session.begin_nested():
             session.add_all(
-                BookingTimeBlock(booking_id=booking.id, block_start=block)
+                BookingTimeBlock(booking_id=id_of(booking), block_start=block)
                 for block in _blocks(booking.occupies_from, booking.occupies_until)
             )
             session.flush()
@@ -161,7 +165,7 @@ def occupy(session: Session, booking: Booking) -> None:
 
 
 def release(session: Session, booking: Booking) -> None:
-    session.exec(delete(BookingTimeBlock).where(BookingTimeBlock.booking_id == booking.id))
+    session.exec(delete(BookingTimeBlock).where(col(BookingTimeBlock.booking_id) == booking.id))
 
 
 def place_booking(
@@ -173,7 +177,8 @@ def place_booking(
     site_time_zone: ZoneInfo,
     now: datetime,
 ) -> Booking:
-    """Hold the slot (a paid type, for HOLD_MINUTES, while the guest pays) or confirm it (a free type).
+    """Hold the slot (a paid type, for HOLD_MINUTES, while the guest pays) or confirm it (a free
+    type).
 
     Start the transaction with `begin_as_writer` so that on SQLite the check and the insert
     see the same calendar; the unique time blocks guarantee it on every database.
@@ -188,16 +193,14 @@ def place_booking(
         now=now,
     )
     # Compare instants in UTC: on the fall-back night two different 01:30s read alike in local time.
-    if starts_at.astimezone(UTC) not in {
-        moment.astimezone(UTC) for moment in offered
-    }:
+    if starts_at.astimezone(UTC) not in {moment.astimezone(UTC) for moment in offered}:
         raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(starts_at, rules_for(consultation_type))
     _release_expired_holds(session, start=span.start, end=span.end, now=now)
     free = consultation_type.is_free
     booking = Booking(
         public_id=secrets.token_urlsafe(16),
-        consultation_type_id=consultation_type.id,
+        consultation_type_id=id_of(consultation_type),
         starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=consultation_type.duration_minutes),
         occupies_from=span.start,
@@ -247,14 +250,16 @@ def confirm(
 def issue_access_token(*, session: Session, booking: Booking, now: datetime) -> str:
     """A new secret link for the guest's e-mail; returns the token (only its hash is kept)."""
     token, token_hash = new_token()
-    session.add(BookingAccessToken(booking_id=booking.id, token_hash=token_hash, created_at=now))
+    session.add(
+        BookingAccessToken(booking_id=id_of(booking), token_hash=token_hash, created_at=now)
+    )
     return token
 
 
 def find_by_access_token(session: Session, token: str) -> Booking | None:
     return session.exec(
         select(Booking)
-        .join(BookingAccessToken, BookingAccessToken.booking_id == Booking.id)
+        .join(BookingAccessToken, col(BookingAccessToken.booking_id) == col(Booking.id))
         .where(BookingAccessToken.token_hash == hash_token(token))
     ).first()
 
@@ -283,7 +288,7 @@ def find_booking_for_update(session: Session, *, public_id: str) -> Booking | No
 def sweep_expired_holds(*, session: Session, now: datetime) -> int:
     """Expire every lapsed hold; returns how many."""
     lapsed = session.exec(
-        select(Booking).where(Booking.status == "held", Booking.hold_expires_at <= now)
+        select(Booking).where(Booking.status == "held", col(Booking.hold_expires_at) <= now)
     ).all()
     for booking in lapsed:
         expire_hold(session=session, booking=booking)

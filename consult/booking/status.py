@@ -1,4 +1,4 @@
-"""The life of a booking: which status may follow which, written down once. No Flask, no database."""
+"""The life of a booking: which status may follow which, written once. No Flask, no database."""
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     "held": frozenset({"confirmed", "expired", "cancelled"}),

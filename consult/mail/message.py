@@ -1,4 +1,6 @@
-"""Turning an outbox row's fields into a MIME message, and the retry schedule. No Flask, no database."""
+"""Turning an outbox row's fields into a MIME message, and the retry schedule. No Flask, no
+database.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ from email.utils import format_datetime, make_msgid
 RETRY_DELAYS = tuple(
     timedelta(minutes=minutes) for minutes in (1, 2, 4, 8, 16, 32, 64, 128, 256, 360, 360, 360)
 )
-"""Wait after the n-th failed attempt; after the last one the e-mail is marked failed (about a day in all)."""
+"""Wait after the n-th failed attempt; after the last one the e-mail is marked failed (about a day
+in all).
+"""
 
 
 class UnsafeHeader(ValueError):
@@ -50,7 +54,7 @@ def build_message(
     extra_headers: dict[str, str] | None = None,
     attachments: list[dict[str, str]] | None = None,
 ) -> EmailMessage:
-    """A multipart/alternative message with a plain-text and an HTML part, and any text attachments."""
+    """A multipart/alternative message with plain-text and HTML parts, and any text attachments."""
     message = EmailMessage()
     message["From"] = Address(
         display_name=safe_header_value(from_name), addr_spec=safe_header_value(from_address)

@@ -7,11 +7,12 @@ import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import Engine, or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from consult.config import Settings
 from consult.db import begin_as_writer, get_engine
@@ -29,7 +30,7 @@ def queue_email(
     to: str,
     subject: str,
     template: str,
-    context: dict,
+    context: dict[str, Any],
     now: datetime,
     extra_headers: dict[str, str] | None = None,
     attachments: list[dict[str, str]] | None = None,
@@ -74,8 +75,13 @@ def _claim_due(engine: Engine, *, now: datetime, limit: int) -> tuple[str, list[
         due = session.exec(
             select(OutboxEmail)
             .where(OutboxEmail.status == "queued", OutboxEmail.next_attempt_at <= now)
-            .where(or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now))
-            .order_by(OutboxEmail.id)
+            .where(
+                or_(
+                    col(OutboxEmail.claimed_until).is_(None),
+                    col(OutboxEmail.claimed_until) < now,
+                )
+            )
+            .order_by(col(OutboxEmail.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
@@ -86,12 +92,12 @@ def _claim_due(engine: Engine, *, now: datetime, limit: int) -> tuple[str, list[
     return claim_token, list(due)
 
 
-def _finish(engine: Engine, email: OutboxEmail, claim_token: str, **changes) -> None:
+def _finish(engine: Engine, email: OutboxEmail, claim_token: str, **changes: object) -> None:
     """Record the outcome of one attempt, if this sender still holds the e-mail's lease."""
     with Session(engine) as session:
         session.exec(
             update(OutboxEmail)
-            .where(OutboxEmail.id == email.id, OutboxEmail.claim_token == claim_token)
+            .where(col(OutboxEmail.id) == email.id, col(OutboxEmail.claim_token) == claim_token)
             .values(claimed_until=None, claim_token=None, **changes)
         )
         session.commit()
@@ -138,7 +144,7 @@ def deliver_due(
     """One pass over the outbox: send what is due, mark each sent once, back off on failure."""
     claim_token, due = _claim_due(engine, now=now, limit=limit)
     outcomes = {"sent": 0, "retrying": 0, "failed": 0}
-    finished: set[int] = set()
+    finished: set[str] = set()  # message ids
     try:
         with transport.connect() as send:
             for email in due:
@@ -171,11 +177,11 @@ def deliver_due(
                         last_error=None,
                     )
                     outcomes["sent"] += 1
-                finished.add(email.id)
+                finished.add(email.message_id)
     except (OSError, smtplib.SMTPException) as error:
         # The server is unreachable or went away: what was not finished is retried later.
         for email in due:
-            if email.id not in finished:
+            if email.message_id not in finished:
                 outcomes[
                     _record_failure(
                         engine,

@@ -21,7 +21,7 @@ class Transport(Protocol):
 
 
 class SmtpTransport:
-    """Delivers over SMTP, with STARTTLS or implicit TLS and login when the settings ask for them."""
+    """Delivers over SMTP, with STARTTLS or implicit TLS and login when the settings ask for it."""
 
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
@@ -30,6 +30,7 @@ class SmtpTransport:
     def connect(self) -> Iterator[Send]:
         settings = self.settings
         tls_context = ssl.create_default_context()
+        client: smtplib.SMTP
         if settings.implicit_tls:
             client = smtplib.SMTP_SSL(
                 settings.host, settings.port, timeout=settings.timeout_seconds, context=tls_context
@@ -41,7 +42,11 @@ class SmtpTransport:
                 client.starttls(context=tls_context)
             if settings.username:
                 client.login(settings.username, settings.password or "")
-            yield client.send_message
+
+            def send(message: EmailMessage) -> None:
+                client.send_message(message)
+
+            yield send
         finally:
             try:
                 client.quit()

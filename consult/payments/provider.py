@@ -14,7 +14,7 @@ class PaymentProviderUnavailable(Exception):
 
 
 class PaymentError(Exception):
-    """The provider refused the request (a 4xx answer); the message is for the logs, not the guest."""
+    """The provider refused the request (a 4xx answer); the message is for the logs, not guests."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,9 @@ class CheckoutState:
 
 @dataclass(frozen=True)
 class RefundState:
-    """A refund as the provider sees it: "pending", "succeeded", "failed", "canceled" or "requires_action"."""
+    """A refund as the provider sees it: "pending", "succeeded", "failed", "canceled" or
+    "requires_action".
+    """
 
     refund_id: str
     status: str
@@ -106,7 +108,9 @@ class PaymentProvider(Protocol):
         ...
 
     def expire_checkout(self, session_id: str) -> None:
-        """Close an open checkout so it can no longer be paid; already expired or complete is no error."""
+        """Close an open checkout so it can no longer be paid; already expired or complete is no
+        error.
+        """
         ...
 
     def refund(

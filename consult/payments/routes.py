@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from consult.booking.fulfilment import fulfil_checkout
 from consult.booking.refunds import reconcile_charge_refunded, reconcile_refund_failed
 from consult.clock import app_now
+from consult.config import Settings
 from consult.db import begin_as_writer, get_session
 from consult.extensions import csrf, limiter
 from consult.payments.models import ProcessedWebhookEvent, TestCheckout
 from consult.payments.selection import current_provider
+from consult.payments.test_provider import LocalTestProvider
 
 blueprint = Blueprint("payments", __name__)
 log = logging.getLogger("consult.payments")
@@ -29,10 +32,10 @@ CHECKOUT_EVENTS = (
 @blueprint.post("/stripe/webhook")
 @csrf.exempt  # Stripe signs the body instead
 @limiter.exempt
-def stripe_webhook():
+def stripe_webhook() -> ResponseReturnValue:
     from consult.payments.stripe_gateway import WebhookSignatureInvalid, verify_webhook
 
-    settings = current_app.extensions["consult.settings"]
+    settings: Settings = current_app.extensions["consult.settings"]
     if not settings.stripe_webhook_secret:
         abort(404)
     try:
@@ -80,13 +83,14 @@ def _test_checkout(session_id: str) -> TestCheckout:
         .exec(select(TestCheckout).where(TestCheckout.session_id == session_id))
         .first()
     )
-    if checkout is None or current_app.extensions["consult.settings"].stripe_secret_key:
+    settings: Settings = current_app.extensions["consult.settings"]
+    if checkout is None or settings.stripe_secret_key:  # Stripe takes real payments instead
         abort(404)
     return checkout
 
 
 @blueprint.get("/payments/test/<session_id>")
-def test_checkout(session_id: str):
+def test_checkout(session_id: str) -> str:
     checkout = _test_checkout(session_id)
     return render_template(
         "payments/test_checkout.html", checkout=checkout, expired=checkout.expires_at <= app_now()
@@ -94,13 +98,13 @@ def test_checkout(session_id: str):
 
 
 @blueprint.post("/payments/test/<session_id>/pay")
-def test_pay(session_id: str):
+def test_pay(session_id: str) -> ResponseReturnValue:
     db = get_session()
     begin_as_writer(db)
     checkout = _test_checkout(session_id)
     if checkout.expires_at <= app_now():
         return render_template("payments/test_checkout.html", checkout=checkout, expired=True), 410
-    provider = current_provider()
+    provider = LocalTestProvider(db)  # what current_provider() is when the page is open at all
     success_url = provider.pay(session_id)
     fulfil_checkout(session=db, provider=provider, checkout_session_id=session_id, now=app_now())
     db.commit()
@@ -108,5 +112,5 @@ def test_pay(session_id: str):
 
 
 @blueprint.post("/payments/test/<session_id>/cancel")
-def test_cancel(session_id: str):
+def test_cancel(session_id: str) -> ResponseReturnValue:
     return redirect(_test_checkout(session_id).cancel_url, 303)

@@ -1,7 +1,10 @@
-"""Which payment provider the running app uses: Stripe when a key is set, else the local test provider."""
+"""Which payment provider the running app uses: Stripe when a key is set, else the local test
+provider.
+"""
 
 from flask import current_app
 
+from consult.config import Settings
 from consult.db import get_session
 from consult.payments.provider import PaymentProvider
 
@@ -9,8 +12,10 @@ GATEWAY_KEY = "consult.stripe_gateway"
 
 
 def current_provider() -> PaymentProvider:
-    """The app's Stripe gateway (one per app, so its connection pool is reused), or the local test provider."""
-    settings = current_app.extensions["consult.settings"]
+    """The app's Stripe gateway (one per app, so its connection pool is reused), or the local test
+    provider.
+    """
+    settings: Settings = current_app.extensions["consult.settings"]
     if settings.stripe_secret_key:
         if GATEWAY_KEY not in current_app.extensions:
             from consult.payments.stripe_gateway import StripeGateway
@@ -18,7 +23,8 @@ def current_provider() -> PaymentProvider:
             current_app.extensions[GATEWAY_KEY] = StripeGateway(
                 settings.stripe_secret_key, settings.stripe_api_base
             )
-        return current_app.extensions[GATEWAY_KEY]
+        gateway: PaymentProvider = current_app.extensions[GATEWAY_KEY]
+        return gateway
     from consult.payments.test_provider import LocalTestProvider
 
     return LocalTestProvider(get_session())

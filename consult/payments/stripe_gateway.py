@@ -1,10 +1,12 @@
-"""The Stripe implementation of PaymentProvider, and webhook verification: the only module that imports stripe."""
+"""The Stripe implementation of PaymentProvider, and webhook verification: the only module that
+imports stripe.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import stripe
 
@@ -17,6 +19,9 @@ from consult.payments.provider import (
     RefundState,
 )
 
+if TYPE_CHECKING:
+    from stripe.params.checkout import SessionCreateParams
+
 log = logging.getLogger(__name__)
 
 # Seconds for connecting to and reading from Stripe. The SDK's own default is 80 s, far
@@ -28,11 +33,15 @@ Result = TypeVar("Result")
 
 
 class WebhookSignatureInvalid(Exception):
-    """A webhook body whose Stripe-Signature is missing, wrong or stale, or which is not a JSON event."""
+    """A webhook body whose Stripe-Signature is missing, wrong or stale, or which is not a JSON
+    event.
+    """
 
 
 class StripeGateway:
-    """PaymentProvider over the official Stripe SDK, one StripeClient per instance (no global state)."""
+    """PaymentProvider over the official Stripe SDK, one StripeClient per instance (no global
+    state).
+    """
 
     name = "stripe"
 
@@ -44,7 +53,9 @@ class StripeGateway:
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         max_network_retries: int = DEFAULT_MAX_NETWORK_RETRIES,
     ) -> None:
-        """`api_base` points the SDK at another server (the tests' fake Stripe); None means api.stripe.com."""
+        """`api_base` points the SDK at another server (the tests' fake Stripe); None means
+        api.stripe.com.
+        """
         self._client = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_base} if api_base else None,
@@ -53,8 +64,10 @@ class StripeGateway:
         )
 
     def start_checkout(self, request: CheckoutRequest) -> CheckoutStarted:
-        """Create a hosted Checkout Session for one booking; the idempotency key makes a retry return the same one."""
-        params: dict[str, Any] = {
+        """Create a hosted Checkout Session for one booking; the idempotency key makes a retry
+        return the same one.
+        """
+        params: SessionCreateParams = {
             "mode": "payment",
             "line_items": [
                 {
@@ -86,7 +99,7 @@ class StripeGateway:
         return CheckoutStarted(session_id=session.id, redirect_url=session.url)
 
     def retrieve_checkout(self, session_id: str) -> CheckoutState:
-        """Read a Checkout Session's status, payment status, booking reference and PaymentIntent id."""
+        """Read a Checkout Session's status, payment status, booking reference, PaymentIntent id."""
         session = _call(
             "retrieve checkout", lambda: self._client.v1.checkout.sessions.retrieve(session_id)
         )
@@ -105,7 +118,9 @@ class StripeGateway:
     def refund(
         self, *, payment_reference: str, amount_minor: int, idempotency_key: str
     ) -> RefundState:
-        """Refund `amount_minor` of a PaymentIntent; the refund may stay "pending" (watch refund.updated)."""
+        """Refund `amount_minor` of a PaymentIntent; the refund may stay "pending" (watch
+        refund.updated).
+        """
         refund = _call(
             "refund",
             lambda: self._client.v1.refunds.create(
@@ -119,7 +134,9 @@ class StripeGateway:
 
 
 def checkout_state_from(session: dict[str, Any]) -> CheckoutState:
-    """Build a CheckoutState from a Checkout Session as a plain dict (an API answer or an event's data.object)."""
+    """Build a CheckoutState from a Checkout Session as a plain dict (an API answer or an event's
+    data.object).
+    """
     metadata = session.get("metadata") or {}
     payment_intent = session.get("payment_intent")
     if isinstance(payment_intent, dict):  # expanded
@@ -136,7 +153,8 @@ def checkout_state_from(session: dict[str, Any]) -> CheckoutState:
 
 
 def verify_webhook(payload: bytes, signature_header: str | None, secret: str) -> dict[str, Any]:
-    """Check a webhook's Stripe-Signature against the raw body (tolerance 300 s) and return the event as a dict.
+    """Check a webhook's Stripe-Signature against the raw body (tolerance 300 s) and return the
+    event as a dict.
 
     The dict has at least "id", "type" and "data" -> "object" (itself a plain dict).
     Raises WebhookSignatureInvalid for a missing, wrong or stale signature, or a body that
@@ -149,7 +167,7 @@ def verify_webhook(payload: bytes, signature_header: str | None, secret: str) ->
     except (ValueError, TypeError, AttributeError) as error:
         # Not UTF-8, not JSON, or JSON that is not an object: a signed body can still be junk.
         raise WebhookSignatureInvalid(f"webhook body is not a JSON event: {error}") from error
-    values = event.to_dict()
+    values: dict[str, Any] = event.to_dict()
     if not isinstance(values.get("id"), str) or not isinstance(values.get("type"), str):
         raise WebhookSignatureInvalid("webhook body is not a Stripe event")
     if not isinstance((values.get("data") or {}).get("object"), dict):
@@ -171,6 +189,7 @@ def _call(action: str, request: Callable[[], Result]) -> Result:
                 "Stripe unavailable during %s: HTTP %s %s", action, status, error.user_message
             )
             raise PaymentProviderUnavailable(f"Stripe answered HTTP {status} ({action})") from error
-        detail = f"HTTP {status} {type(error).__name__}{f' ({error.code})' if error.code else ''}: {error.user_message or error}"
+        code = f" ({error.code})" if error.code else ""
+        detail = f"HTTP {status} {type(error).__name__}{code}: {error.user_message or error}"
         log.error("Stripe refused %s: %s", action, detail)
         raise PaymentError(f"Stripe refused {action}: {detail}") from error

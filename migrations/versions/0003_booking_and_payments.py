@@ -142,7 +142,8 @@ def upgrade() -> None:
         sa.Column("reminder_sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.CheckConstraint(
-            "payment_state IN ('not_required', 'unpaid', 'paid', 'refund_pending', 'refunded', 'partially_refunded', 'refund_failed')",
+            "payment_state IN ('not_required', 'unpaid', 'paid', 'refund_pending', 'refunded', "
+            "'partially_refunded', 'refund_failed')",
             name=op.f("ck_bookings_payment_state"),
         ),
         sa.CheckConstraint(

@@ -1,0 +1,205 @@
+"""The guest's pages for a booking once made: its status after paying (or not), and, through the
+secret link in their e-mails, cancelling it (with the policy's refund) or moving it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlmodel import select
+
+from consult.booking import service
+from consult.booking.changes import (
+    ChangeNotAllowed,
+    cancel_booking,
+    guest_refund_quote,
+    reschedule_booking,
+)
+from consult.booking.emails import format_money
+from consult.booking.fulfilment import fulfil_checkout
+from consult.booking.models import Booking, ConsultationType
+from consult.booking.routes import blueprint, guest_zone_name, parse_day, site_identity, site_zone
+from consult.clock import app_now
+from consult.db import begin_as_writer, get_session
+from consult.payments.provider import PaymentError, PaymentProviderUnavailable
+from consult.payments.selection import current_provider
+
+log = logging.getLogger("consult.booking")
+
+
+@blueprint.get("/return")
+def payment_return() -> ResponseReturnValue:
+    """Where the provider sends the guest after paying: confirm now rather than wait for the
+    webhook.
+    """
+    session_id = request.args.get("session_id", "")
+    db = get_session()
+    begin_as_writer(db)
+    try:
+        booking = fulfil_checkout(
+            session=db, provider=current_provider(), checkout_session_id=session_id, now=app_now()
+        )
+        db.commit()
+    except (PaymentProviderUnavailable, PaymentError):
+        # The webhook will confirm it; the status page says so.
+        log.exception("could not read checkout %s", session_id)
+        db.rollback()
+        booking = db.exec(select(Booking).where(Booking.checkout_session_id == session_id)).first()
+    if booking is None:
+        abort(404)
+    return redirect(url_for("booking.booking_status", public_id=booking.public_id), 303)
+
+
+@blueprint.get("/booking/<public_id>/payment-cancelled")
+def payment_cancelled(public_id: str) -> str:
+    booking = _booking_or_404(public_id)
+    return render_template(
+        "booking/payment_cancelled.html",
+        booking=booking,
+        consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
+    )
+
+
+def _booking_or_404(public_id: str) -> Booking:
+    booking = get_session().exec(select(Booking).where(Booking.public_id == public_id)).first()
+    if booking is None:
+        abort(404)
+    return booking
+
+
+@blueprint.get("/booking/<public_id>/")
+def booking_status(public_id: str) -> str:
+    booking = _booking_or_404(public_id)
+    consultation_type = get_session().get(ConsultationType, booking.consultation_type_id)
+    return render_template(
+        "booking/status.html",
+        booking=booking,
+        consultation_type=consultation_type,
+        start_local=booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone)),
+        hold_minutes_left=max(
+            0, int(((booking.hold_expires_at or app_now()) - app_now()) / timedelta(minutes=1))
+        ),
+    )
+
+
+def _managed_booking_or_404(token: str) -> Booking:
+    """The booking behind a guest's secret link (only its hash is stored)."""
+    booking = service.find_by_access_token(get_session(), token)
+    if booking is None:
+        abort(404)
+    return booking
+
+
+def _manage_page(
+    token: str, booking: Booking, *, problem: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    site = site_identity()
+    refund_minor, refund_percent = guest_refund_quote(
+        booking, now=app_now(), tiers=site.refund_tiers
+    )
+    return render_template(
+        "booking/manage.html",
+        token=token,
+        booking=booking,
+        consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
+        start_local=booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone)),
+        refund=format_money(refund_minor, booking.currency),
+        refund_percent=refund_percent,
+        can_change=booking.status == "confirmed" and booking.starts_at > app_now(),
+        moves_left=max(0, site.max_reschedules - booking.reschedule_count),
+        problem=problem,
+    ), status
+
+
+@blueprint.get("/manage/<token>")
+def manage(token: str) -> ResponseReturnValue:
+    """The guest's own page for a booking, reached from the secret link in their e-mails."""
+    return _manage_page(token, _managed_booking_or_404(token))
+
+
+@blueprint.post("/manage/<token>/cancel")
+def cancel(token: str) -> ResponseReturnValue:
+    db = get_session()
+    begin_as_writer(db)
+    booking = _managed_booking_or_404(token)
+    try:
+        cancel_booking(
+            session=db,
+            provider=current_provider(),
+            booking=booking,
+            by="guest",
+            now=app_now(),
+            tiers=site_identity().refund_tiers,
+        )
+    except ChangeNotAllowed as refusal:
+        return _manage_page(token, booking, problem=str(refusal), status=409)
+    db.commit()
+    return redirect(url_for("booking.manage", token=token), 303)
+
+
+@blueprint.route("/manage/<token>/move", methods=["GET", "POST"])
+def move(token: str) -> ResponseReturnValue:
+    db = get_session()
+    if request.method == "POST":
+        begin_as_writer(db)
+    booking = _managed_booking_or_404(token)
+    consultation_type = db.get_one(ConsultationType, booking.consultation_type_id)
+    guest_zone = guest_zone_name(request.values.get("tz")) or booking.guest_time_zone
+    problem = None
+    if request.method == "POST":
+        try:
+            new_start = datetime.fromisoformat(request.form.get("start", ""))
+            reschedule_booking(
+                session=db,
+                booking=booking,
+                new_start=new_start,
+                site_time_zone=site_zone(),
+                now=app_now(),
+                max_reschedules=site_identity().max_reschedules,
+                manage_token=token,
+            )
+        except ValueError:
+            problem = "Please choose one of the times below."
+        except (ChangeNotAllowed, service.SlotTaken, service.SlotNotOffered) as refusal:
+            problem = str(refusal)
+        if problem is None:
+            db.commit()
+            return redirect(url_for("booking.manage", token=token), 303)
+        db.rollback()
+        booking = _managed_booking_or_404(token)
+    now = app_now()
+    days = service.guest_days_with_slots(
+        session=db,
+        consultation_type=consultation_type,
+        guest_time_zone=guest_zone,
+        site_time_zone=site_zone(),
+        now=now,
+    )
+    chosen_day = parse_day(request.values.get("date")) or (days[0] if days else None)
+    times = (
+        service.guest_day_slots(
+            session=db,
+            consultation_type=consultation_type,
+            guest_day=chosen_day,
+            guest_time_zone=guest_zone,
+            site_time_zone=site_zone(),
+            now=now,
+        )
+        if chosen_day
+        else []
+    )
+    return render_template(
+        "booking/move.html",
+        token=token,
+        booking=booking,
+        consultation_type=consultation_type,
+        days=days,
+        chosen_day=chosen_day,
+        times=times,
+        guest_zone=guest_zone,
+        problem=problem,
+    ), 409 if problem else 200
