@@ -15,7 +15,28 @@ from pathlib import Path
 from bench.timing import timed
 from consult.config import PROJECT_ROOT, load_settings
 
-WORDS = ["partnership", "listening", "leadership", "patients", "providers", "trust", "dignity", "equity", "chronic", "illness", "support", "visits", "questions", "decisions", "transparency", "presence", "believing", "measuring", "teams", "care"]
+WORDS = [
+    "partnership",
+    "listening",
+    "leadership",
+    "patients",
+    "providers",
+    "trust",
+    "dignity",
+    "equity",
+    "chronic",
+    "illness",
+    "support",
+    "visits",
+    "questions",
+    "decisions",
+    "transparency",
+    "presence",
+    "believing",
+    "measuring",
+    "teams",
+    "care",
+]
 
 
 def generate_posts(directory: Path, count: int) -> None:
