@@ -11,7 +11,8 @@ import random
 from bench.timing import timed
 from consult.config import PROJECT_ROOT
 from consult.portal.charts import radar_svg
-from consult.portal.definition import AssessmentDefinition, load_definition
+from consult.portal.definition import AssessmentDefinition
+from consult.portal.definition_loading import load_definition
 from consult.portal.plan import build_action_plan
 from consult.portal.scoring import Respondent, score_round
 

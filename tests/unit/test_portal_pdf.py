@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from consult.portal.definition import load_definition
+from consult.portal.definition_loading import load_definition
 from consult.portal.report_pdf import build_report_pdf
 from consult.portal.scoring import Respondent, score_round
 

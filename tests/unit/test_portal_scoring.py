@@ -459,7 +459,7 @@ def test_a_small_hidden_group_cannot_be_worked_out_by_subtraction():
     """With one group of 2 hidden, the smallest shown group is hidden too (complementary suppression)."""
     from pathlib import Path
 
-    from consult.portal.definition import load_definition
+    from consult.portal.definition_loading import load_definition
     from consult.portal.scoring import Respondent, score_round
 
     definition = load_definition(Path("content/assessments/partnership-readiness.yaml"))
