@@ -16,6 +16,7 @@ from consult.clock import app_now
 from consult.db import get_session
 from consult.portal import service
 from consult.portal.charts import radar_svg
+from consult.portal.comparison import benchmark, compare_rounds
 from consult.portal.models import (
     ACTION_STATUSES,
     ActionItem,
@@ -28,7 +29,6 @@ from consult.portal.plan import rank_dimensions
 from consult.portal.report_pdf import build_report_pdf
 from consult.portal.rounds import close_round, score_submitted
 from consult.portal.routes import _access, _round_or_404, assessments, blueprint
-from consult.portal.scoring import benchmark, compare_rounds
 
 STATUS_NAMES = {
     "not_started": "Not started",
