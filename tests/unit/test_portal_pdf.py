@@ -1,4 +1,4 @@
-"""The portal's PDF report: real pages, the round's content and footer, markup-safe, empty rounds."""
+"""The portal's PDF report: real pages, the round's content and footer, safe markup, no answers."""
 
 from __future__ import annotations
 
