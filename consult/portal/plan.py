@@ -28,6 +28,13 @@ from consult.portal.scoring import RoundResult
 SHORTFALL_SHARE, IMPORTANCE_SHARE, GAP_SHARE = 0.5, 0.3, 0.2
 PHASE_DAYS = (30, 60, 90)
 TIE_PRECISION = 9
+# How the statuses of a tracked action read, on the results page, in the CSV and in the PDF.
+STATUS_NAMES = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "done": "Done",
+    "not_doing": "Not doing",
+}
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from reportlab.platypus import (
 )
 
 from consult.portal.definition import AssessmentDefinition
+from consult.portal.plan import STATUS_NAMES
 from consult.portal.report_results import results_section
 from consult.portal.report_style import (
     CONTENT_WIDTH,
@@ -44,15 +45,6 @@ from consult.portal.report_style import (
     plain,
 )
 from consult.portal.scoring import RoundResult
-
-# The same wording as the portal's results page (consult/portal/results.py, which cannot be
-# imported here: it loads Flask).
-STATUS_NAMES = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "done": "Done",
-    "not_doing": "Not doing",
-}
 
 
 class ReportAction(Protocol):
