@@ -1,4 +1,6 @@
-"""A small assessment definition built from the real dataclasses, and helpers to answer it, for the portal's unit tests.
+"""A small assessment definition, built from the real dataclasses, and helpers to answer it.
+
+For the portal's unit tests.
 
 Three dimensions keep the arithmetic checkable by hand:
 - trust    (weight 1): t1, t2, t3 and t4 (t4 reverse-scored)
@@ -119,9 +121,10 @@ def make_definition(
 def answers_at(
     points: dict[str, int | None], importance: dict[str, int | None] | None = None
 ) -> dict:
-    """Answers that give every scale question of a dimension the same effective 1..5 point (reverse ones flipped).
+    """Answers giving every scale question of a dimension the same effective 1..5 point.
 
-    A dimension missing from `points` is left unanswered; a None point answers "not sure" throughout.
+    Reverse-scored questions are flipped. A dimension missing from `points` is left unanswered;
+    a None point answers "not sure" throughout.
     """
     answers: dict = {"comments": "Free text is never scored."}
     for dimension, point in points.items():

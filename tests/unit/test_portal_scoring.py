@@ -1,4 +1,4 @@
-"""Scoring a round: hidden small groups, dimension results, agreement, gaps, and their properties."""
+"""Scoring a round: hidden small groups, dimension results, agreement, gaps; their properties."""
 
 import math
 
@@ -43,7 +43,8 @@ def test_a_group_below_the_minimum_shows_nothing():
         nurses.dimension_means == {"trust": None, "voice": None, "presence": None}
         and nurses.overall is None
     )
-    # the nurses alone (2) could be worked out from the whole round: the smallest shown group is hidden with them
+    # the nurses alone (2) could be worked out from the whole round: the smallest shown group is
+    # hidden with them
     assert (
         not result.group("managers").shown
         and result.group("managers").dimension_means == nurses.dimension_means
@@ -245,7 +246,7 @@ def test_a_group_below_the_minimum_never_exposes_a_number(respondents, minimum):
 
 
 def test_a_small_hidden_group_cannot_be_worked_out_by_subtraction():
-    """With one group of 2 hidden, the smallest shown group is hidden too (complementary suppression)."""
+    """A group of 2 hidden hides the smallest shown group too (complementary suppression)."""
     from pathlib import Path
 
     from consult.portal.definition_loading import load_definition
@@ -261,7 +262,8 @@ def test_a_small_hidden_group_cannot_be_worked_out_by_subtraction():
     )
     result = score_round(definition, respondents)
     shown = {group.key: group.shown for group in result.groups}
-    # the advisors (front line) are hidden with the smallest other front-line group; leadership is untouched
+    # the advisors (front line) are hidden with the smallest other front-line group; leadership is
+    # untouched
     assert shown == {
         "executive-leadership": True,
         "clinical-leadership": False,

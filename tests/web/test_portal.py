@@ -1,4 +1,4 @@
-"""The client portal end to end: organisations, invitations, rounds, answering, results, plan, privacy."""
+"""The client portal end to end: organisations, invitations, rounds, answering, results, plan."""
 
 import re
 
