@@ -9,17 +9,38 @@ import argparse
 import shutil
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bench.timing import timed
 from consult.config import PROJECT_ROOT, load_settings
 
-WORDS = ["partnership", "listening", "leadership", "patients", "providers", "trust", "dignity", "equity", "chronic", "illness", "support", "visits", "questions", "decisions", "transparency", "presence", "believing", "measuring", "teams", "care"]
+WORDS = [
+    "partnership",
+    "listening",
+    "leadership",
+    "patients",
+    "providers",
+    "trust",
+    "dignity",
+    "equity",
+    "chronic",
+    "illness",
+    "support",
+    "visits",
+    "questions",
+    "decisions",
+    "transparency",
+    "presence",
+    "believing",
+    "measuring",
+    "teams",
+    "care",
+]
 
 
 def generate_posts(directory: Path, count: int) -> None:
-    start = datetime(2020, 1, 7, 9, 0)
+    first_day = date(2020, 1, 7)  # each post at 09:00 in the site's time zone, a day apart
     for number in range(count):
         tags = [WORDS[number % 7], WORDS[(number * 3) % 11]]
         words = " ".join(WORDS[(number + offset) % len(WORDS)] for offset in range(700))
@@ -33,7 +54,8 @@ def generate_posts(directory: Path, count: int) -> None:
             ]
         )
         front = (
-            f"title: Post number {number}\ndate: {(start + timedelta(days=number)).isoformat()}\n"
+            f"title: Post number {number}\n"
+            f"date: {(first_day + timedelta(days=number)).isoformat()}T09:00:00\n"
             f"summary: A generated post about {tags[0]}.\ntags: [{', '.join(tags)}]\n"
             + (f"series: Series {number // 5}\n" if number % 3 == 0 else "")
         )
@@ -67,8 +89,10 @@ def main() -> None:
 
         began = time.perf_counter()
         index = app.extensions["consult.blog"].index()
+        elapsed_ms = (time.perf_counter() - began) * 1000
         print(
-            f"cold load of {len(index.posts)} posts    {(time.perf_counter() - began) * 1000:8.0f} ms ({len(index.problems)} problems)"
+            f"cold load of {len(index.posts)} posts    {elapsed_ms:8.0f} ms "
+            f"({len(index.problems)} problems)"
         )
 
         client = app.test_client()
@@ -81,7 +105,8 @@ def main() -> None:
             "search": "/blog/search?q=listening+trust",
         }
         for label, path in pages.items():
-            assert client.get(path).status_code == 200, path
+            if client.get(path).status_code != 200:
+                raise SystemExit(f"{path} does not answer 200")
             timed(f"GET {label}", lambda path=path: client.get(path), arguments.requests)
 
 

@@ -1,4 +1,6 @@
-"""Portal benchmark: score a round of 500 seeded random respondents on the real assessment, then build its action plan.
+"""Portal benchmark: score a round of 500 seeded random respondents, then build its action plan.
+
+The round is answered on the real assessment (content/assessments/).
 
 Run: python -m bench.portal [--respondents 500] [--repeat 20]
 """
@@ -11,7 +13,8 @@ import random
 from bench.timing import timed
 from consult.config import PROJECT_ROOT
 from consult.portal.charts import radar_svg
-from consult.portal.definition import AssessmentDefinition, load_definition
+from consult.portal.definition import AssessmentDefinition
+from consult.portal.definition_loading import load_definition
 from consult.portal.plan import build_action_plan
 from consult.portal.scoring import Respondent, score_round
 
@@ -21,7 +24,10 @@ DEFINITION_PATH = PROJECT_ROOT / "content" / "assessments" / "partnership-readin
 def random_respondents(
     definition: AssessmentDefinition, count: int, seed: int = 11
 ) -> list[Respondent]:
-    """`count` respondents spread over every role group; 1 answer in 20 skipped, about 1 in 12 "not sure"."""
+    """`count` respondents spread over every role group.
+
+    1 answer in 20 is skipped, and about 1 in 12 is "not sure".
+    """
     generator = random.Random(seed)
     groups = definition.role_groups
     respondents = []
@@ -56,7 +62,8 @@ def main() -> None:
     result = score_round(definition, respondents)
     plan = build_action_plan(definition, result)
     print(
-        f"{len(respondents)} respondents, {len(definition.questions)} questions, {len(definition.dimensions)} dimensions: "
+        f"{len(respondents)} respondents, {len(definition.questions)} questions, "
+        f"{len(definition.dimensions)} dimensions: "
         f"overall {result.overall:.1f} ({result.band}), {len(plan.actions)} actions, "
         f"{sum(gap.flagged for gap in result.gaps)} flagged gaps"
     )

@@ -13,9 +13,10 @@ def content_problems(
 ) -> list[str]:
     """Every problem in every content file, one line each, with file and line where known.
 
-    Posts and assessments come from the app's libraries, which already read them: nothing is parsed twice.
+    Posts and assessments come from the app's libraries, which already read them: nothing is
+    parsed twice.
     """
-    problems = []
+    problems: list[str] = []
     try:
         load_site_identity(content_dir / "site.yaml")
     except SiteIdentityError as error:

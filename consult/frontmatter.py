@@ -13,7 +13,7 @@ class FrontMatterError(ValueError):
         self.line = line
 
 
-def split_front_matter(text: str) -> tuple[dict, str, int]:
+def split_front_matter(text: str) -> tuple[dict[str, object], str, int]:
     """Separate a leading `---` YAML block from the Markdown body.
 
     Returns the parsed mapping, the body, and the file line on which the body starts.

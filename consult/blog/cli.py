@@ -1,5 +1,7 @@
 """`flask --app consult content check` and `flask --app consult newsletter send`."""
 
+from collections.abc import Iterator
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -16,7 +18,7 @@ newsletter_commands = AppGroup("newsletter", help="E-mail new posts to subscribe
 
 @content_commands.command("check")
 def check() -> None:
-    """Print every problem in the content files; exit 1 when there is one (for a content repository's CI)."""
+    """Print every problem in the content files; exit 1 if any (for a content repository's CI)."""
     settings = current_app.extensions["consult.settings"]
     problems = content_problems(
         settings.content_dir,
@@ -32,10 +34,10 @@ def check() -> None:
 
 @newsletter_commands.command("send")
 def send() -> None:
-    """Queue each newly published post for each confirmed subscriber, exactly once (safe to re-run)."""
+    """Queue each newly published post for each confirmed subscriber once (safe to re-run)."""
     view = current_app.extensions[LIBRARY_KEY].index().public_view(app_now())
 
-    def progress_bar(work):
+    def progress_bar(work: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
         with click.progressbar(work, label="Queueing new posts for subscribers") as bar:
             yield from bar
 

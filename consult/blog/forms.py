@@ -5,7 +5,7 @@ from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
 
-class SubscribeForm(FlaskForm):
+class SubscribeForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types
     email = EmailField(
         "Your e-mail address",
         validators=[

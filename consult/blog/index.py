@@ -1,4 +1,4 @@
-"""The blog as a whole: which posts are public at a moment, and their tags, series, archive and search.
+"""The blog as a whole: which posts are public at a moment; their tags, series, archive and search.
 
 No Flask, no database. Visibility changes only when a scheduled post's time comes, so the
 public view is computed once per such moment and reused until the next.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from consult.blog.posts import Post, slugify
-from consult.blog.search import SearchIndex
+from consult.blog.search import SearchIndex, SearchResult
 
 POSTS_PER_PAGE = 10
 
@@ -66,7 +66,7 @@ class PublicView:
         tags: dict[str, list[Post]] = defaultdict(list)
         tag_names: dict[str, str] = {}
         for post in public:
-            for name, slug in zip(post.tags, post.tag_slugs):
+            for name, slug in zip(post.tags, post.tag_slugs, strict=True):
                 tags[slug].append(post)
                 tag_names.setdefault(slug, name)
         self.tags = {
@@ -85,17 +85,19 @@ class PublicView:
     @staticmethod
     def _build_series(public: tuple[Post, ...], scheduled: tuple[Post, ...]) -> dict[str, Series]:
         parts: dict[str, list[Post]] = defaultdict(list)
+        names: dict[str, str] = {}
         for post in reversed(public):
-            if post.series:
+            if post.series and post.series_slug is not None:  # never None for a series
                 parts[post.series_slug].append(post)
+                names.setdefault(post.series_slug, post.series)
         upcoming: dict[str, list[Post]] = defaultdict(list)
         for post in scheduled:
-            if post.series:
+            if post.series and post.series_slug is not None:
                 upcoming[post.series_slug].append(post)
         return {
             slug: Series(
                 slug=slug,
-                name=posts[0].series,
+                name=names[slug],
                 parts=tuple(posts),
                 total_parts=len(posts) + len(upcoming[slug]),
                 next_part_at=min((post.published_at for post in upcoming[slug]), default=None),
@@ -128,7 +130,7 @@ class PublicView:
         )
         return tuple(self._by_slug[slug] for slug in ranked[:limit])
 
-    def search(self, query: str):
+    def search(self, query: str) -> SearchResult:
         """Ranked search over titles, summaries and bodies (the index is built on first use)."""
         with self._search_lock:
             if self._search is None:

@@ -1,4 +1,4 @@
-"""The posts folder kept in memory: each file parsed once per change, checked at most every few seconds."""
+"""The posts folder kept in memory: each file parsed once per change, checked every few seconds."""
 
 from __future__ import annotations
 
@@ -46,11 +46,13 @@ class PostLibrary:
             return self._index
         with self._lock:
             if self._index is None or self._monotonic() - self._checked_at >= self.check_interval:
-                self._refresh()
+                index = self._refresh()
                 self._checked_at = self._monotonic()
+                return index
             return self._index
 
-    def _refresh(self) -> None:
+    def _refresh(self) -> BlogIndex:
+        """The index with the folder's changes read in (the same one when nothing changed)."""
         files = (
             {path.name: path for path in sorted(self.posts_dir.glob("*.md"))}
             if self.posts_dir.is_dir()
@@ -70,15 +72,15 @@ class PostLibrary:
                 continue
             changed = True
             parsed[name] = (key, self._parse(path))
-        if changed:
-            self._parsed = parsed
-            posts = [result for _, result in parsed.values() if isinstance(result, Post)]
-            problems = [
-                result for _, result in parsed.values() if isinstance(result, ContentProblem)
-            ]
-            self._index = build_index(posts, problems)
-            for problem in self._index.problems:
-                log.warning("post left out: %s", problem)
+        if not changed and self._index is not None:
+            return self._index
+        self._parsed = parsed
+        posts = [result for _, result in parsed.values() if isinstance(result, Post)]
+        problems = [result for _, result in parsed.values() if isinstance(result, ContentProblem)]
+        self._index = build_index(posts, problems)
+        for problem in self._index.problems:
+            log.warning("post left out: %s", problem)
+        return self._index
 
     def _parse(self, path: Path) -> Post | ContentProblem:
         try:

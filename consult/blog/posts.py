@@ -1,4 +1,4 @@
-"""Blog posts: front matter, validation and Markdown rendering of one file. No Flask, no database."""
+"""Blog posts: front matter, validation and Markdown rendering of a file. No Flask, no database."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import html as html_lib
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -44,7 +45,7 @@ MARKDOWN_EXTENSIONS = [
     "abbr",
     "def_list",
 ]
-MARKDOWN_CONFIG = {
+MARKDOWN_CONFIG: dict[str, dict[str, object]] = {
     "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-3"},
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "footnotes": {"BACKLINK_TITLE": "Back to the text"},
@@ -159,7 +160,7 @@ def _text_list(value: object, field: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(item).strip() for item in value))
 
 
-def _optional_text(data: dict, field: str) -> str | None:
+def _optional_text(data: Mapping[str, object], field: str) -> str | None:
     value = data.get(field)
     if value is None:
         return None
@@ -207,14 +208,15 @@ def render_markdown(body: str) -> tuple[str, str]:
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None)
     # A wide table scrolls inside a region that keyboard users can focus, never the page.
     clean = clean.replace("<table>", TABLE_REGION_OPEN).replace("</table>", "</table></div>")
-    return clean, converter.toc if "<li>" in converter.toc else ""
+    toc: str = converter.toc  # type: ignore[attr-defined]  # the toc extension sets it
+    return clean, toc if "<li>" in toc else ""
 
 
 PERMALINKS = re.compile(r'<a class="(?:headerlink|footnote-backref)"[^>]*>.*?</a>')
 
 
 def plain_text_of(html: str) -> str:
-    """The words of rendered HTML, for search and reading time (without permalink and back-link marks)."""
+    """The words of rendered HTML, for search and reading time (no permalink or back-link marks)."""
     text = nh3.clean(PERMALINKS.sub("", html), tags=set())
     return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -15,8 +16,10 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import escape
+from werkzeug.wrappers import Response
 
 from consult.blog import service
 from consult.blog.forms import SubscribeForm
@@ -42,7 +45,7 @@ def public_posts() -> PublicView:
     return blog_index().public_view(app_now())
 
 
-def _cacheable(body: str, last_modified, mimetype: str = "text/html"):
+def _cacheable(body: str, last_modified: datetime | None, mimetype: str = "text/html") -> Response:
     """A response that carries ETag and Last-Modified and answers 304 to a revalidation."""
     response = make_response(body)
     response.mimetype = mimetype
@@ -56,7 +59,7 @@ def _cacheable(body: str, last_modified, mimetype: str = "text/html"):
 
 
 @blueprint.before_app_request
-def redirect_old_addresses():
+def redirect_old_addresses() -> ResponseReturnValue | None:
     """An old URL listed in a post's `aliases` moves permanently to the post."""
     if request.method == "GET" and LIBRARY_KEY in current_app.extensions:
         slug = blog_index().aliases.get(request.path.rstrip("/") or "/")
@@ -66,15 +69,15 @@ def redirect_old_addresses():
 
 
 @blueprint.app_context_processor
-def subscription_context():
+def subscription_context() -> dict[str, bool]:
     return {"subscribe_form_enabled": True}
 
 
 @blueprint.app_template_global()
-def post_json_ld(post: Post) -> dict:
+def post_json_ld(post: Post) -> dict[str, object]:
     """schema.org BlogPosting, for search engines."""
     site = current_app.extensions["consult.site"]
-    data = {
+    data: dict[str, object] = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
         "headline": post.title,
@@ -110,7 +113,7 @@ def month_name(month: int) -> str:
 
 
 @blueprint.get("/blog/")
-def index():
+def index() -> str:
     view = public_posts()
     page_number = request.args.get("page", default=1, type=int)
     posts = view.page(page_number)
@@ -122,11 +125,11 @@ def index():
 
 
 @blueprint.get("/blog/<slug>/")
-def post(slug: str):
+def post(slug: str) -> ResponseReturnValue:
     view = public_posts()
     found = view.get(slug)
     if found is not None:
-        series = view.series.get(found.series_slug) if found.series else None
+        series = view.series.get(found.series_slug) if found.series_slug is not None else None
         html = render_template(
             "blog/post.html", post=found, series=series, related=view.related(found), preview=False
         )
@@ -146,7 +149,7 @@ def post(slug: str):
 
 
 @blueprint.get("/blog/tag/<tag>/")
-def tag(tag: str):
+def tag(tag: str) -> str:
     found = public_posts().tags.get(tag)
     if found is None:
         abort(404)
@@ -154,7 +157,7 @@ def tag(tag: str):
 
 
 @blueprint.get("/blog/series/<series>/")
-def series(series: str):
+def series(series: str) -> str:
     found = public_posts().series.get(series)
     if found is None:
         abort(404)
@@ -162,21 +165,21 @@ def series(series: str):
 
 
 @blueprint.get("/blog/archive/")
-def archive():
+def archive() -> str:
     return render_template(
         "blog/archive.html", months=public_posts().archive, tags=public_posts().tags.values()
     )
 
 
 @blueprint.get("/blog/search")
-def search():
+def search() -> str:
     query = request.args.get("q", "")
     result = public_posts().search(query) if "q" in request.args else None
     return render_template("blog/search.html", query=query, result=result)
 
 
 @blueprint.get("/feed.xml")
-def feed():
+def feed() -> Response:
     view = public_posts()
     updated = view.last_modified or app_now()
     xml = render_template(
@@ -190,7 +193,7 @@ def feed():
 
 
 @blueprint.get("/blog/tag/<tag>/feed.xml")
-def tag_feed(tag: str):
+def tag_feed(tag: str) -> Response:
     found = public_posts().tags.get(tag)
     if found is None:
         abort(404)
@@ -206,32 +209,33 @@ def tag_feed(tag: str):
 
 
 @blueprint.get("/sitemap.xml")
-def sitemap():
+def sitemap() -> Response:
     view = public_posts()
     xml = render_template("blog/sitemap.xml", view=view)
     return _cacheable(xml, view.last_modified, "application/xml")
 
 
 @blueprint.get("/robots.txt")
-def robots():
+def robots() -> Response:
     body = render_template("blog/robots.txt")
     return current_app.response_class(body, mimetype="text/plain")
 
 
 @blueprint.get("/media/<path:filename>")
-def media(filename: str):
+def media(filename: str) -> Response:
     media_dir = current_app.extensions["consult.settings"].content_dir / "media"
     return send_from_directory(media_dir, filename, max_age=MEDIA_MAX_AGE)
 
 
 @blueprint.route("/blog/subscribe", methods=["GET", "POST"])
 @limiter.limit("5 per 10 minutes; 30 per day", methods=["POST"])
-def subscribe():
+def subscribe() -> ResponseReturnValue:
     form = SubscribeForm()
     if form.validate_on_submit():
-        service.subscribe(session=get_session(), email=form.email.data, now=app_now())
+        email = form.email.data or ""  # never empty once DataRequired has passed
+        service.subscribe(session=get_session(), email=email, now=app_now())
         get_session().commit()
-        return render_template("blog/subscribe_sent.html", email=form.email.data.strip())
+        return render_template("blog/subscribe_sent.html", email=email.strip())
     # One form on this page: the footer's copy is left out.
     return render_template(
         "blog/subscribe.html", form=form, subscribe_form_enabled=False
@@ -239,7 +243,7 @@ def subscribe():
 
 
 @blueprint.route("/blog/subscribe/confirm/<token>", methods=["GET", "POST"])
-def confirm_subscription(token: str):
+def confirm_subscription(token: str) -> ResponseReturnValue:
     """GET shows a button (mail scanners follow links); the POST confirms."""
     if request.method == "GET":
         return render_template("blog/confirm.html", confirmed=None)
@@ -251,8 +255,7 @@ def confirm_subscription(token: str):
 
 
 @blueprint.route("/blog/unsubscribe/<token>", methods=["GET", "POST"])
-@csrf.exempt  # the signed token is the authority; mail programs post here without a form (RFC 8058)
-def unsubscribe(token: str):
+def unsubscribe(token: str) -> ResponseReturnValue:
     if request.method == "GET":
         known = service.find_by_unsubscribe_token(session=get_session(), token=token) is not None
         return render_template(
@@ -262,3 +265,7 @@ def unsubscribe(token: str):
         abort(404)
     get_session().commit()
     return render_template("blog/unsubscribe.html", done=True, known=True)
+
+
+# The signed token is the authority: mail programs post here without a form (RFC 8058).
+csrf.exempt(unsubscribe)

@@ -1,4 +1,4 @@
-"""Ranked full-text search over public posts, in memory, with matched words highlighted. No Flask."""
+"""Ranked full-text search over public posts, in memory, matched words highlighted. No Flask."""
 
 from __future__ import annotations
 
@@ -146,8 +146,9 @@ def excerpt(post: Post, terms: tuple[str, ...]) -> Markup:
         return highlight(post.summary, terms)
     start = max(0, first - EXCERPT_WORDS // 3)
     snippet = " ".join(words[start : start + EXCERPT_WORDS])
+    ellipsis, nothing = Markup("…"), Markup("")
     return (
-        Markup("…" if start else "")
+        (ellipsis if start else nothing)
         + highlight(snippet, terms)
-        + Markup("…" if start + EXCERPT_WORDS < len(words) else "")
+        + (ellipsis if start + EXCERPT_WORDS < len(words) else nothing)
     )

@@ -77,7 +77,7 @@ def subscribe(*, session: Session, email: str, now: datetime) -> None:
 
 
 def confirm_subscription(*, session: Session, token: str, now: datetime) -> Subscriber | None:
-    """Confirm the subscription behind `token` (idempotent); None for an unknown or replaced link."""
+    """Confirm the subscription behind `token` (idempotent). None: an unknown or replaced link."""
     subscriber = session.exec(
         select(Subscriber).where(Subscriber.confirm_token_hash == hash_token(token))
     ).first()
@@ -92,6 +92,7 @@ def confirm_subscription(*, session: Session, token: str, now: datetime) -> Subs
 
 
 def find_by_unsubscribe_token(*, session: Session, token: str) -> Subscriber | None:
+    """The subscriber behind a signed unsubscribe token; None for a forged or unknown one."""
     try:
         subscriber_id = _unsubscribe_signer().loads(token)
     except BadSignature:
@@ -113,7 +114,10 @@ def unsubscribe(*, session: Session, token: str, now: datetime) -> bool:
 
 
 def newsletter_work(*, session: Session, posts: tuple[Post, ...]) -> list[tuple[int, str]]:
-    """(subscriber id, post slug) pairs still to send: each public post published after the subscriber confirmed."""
+    """(subscriber id, post slug) pairs still to send.
+
+    Each public post published after the subscriber confirmed, not yet sent to them.
+    """
     subscribers = session.exec(
         select(Subscriber.id, Subscriber.confirmed_at).where(Subscriber.status == "confirmed")
     ).all()
@@ -124,7 +128,11 @@ def newsletter_work(*, session: Session, posts: tuple[Post, ...]) -> list[tuple[
         (subscriber_id, post.slug)
         for post in sorted(posts, key=lambda post: post.published_at)
         for subscriber_id, confirmed_at in subscribers
-        if confirmed_at < post.published_at and (subscriber_id, post.slug) not in sent
+        # A stored, confirmed subscriber always has both: the checks only tell mypy so.
+        if subscriber_id is not None
+        and confirmed_at is not None
+        and confirmed_at < post.published_at
+        and (subscriber_id, post.slug) not in sent
     ]
 
 
@@ -133,9 +141,9 @@ def send_newsletter(
     engine: Engine,
     posts: tuple[Post, ...],
     now: Callable[[], datetime],
-    track: Callable[[list], Iterable] = iter,
+    track: Callable[[list[tuple[int, str]]], Iterable[tuple[int, str]]] = iter,
 ) -> int:
-    """Queue each newly published post for each confirmed subscriber, exactly once; returns how many.
+    """Queue each newly published post for each confirmed subscriber once; returns how many.
 
     Safe to re-run, and to run twice at the same time: the delivery record and the e-mail commit
     together, and the unique (subscriber, post) pair lets only one run record it. `track` wraps
@@ -155,7 +163,7 @@ def send_newsletter(
 def queue_newsletter_email(
     *, engine: Engine, subscriber_id: int, post: Post, now: datetime
 ) -> bool:
-    """Queue `post` for one subscriber in its own transaction; False when another run already did."""
+    """Queue `post` for one subscriber in its own transaction; False if another run already did."""
     with Session(engine) as session:
         begin_as_writer(session)
         subscriber = session.get(Subscriber, subscriber_id)

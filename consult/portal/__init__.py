@@ -1,1 +1,1 @@
-"""The client portal: organisations, the partnership-readiness assessment, results and action plans."""
+"""The client portal: organisations, the readiness assessment, its results and action plans."""

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from consult.clock import app_now
 from consult.db import get_session
-from consult.portal import service
-from consult.portal.routes import _access, _round_or_404, assessments, blueprint
+from consult.portal import responses
+from consult.portal.definition import AssessmentDefinition
+from consult.portal.models import AssessmentRound, Response
+from consult.portal.routes import Access, _access, _round_or_404, assessments, blueprint
+from consult.portal.service import PortalError
 
 
-def _my_response(organisation_id: str, round_id: str):
+def _my_response(
+    organisation_id: str, round_id: str
+) -> tuple[Access, AssessmentRound, AssessmentDefinition, Response]:
+    """The asking member's access, the round, its definition and their response (started now)."""
     access = _access(organisation_id)
     if access.membership is None:
         abort(404)  # the consultant reads results; only members answer
@@ -20,7 +27,7 @@ def _my_response(organisation_id: str, round_id: str):
     )
     if definition is None:
         abort(404)
-    response = service.response_for(
+    response = responses.response_for(
         session=get_session(),
         assessment_round=assessment_round,
         membership=access.membership,
@@ -30,7 +37,7 @@ def _my_response(organisation_id: str, round_id: str):
 
 
 @blueprint.route("/o/<organisation_id>/r/<round_id>/answer/<int:number>", methods=["GET", "POST"])
-def answer_section(organisation_id: str, round_id: str, number: int):
+def answer_section(organisation_id: str, round_id: str, number: int) -> ResponseReturnValue:
     access, assessment_round, definition, response = _my_response(organisation_id, round_id)
     if not 1 <= number <= len(definition.sections):
         abort(404)
@@ -44,11 +51,11 @@ def answer_section(organisation_id: str, round_id: str, number: int):
             )
         )
     section = definition.sections[number - 1]
-    problems = {}
+    problems: dict[str, str] = {}
     if request.method == "POST":
         submitted = {question.key: request.form.get(question.key) for question in section.questions}
-        answers, problems = service.clean_answers(definition, submitted)
-        service.save_answers(
+        answers, problems = responses.clean_answers(definition, submitted)
+        responses.save_answers(
             session=get_session(),
             assessment_round=assessment_round,
             response=response,
@@ -98,26 +105,26 @@ def answer_section(organisation_id: str, round_id: str, number: int):
 
 
 @blueprint.route("/o/<organisation_id>/r/<round_id>/review", methods=["GET", "POST"])
-def review(organisation_id: str, round_id: str):
+def review(organisation_id: str, round_id: str) -> ResponseReturnValue:
     access, assessment_round, definition, response = _my_response(organisation_id, round_id)
     problem = None
     if request.method == "POST":
         try:
-            service.submit(
+            responses.submit(
                 session=get_session(),
                 assessment_round=assessment_round,
                 response=response,
                 definition=definition,
                 now=app_now(),
             )
-        except service.PortalError as refusal:
+        except PortalError as refusal:
             problem = str(refusal)
         else:
             get_session().commit()
             flash("Thank you. Your answers are submitted and can no longer change.", "success")
             return redirect(url_for("portal.organisation", organisation_id=organisation_id), 303)
     get_session().commit()
-    missing = {question.key for question in service.unanswered_required(definition, response)}
+    missing = {question.key for question in responses.unanswered_required(definition, response)}
     return render_template(
         "portal/review.html",
         access=access,

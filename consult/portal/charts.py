@@ -1,4 +1,4 @@
-"""Server-made SVG charts for the portal: a radar of 0–100 dimension scores, accessible and script-free.
+"""Server-made SVG charts for the portal: a radar of 0–100 dimension scores, accessible, no script.
 
 Series differ by colour (the Okabe–Ito palette, safe for colour-blind readers), by dash pattern and
 by marker shape, so no one has to tell them apart by colour alone. A missing value (None) is drawn
@@ -22,9 +22,8 @@ MARKER_SHAPES = ("circle", "square", "triangle", "diamond", "triangle-down", "cr
 RING_VALUES = (20, 40, 60, 80, 100)
 LABEL_FONT_SIZE, RING_FONT_SIZE, LEGEND_FONT_SIZE = 13.0, 10.0, 13.0
 LINE_HEIGHT = 1.25
-CHARACTER_WIDTH = (
-    0.62  # a generous average glyph width, in ems, so estimated boxes over- rather than under-shoot
-)
+# A generous average glyph width, in ems, so estimated boxes over- rather than under-shoot.
+CHARACTER_WIDTH = 0.62
 LABEL_CHARACTERS_PER_LINE = 16
 MARKER_RADIUS = 4.5
 PADDING = 12.0
@@ -49,7 +48,7 @@ class _Box:
 
 
 def _text(value: str) -> str:
-    """`value` fit for XML text: escaped, and stripped of characters XML 1.0 cannot hold even escaped."""
+    """`value` fit for XML text: escaped, without the characters XML 1.0 cannot hold at all."""
     return escape(NOT_XML_CHARACTERS.sub("", value))
 
 
@@ -63,7 +62,7 @@ def _text_width(text: str, font_size: float) -> float:
 
 
 def wrap_label(label: str, width: int = LABEL_CHARACTERS_PER_LINE) -> list[str]:
-    """`label` broken into lines of at most `width` characters (long words are split), at least one line."""
+    """`label` broken into lines of at most `width` characters, long words split; at least one."""
     return textwrap.wrap(label, width=width, break_long_words=True, break_on_hyphens=True) or [""]
 
 
@@ -81,25 +80,22 @@ def _marker(shape: str, x: float, y: float, attributes: str, title: str) -> str:
     r = MARKER_RADIUS
     inner = f"<title>{_text(title)}</title>"
     if shape == "circle":
-        return f'<circle cx="{_number(x)}" cy="{_number(y)}" r="{_number(r)}" {attributes}>{inner}</circle>'
+        return (
+            f'<circle cx="{_number(x)}" cy="{_number(y)}" r="{_number(r)}" {attributes}>'
+            f"{inner}</circle>"
+        )
     outlines = {
         "square": [(-r, -r), (r, -r), (r, r), (-r, r)],
         "triangle": [(0, -r * 1.2), (r * 1.1, r * 0.8), (-r * 1.1, r * 0.8)],
         "diamond": [(0, -r * 1.3), (r * 1.3, 0), (0, r * 1.3), (-r * 1.3, 0)],
         "triangle-down": [(0, r * 1.2), (r * 1.1, -r * 0.8), (-r * 1.1, -r * 0.8)],
+        # A plus sign on a grid of thirds of the radius, clockwise from the left arm's top.
         "cross": [
-            (-r, -r / 3),
-            (-r / 3, -r / 3),
-            (-r / 3, -r),
-            (r / 3, -r),
-            (r / 3, -r / 3),
-            (r, -r / 3),
-            (r, r / 3),
-            (r / 3, r / 3),
-            (r / 3, r),
-            (-r / 3, r),
-            (-r / 3, r / 3),
-            (-r, r / 3),
+            (column * r / 3, row * r / 3)
+            for column, row in (
+                *((-3, -1), (-1, -1), (-1, -3), (1, -3), (1, -1), (3, -1)),
+                *((3, 1), (1, 1), (1, 3), (-1, 3), (-1, 1), (-3, 1)),
+            )
         ],
         "bar": [(-r * 1.3, -r / 2), (r * 1.3, -r / 2), (r * 1.3, r / 2), (-r * 1.3, r / 2)],
     }[shape]
@@ -108,7 +104,7 @@ def _marker(shape: str, x: float, y: float, attributes: str, title: str) -> str:
 
 
 def _axis_label(label: str, angle: float, radius: float) -> tuple[str, _Box]:
-    """A wrapped axis label placed outside the rim, anchored away from the chart, and the box it covers."""
+    """A wrapped axis label outside the rim, anchored away from the chart, and the box it covers."""
     lines = wrap_label(label)
     x, y = _vertex(angle, radius + 14)
     horizontal, vertical = math.cos(angle), math.sin(angle)
@@ -130,12 +126,13 @@ def _axis_label(label: str, angle: float, radius: float) -> tuple[str, _Box]:
         first_baseline + block_height + LABEL_FONT_SIZE * 0.35,
     )
     spans = "".join(
-        f'<tspan x="{_number(x)}" y="{_number(first_baseline + index * line_step)}">{_text(line)}</tspan>'
+        f'<tspan x="{_number(x)}" y="{_number(first_baseline + index * line_step)}">'
+        f"{_text(line)}</tspan>"
         for index, line in enumerate(lines)
     )
     return (
-        f'<text class="radar-axis-label" text-anchor="{anchor}" font-size="{_number(LABEL_FONT_SIZE)}" '
-        f'fill="#1a1a1a">{spans}</text>'
+        f'<text class="radar-axis-label" text-anchor="{anchor}" '
+        f'font-size="{_number(LABEL_FONT_SIZE)}" fill="#1a1a1a">{spans}</text>'
     ), box
 
 
@@ -151,15 +148,17 @@ def _series_drawing(
     shape = MARKER_SHAPES[index % len(MARKER_SHAPES)]
     cleaned = [_clean_value(value) for value in values]
     points = [
-        _vertex(angle, radius * (value or 0.0) / 100.0) for angle, value in zip(angles, cleaned)
+        _vertex(angle, radius * (value or 0.0) / 100.0)
+        for angle, value in zip(angles, cleaned, strict=True)
     ]
     dash = f' stroke-dasharray="{dashes}"' if dashes else ""
+    outline = " ".join(f"{_number(x)},{_number(y)}" for x, y in points)
     parts = [
         f'<g class="radar-series radar-series-{index}">',
-        f'<polygon class="radar-area" points="{" ".join(f"{_number(x)},{_number(y)}" for x, y in points)}" '
-        f'fill="{colour}" fill-opacity="0.12" stroke="{colour}" stroke-width="2" stroke-linejoin="round"{dash}/>',
+        f'<polygon class="radar-area" points="{outline}" fill="{colour}" fill-opacity="0.12" '
+        f'stroke="{colour}" stroke-width="2" stroke-linejoin="round"{dash}/>',
     ]
-    for (x, y), value, axis in zip(points, cleaned, axes):
+    for (x, y), value, axis in zip(points, cleaned, axes, strict=True):
         if value is None:
             attributes = (
                 f'class="radar-marker radar-marker-{shape} radar-marker-missing" '
@@ -167,7 +166,10 @@ def _series_drawing(
             )
             title = f"{name}, {axis}: no score"
         else:
-            attributes = f'class="radar-marker radar-marker-{shape}" fill="{colour}" stroke="{colour}" stroke-width="1"'
+            attributes = (
+                f'class="radar-marker radar-marker-{shape}" '
+                f'fill="{colour}" stroke="{colour}" stroke-width="1"'
+            )
             title = f"{name}, {axis}: {value:.0f}"
         parts.append(_marker(shape, x, y, attributes, title))
     parts.append("</g>")
@@ -211,7 +213,9 @@ def radar_svg(
     description: str,
     chart_id: str | None = None,
 ) -> str:
-    """An accessible SVG radar chart of 0–100 values: one outlined polygon per (name, values) series, with a legend.
+    """An accessible SVG radar chart of 0–100 values, with a legend.
+
+    Each (name, values) series is one outlined polygon.
 
     `size` is the rendered width in pixels; the viewBox grows to fit the wrapped axis labels and the
     legend. Values outside 0–100 are clipped; None (or NaN) is drawn at 0 with a hollow marker.
@@ -225,7 +229,9 @@ def radar_svg(
         if len(values) != len(axes):
             raise ValueError(f"series {name!r} has {len(values)} values for {len(axes)} axes")
     if chart_id is None:
-        chart_id = "radar-" + hashlib.sha1("\x1f".join([title, *axes]).encode()).hexdigest()[:10]
+        # A short stable name, not a secret.
+        digest = hashlib.sha1("\x1f".join([title, *axes]).encode(), usedforsecurity=False)
+        chart_id = "radar-" + digest.hexdigest()[:10]
     if not CHART_ID.match(chart_id):
         raise ValueError(
             "chart_id must start with a letter and hold only letters, digits, '-' and '_'"
@@ -254,7 +260,7 @@ def radar_svg(
             f'font-size="{_number(RING_FONT_SIZE)}" fill="#595959">{ring}</text>'
         )
     labels = []
-    for axis, angle in zip(axes, angles):
+    for axis, angle in zip(axes, angles, strict=True):
         label, label_box = _axis_label(axis, angle, radius)
         labels.append(label)
         box = box.union(label_box)
@@ -276,10 +282,13 @@ def radar_svg(
     title_id, description_id = f"{chart_id}-title", f"{chart_id}-desc"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="radar-chart" role="img" '
-        f'aria-labelledby="{title_id} {description_id}" width="{size}" height="{_number(rendered_height)}" '
-        f'viewBox="{_number(-half_width)} {_number(top)} {_number(2 * half_width)} {_number(height)}" '
+        f'aria-labelledby="{title_id} {description_id}" width="{size}" '
+        f'height="{_number(rendered_height)}" '
+        f'viewBox="{_number(-half_width)} {_number(top)} {_number(2 * half_width)} '
+        f'{_number(height)}" '
         f'font-family="system-ui, -apple-system, Segoe UI, sans-serif">'
-        f'<title id="{title_id}">{_text(title)}</title><desc id="{description_id}">{_text(description)}</desc>'
+        f'<title id="{title_id}">{_text(title)}</title>'
+        f'<desc id="{description_id}">{_text(description)}</desc>'
         f'<g class="radar-grid-lines">{"".join(grid)}</g>'
         f'<g class="radar-axis-labels">{"".join(labels)}</g>'
         f"{''.join(drawings)}{legend}</svg>"

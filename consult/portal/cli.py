@@ -1,4 +1,4 @@
-"""`flask --app consult rounds close-due`: close assessment rounds whose date has passed (for cron)."""
+"""`flask --app consult rounds close-due`: close the rounds whose date has passed (for cron)."""
 
 import click
 from flask import current_app

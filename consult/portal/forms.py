@@ -1,16 +1,34 @@
 """Forms of the portal; the answering pages build their radio groups from the definition instead."""
 
+from __future__ import annotations
+
+from typing import TypeVar
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+
+# types-WTForms 3.2 predates SelectChoice (WTForms 3.3), which replaces the deprecated tuples.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, Length
 
+from consult.portal.definition import AssessmentDefinition
 
-def role_group_choices(definition) -> list[SelectChoice]:
+T = TypeVar("T")
+
+
+def role_group_choices(definition: AssessmentDefinition) -> list[SelectChoice]:
+    """The definition's role groups as the options of a select field."""
     return [SelectChoice(group.key, group.name) for group in definition.role_groups]
 
 
-class StartForm(FlaskForm):
+def validated(value: T | None) -> T:
+    """A required field's value once its form has validated (DataRequired saw to it)."""
+    if value is None:
+        raise ValueError("a required field has no value after validation")
+    return value
+
+
+class StartForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types
     """A visitor (or a signed-in client) starts an assessment for their organisation."""
 
     organisation = StringField(
@@ -28,7 +46,7 @@ class StartForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types
     email = EmailField(
         "E-mail address",
         validators=[
@@ -47,7 +65,7 @@ class InviteForm(FlaskForm):
     )
 
 
-class OpenRoundForm(FlaskForm):
+class OpenRoundForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types
     name = StringField(
         "Name of the round",
         validators=[DataRequired("Give the round a name, e.g. Spring 2027."), Length(max=120)],
@@ -57,7 +75,7 @@ class OpenRoundForm(FlaskForm):
     )
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types
     """The consultant creates an organisation and invites its first owner."""
 
     name = StringField(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from consult.portal.definition import AssessmentDefinition, DefinitionError, load_definition
+from consult.portal.definition import AssessmentDefinition, DefinitionError
+from consult.portal.definition_loading import load_definition
 
 log = logging.getLogger("consult.portal")
 DEFAULT_ASSESSMENT = "partnership-readiness"

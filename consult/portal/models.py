@@ -1,8 +1,9 @@
-"""Tables of the portal: organisations and their members, assessment rounds, responses and action plans."""
+"""Tables of the portal: organisations and their members, rounds, responses and action plans."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -10,6 +11,21 @@ from sqlmodel import Field, SQLModel
 from consult.db import AwareDateTime
 
 ACTION_STATUSES = ("not_started", "in_progress", "done", "not_doing")
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: _Stored) -> int:
+    """The primary key of a row already flushed to the database.
+
+    A row without one yet is a programming error: it is refused here rather than stored as NULL.
+    """
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: add and flush it first")
+    return row.id
 
 
 class Organisation(SQLModel, table=True):
@@ -70,7 +86,7 @@ class AssessmentRound(SQLModel, table=True):
     status: str = Field(default="open", max_length=10)
     opened_at: datetime = Field(sa_type=AwareDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
-    result: dict | None = Field(
+    result: dict[str, Any] | None = Field(
         default=None, sa_type=JSON, description="The scored round, kept as it was on closing."
     )
 
@@ -97,7 +113,7 @@ class Response(SQLModel, table=True):
         max_length=60,
         description="The group the member answered as, kept even if it changes later.",
     )
-    answers: dict = Field(default_factory=dict, sa_type=JSON)
+    answers: dict[str, int | str | None] = Field(default_factory=dict, sa_type=JSON)
     started_at: datetime = Field(sa_type=AwareDateTime)
     updated_at: datetime = Field(sa_type=AwareDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=AwareDateTime)

@@ -1,4 +1,6 @@
-"""The action plan drawn from a round's results: which dimensions come first and what to do in 30, 60 and 90 days.
+"""The action plan drawn from a round's results: which dimensions come first, what to do by when.
+
+Actions fall in phases of 30, 60 and 90 days.
 
 Every dimension with a mean is ranked by a priority in [0, 1]:
 
@@ -19,18 +21,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from consult.portal.definition import AssessmentDefinition, Recommendation
 from consult.portal.scoring import RoundResult
 
 SHORTFALL_SHARE, IMPORTANCE_SHARE, GAP_SHARE = 0.5, 0.3, 0.2
 PHASE_DAYS = (30, 60, 90)
 TIE_PRECISION = 9
+# How the statuses of a tracked action read, on the results page, in the CSV and in the PDF.
+STATUS_NAMES = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "done": "Done",
+    "not_doing": "Not doing",
+}
 
 
 @dataclass(frozen=True)
 class RankedDimension:
-    """A dimension's place in the plan: its normalised components (each 0–1) and the priority they make."""
+    """A dimension's place in the plan: its normalised components (each 0–1) and their priority."""
 
     key: str
     shortfall: float
@@ -41,7 +50,7 @@ class RankedDimension:
 
 @dataclass(frozen=True)
 class PlannedAction:
-    """One recommendation scheduled in a phase, with the rank (1 = first) of the dimension it serves."""
+    """A recommendation scheduled in a phase, with the rank (1 = first) of its dimension."""
 
     recommendation_key: str
     dimension: str
@@ -64,23 +73,27 @@ class ActionPlan:
     actions: tuple[PlannedAction, ...]
 
 
-def rank_dimensions(definition: Any, result: RoundResult) -> tuple[RankedDimension, ...]:
-    """Dimensions of `result` that have a mean, highest priority first (formula in the module docstring)."""
+def rank_dimensions(
+    definition: AssessmentDefinition, result: RoundResult
+) -> tuple[RankedDimension, ...]:
+    """Dimensions of `result` that have a mean, highest priority first.
+
+    The formula is in the module docstring.
+    """
     order = {dimension.key: index for index, dimension in enumerate(definition.dimensions)}
     weights = {dimension.key: dimension.weight for dimension in definition.dimensions}
     scored = [
-        dimension
+        (dimension, mean)
         for dimension in result.dimensions
-        if dimension.mean is not None and dimension.key in order
+        if (mean := dimension.mean) is not None and dimension.key in order
     ]
     raw_shortfall = {
-        dimension.key: max(0.0, 100.0 - dimension.mean) * weights[dimension.key]
-        for dimension in scored
+        dimension.key: max(0.0, 100.0 - mean) * weights[dimension.key] for dimension, mean in scored
     }
     largest = max(raw_shortfall.values(), default=0.0)
     gaps = {gap.dimension: gap.gap for gap in result.gaps}
-    ranked = []
-    for dimension in scored:
+    ranked: list[RankedDimension] = []
+    for dimension, _ in scored:
         shortfall = raw_shortfall[dimension.key] / largest if largest > 0 else 0.0
         importance = 0.0 if dimension.importance is None else (dimension.importance - 1.0) / 4.0
         gap_value = gaps.get(dimension.key)
@@ -91,7 +104,7 @@ def rank_dimensions(definition: Any, result: RoundResult) -> tuple[RankedDimensi
     return tuple(ranked)
 
 
-def _planned(recommendation: Any, rank: int) -> PlannedAction:
+def _planned(recommendation: Recommendation, rank: int) -> PlannedAction:
     return PlannedAction(
         recommendation_key=recommendation.key,
         dimension=recommendation.dimension,
@@ -107,19 +120,20 @@ def _planned(recommendation: Any, rank: int) -> PlannedAction:
     )
 
 
-def build_action_plan(definition: Any, result: RoundResult, *, top: int = 3) -> ActionPlan:
-    """Rank the round's dimensions and schedule the recommendations for the bands of the `top` first ones."""
+def build_action_plan(
+    definition: AssessmentDefinition, result: RoundResult, *, top: int = 3
+) -> ActionPlan:
+    """Rank the round's dimensions; schedule the recommendations for the `top` first ones' bands."""
     ranked = rank_dimensions(definition, result)
     bands = {dimension.key: dimension.band for dimension in result.dimensions}
-    actions = []
+    actions: list[PlannedAction] = []
     for rank, dimension in enumerate(ranked[: max(top, 0)], start=1):
-        if bands[dimension.key] is None:
+        band = bands[dimension.key]
+        if band is None:
             continue
         actions.extend(
             _planned(recommendation, rank)
-            for recommendation in definition.recommendations_for(
-                dimension.key, bands[dimension.key]
-            )
+            for recommendation in definition.recommendations_for(dimension.key, band)
         )
     phase_order = {days: index for index, days in enumerate(PHASE_DAYS)}
     actions.sort(
@@ -133,7 +147,10 @@ def build_action_plan(definition: Any, result: RoundResult, *, top: int = 3) -> 
 
 
 def phases(plan: ActionPlan) -> Mapping[int, tuple[PlannedAction, ...]]:
-    """The plan's actions grouped by phase: {30: (...), 60: (...), 90: (...)}, each in plan order, empty when none."""
+    """The plan's actions grouped by phase: {30: (...), 60: (...), 90: (...)}.
+
+    Each phase keeps plan order, and is empty when it has no action.
+    """
     grouped: dict[int, list[PlannedAction]] = {days: [] for days in PHASE_DAYS}
     for action in plan.actions:
         grouped.setdefault(action.phase_days, []).append(action)

@@ -1,54 +1,45 @@
-"""Results and the action plan of a closed round, its tracking, and its CSV export."""
+"""Results of a closed round: the page with its chart and plan, the PDF report, and the answers.
+
+Tracking the plan's actions and its CSV export are in `tracking`.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date
-
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import abort, current_app, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from markupsafe import Markup
-from sqlmodel import select
+from sqlmodel import col, select
 
 from consult.accounts.models import User
 from consult.clock import app_now
 from consult.db import get_session
 from consult.portal import service
 from consult.portal.charts import radar_svg
-from consult.portal.models import (
-    ACTION_STATUSES,
-    ActionItem,
-    ActionNote,
-    AssessmentRound,
-    Membership,
-    Response,
-)
-from consult.portal.plan import rank_dimensions
+from consult.portal.comparison import benchmark, compare_rounds
+from consult.portal.definition import AssessmentDefinition
+from consult.portal.models import ActionItem, ActionNote, AssessmentRound, Response, stored_id
+from consult.portal.plan import STATUS_NAMES, rank_dimensions
 from consult.portal.report_pdf import build_report_pdf
 from consult.portal.rounds import close_round, score_submitted
-from consult.portal.routes import _access, _round_or_404, assessments, blueprint
-from consult.portal.scoring import benchmark, compare_rounds
-
-STATUS_NAMES = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "done": "Done",
-    "not_doing": "Not doing",
-}
+from consult.portal.routes import (
+    Access,
+    _access,
+    _definition_of,
+    _round_or_404,
+    assessments,
+    blueprint,
+)
+from consult.portal.scoring import RoundResult
 
 
 @blueprint.post("/o/<organisation_id>/r/<round_id>/close")
-def close(organisation_id: str, round_id: str):
+def close(organisation_id: str, round_id: str) -> ResponseReturnValue:
     access = _access(organisation_id, owner=True)
     assessment_round = _round_or_404(access, round_id)
-    definition = assessments().get(
-        assessment_round.definition_key, assessment_round.definition_version
-    )
     close_round(
         session=get_session(),
         assessment_round=assessment_round,
-        definition=definition,
+        definition=_definition_of(assessment_round),
         now=app_now(),
     )
     get_session().commit()
@@ -65,16 +56,19 @@ def _previous_round(assessment_round: AssessmentRound) -> AssessmentRound | None
             .where(
                 AssessmentRound.organisation_id == assessment_round.organisation_id,
                 AssessmentRound.status == "closed",
-                AssessmentRound.closed_at < assessment_round.closed_at,
+                col(AssessmentRound.closed_at) < assessment_round.closed_at,
             )
-            .order_by(AssessmentRound.closed_at.desc())
+            .order_by(col(AssessmentRound.closed_at).desc())
         )
         .first()
     )
 
 
-def _others_for_benchmark(assessment_round: AssessmentRound) -> list[dict]:
-    """The latest closed result of every other organisation on the same assessment version (one query)."""
+def _others_for_benchmark(assessment_round: AssessmentRound) -> list[dict[str, float | None]]:
+    """The latest closed result of every other organisation on the same assessment version.
+
+    One query.
+    """
     rows = (
         get_session()
         .exec(
@@ -85,7 +79,7 @@ def _others_for_benchmark(assessment_round: AssessmentRound) -> list[dict]:
                 AssessmentRound.definition_key == assessment_round.definition_key,
                 AssessmentRound.definition_version == assessment_round.definition_version,
             )
-            .order_by(AssessmentRound.closed_at)
+            .order_by(col(AssessmentRound.closed_at))
         )
         .all()
     )
@@ -93,15 +87,18 @@ def _others_for_benchmark(assessment_round: AssessmentRound) -> list[dict]:
     return list(latest.values())
 
 
-def _closed_round(organisation_id: str, round_id: str):
-    """The asker's access, the closed round, its definition and its scored result; 404 for an open round."""
+def _closed_round(
+    organisation_id: str, round_id: str
+) -> tuple[Access, AssessmentRound, AssessmentDefinition, RoundResult]:
+    """The asker's access, the closed round, its definition and its scored result.
+
+    404 for an open round.
+    """
     access = _access(organisation_id)
     assessment_round = _round_or_404(access, round_id)
     if assessment_round.status != "closed":
         abort(404)
-    definition = assessments().get(
-        assessment_round.definition_key, assessment_round.definition_version
-    )
+    definition = _definition_of(assessment_round)
     return (
         access,
         assessment_round,
@@ -111,7 +108,7 @@ def _closed_round(organisation_id: str, round_id: str):
 
 
 @blueprint.get("/o/<organisation_id>/r/<round_id>/results")
-def results(organisation_id: str, round_id: str):
+def results(organisation_id: str, round_id: str) -> ResponseReturnValue:
     access, assessment_round, definition, result = _closed_round(organisation_id, round_id)
     db = get_session()
     if result.respondent_count < definition.min_group_size:
@@ -133,7 +130,7 @@ def results(organisation_id: str, round_id: str):
     )
     standing = benchmark(result.dimension_means(), _others_for_benchmark(assessment_round))
     names = [dimension.name for dimension in definition.dimensions]
-    series = [
+    series: list[tuple[str, list[float | None]]] = [
         (
             "Whole organisation",
             [result.dimension(dimension.key).mean for dimension in definition.dimensions],
@@ -152,24 +149,27 @@ def results(organisation_id: str, round_id: str):
                 [result.gap(dimension.key).front_line_mean for dimension in definition.dimensions],
             )
         )
-    chart = Markup(
+    chart = Markup(  # noqa: S704  radar_svg escapes every text it draws
         radar_svg(
             axes=names,
             series=series,
             title=f"{access.organisation.name}: scores by dimension",
-            description="Each axis is a dimension scored 0 to 100; the table beside it gives the same figures.",
+            description=(
+                "Each axis is a dimension scored 0 to 100; "
+                "the table beside it gives the same figures."
+            ),
         )
     )
     actions = db.exec(
         select(ActionItem)
         .where(ActionItem.round_id == assessment_round.id)
-        .order_by(ActionItem.position)
+        .order_by(col(ActionItem.position))
     ).all()
-    notes = _notes_by_action([action.id for action in actions])
+    notes = _notes_by_action([stored_id(action) for action in actions])
     history = (
         db.exec(
             select(ActionItem)
-            .join(AssessmentRound, AssessmentRound.id == ActionItem.round_id)
+            .join(AssessmentRound, col(AssessmentRound.id) == col(ActionItem.round_id))
             .where(
                 AssessmentRound.organisation_id == access.organisation.id,
                 ActionItem.round_id != assessment_round.id,
@@ -204,8 +204,8 @@ def _notes_by_action(action_ids: list[int]) -> dict[int, list[ActionNote]]:
             get_session()
             .exec(
                 select(ActionNote)
-                .where(ActionNote.action_item_id.in_(action_ids))
-                .order_by(ActionNote.created_at)
+                .where(col(ActionNote.action_item_id).in_(action_ids))
+                .order_by(col(ActionNote.created_at))
             )
             .all()
         ):
@@ -217,167 +217,18 @@ def _public_tag_slugs() -> set[str]:
     return set(current_app.extensions["consult.blog"].index().public_view(app_now()).tags)
 
 
-def _action_or_404(access, action_id: str) -> ActionItem:
-    action = (
-        get_session()
-        .exec(
-            select(ActionItem)
-            .join(AssessmentRound, AssessmentRound.id == ActionItem.round_id)
-            .where(
-                ActionItem.public_id == action_id,
-                AssessmentRound.organisation_id == access.organisation.id,
-            )
-        )
-        .first()
-    )
-    if action is None:
-        abort(404)
-    return action
-
-
-def _back_to_plan(organisation_id: str, action: ActionItem):
-    round_id = get_session().get(AssessmentRound, action.round_id).public_id
-    return redirect(
-        url_for("portal.results", organisation_id=organisation_id, round_id=round_id)
-        + f"#action-{action.public_id}",
-        303,
-    )
-
-
-@blueprint.post("/o/<organisation_id>/actions/<action_id>")
-def update_action(organisation_id: str, action_id: str):
-    """The owner sets an action's status (a reason for "not doing"), who carries it and by when."""
-    access = _access(organisation_id, owner=True)
-    action = _action_or_404(access, action_id)
-    status = request.form.get("status", action.status)
-    reason = (request.form.get("reason") or "").strip()
-    problem = None
-    if status not in ACTION_STATUSES:
-        problem = "Choose a status from the list."
-    elif status == "not_doing" and not reason:
-        problem = "Say briefly why this action is not being done: it helps the next round."
-    assignee = request.form.get("assignee", type=int)
-    if (
-        assignee
-        and get_session()
-        .exec(
-            select(Membership).where(
-                Membership.organisation_id == access.organisation.id, Membership.user_id == assignee
-            )
-        )
-        .first()
-        is None
-    ):
-        problem = "Choose a member of this organisation."
-    try:
-        due_on = date.fromisoformat(request.form["due_on"]) if request.form.get("due_on") else None
-    except ValueError:
-        problem = "Write the due date as a date."
-    if problem:
-        flash(f"{action.title}: {problem}", "error")
-        return _back_to_plan(organisation_id, action)
-    action.status, action.status_reason, action.assignee_id, action.due_on = (
-        status,
-        reason or None,
-        assignee or None,
-        due_on,
-    )
-    action.updated_at = app_now()
-    get_session().add(action)
-    get_session().commit()
-    flash(f"Saved: {action.title}.", "success")
-    return _back_to_plan(organisation_id, action)
-
-
-@blueprint.post("/o/<organisation_id>/actions/<action_id>/notes")
-def add_note(organisation_id: str, action_id: str):
-    access = _access(organisation_id)
-    if not (access.is_owner or access.is_consultant):
-        abort(403)
-    action = _action_or_404(access, action_id)
-    body = (request.form.get("body") or "").strip()
-    if not body or len(body) > 4000:
-        flash("Write a note of up to 4,000 characters.", "error")
-        return _back_to_plan(organisation_id, action)
-    get_session().add(
-        ActionNote(
-            action_item_id=action.id,
-            author_id=current_user.id,
-            by_consultant=access.is_consultant,
-            body=body,
-            created_at=app_now(),
-        )
-    )
-    get_session().commit()
-    return _back_to_plan(organisation_id, action)
-
-
-@blueprint.get("/o/<organisation_id>/r/<round_id>/plan.csv")
-def plan_csv(organisation_id: str, round_id: str):
-    access = _access(organisation_id)
-    assessment_round = _round_or_404(access, round_id)
-    actions = (
-        get_session()
-        .exec(
-            select(ActionItem)
-            .where(ActionItem.round_id == assessment_round.id)
-            .order_by(ActionItem.position)
-        )
-        .all()
-    )
-    people = {user.id: user.name for _, user in service.members(get_session(), access.organisation)}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "phase_days",
-            "dimension",
-            "action",
-            "status",
-            "reason",
-            "assignee",
-            "due_on",
-            "effort",
-            "impact",
-        ]
-    )
-    for action in actions:
-        writer.writerow(
-            [
-                action.phase_days,
-                action.dimension,
-                _csv_safe(action.title),
-                STATUS_NAMES[action.status],
-                _csv_safe(action.status_reason or ""),
-                _csv_safe(people.get(action.assignee_id, "")),
-                action.due_on.isoformat() if action.due_on else "",
-                action.effort,
-                action.impact,
-            ]
-        )
-    return current_app.response_class(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="action-plan-{assessment_round.public_id}.csv"'
-        },
-    )
-
-
-def _csv_safe(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @blueprint.get("/o/<organisation_id>/r/<round_id>/report.pdf")
-def report_pdf(organisation_id: str, round_id: str):
+def report_pdf(organisation_id: str, round_id: str) -> ResponseReturnValue:
     """The results and the plan as a printable PDF, with the chart."""
     access, assessment_round, definition, result = _closed_round(organisation_id, round_id)
     db = get_session()
     actions = db.exec(
         select(ActionItem)
         .where(ActionItem.round_id == assessment_round.id)
-        .order_by(ActionItem.position)
+        .order_by(col(ActionItem.position))
     ).all()
+    if assessment_round.closed_at is None:  # closing sets it with the status: never the case
+        abort(404)
     site = current_app.extensions["consult.site"]
     pdf = build_report_pdf(
         organisation_name=access.organisation.name,
@@ -393,13 +244,15 @@ def report_pdf(organisation_id: str, round_id: str):
         pdf,
         mimetype="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="results-{assessment_round.public_id}.pdf"'
+            "Content-Disposition": (
+                f'attachment; filename="results-{assessment_round.public_id}.pdf"'
+            )
         },
     )
 
 
 @blueprint.get("/o/<organisation_id>/r/<round_id>/responses")
-def individual_responses(organisation_id: str, round_id: str):
+def individual_responses(organisation_id: str, round_id: str) -> ResponseReturnValue:
     """Each person's own answers: for the consultant's eyes only, never the organisation's."""
     access = _access(organisation_id)
     if not access.is_consultant:
@@ -412,7 +265,7 @@ def individual_responses(organisation_id: str, round_id: str):
         get_session()
         .exec(
             select(Response, User)
-            .join(User, User.id == Response.user_id)
+            .join(User, col(User.id) == col(Response.user_id))
             .where(Response.round_id == assessment_round.id)
             .order_by(User.name)
         )

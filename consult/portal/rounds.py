@@ -6,11 +6,12 @@ import secrets
 from datetime import date, datetime
 
 from sqlalchemy import Engine, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from consult.db import begin_as_writer
 from consult.portal.definition import AssessmentDefinition
-from consult.portal.models import ActionItem, AssessmentRound, Response
+from consult.portal.library import AssessmentLibrary
+from consult.portal.models import ActionItem, AssessmentRound, Response, stored_id
 from consult.portal.plan import build_action_plan
 from consult.portal.scoring import Respondent, RoundResult, score_round
 
@@ -21,7 +22,7 @@ def score_submitted(
     """The round's result from its submitted responses (one query)."""
     responses = session.exec(
         select(Response).where(
-            Response.round_id == assessment_round.id, Response.submitted_at.is_not(None)
+            Response.round_id == assessment_round.id, col(Response.submitted_at).is_not(None)
         )
     ).all()
     return score_round(
@@ -42,10 +43,12 @@ def close_round(
     definition: AssessmentDefinition,
     now: datetime,
 ) -> bool:
-    """Close an open round (False if it was already closed): keep its figures and create its plan."""
+    """Close an open round (False if it already was): keep its figures and create its plan."""
     claimed = session.exec(
         update(AssessmentRound)
-        .where(AssessmentRound.id == assessment_round.id, AssessmentRound.status == "open")
+        .where(
+            col(AssessmentRound.id) == assessment_round.id, col(AssessmentRound.status) == "open"
+        )
         .values(status="closed", closed_at=now)
     )
     if claimed.rowcount != 1:
@@ -66,7 +69,7 @@ def close_round(
         session.add(
             ActionItem(
                 public_id=secrets.token_urlsafe(12),
-                round_id=assessment_round.id,
+                round_id=stored_id(assessment_round),
                 recommendation_key=action.recommendation_key,
                 dimension=action.dimension,
                 phase_days=action.phase_days,
@@ -85,8 +88,13 @@ def close_round(
     return True
 
 
-def close_due_rounds(*, engine: Engine, today: date, now: datetime, definitions) -> int:
-    """Close every open round whose closing date has passed; safe when cron runs it on two servers."""
+def close_due_rounds(
+    *, engine: Engine, today: date, now: datetime, definitions: AssessmentLibrary
+) -> int:
+    """Close every open round whose closing date has passed.
+
+    Safe when cron runs it on two servers at once.
+    """
     with Session(engine) as session:
         due = session.exec(
             select(AssessmentRound.id).where(
@@ -97,7 +105,7 @@ def close_due_rounds(*, engine: Engine, today: date, now: datetime, definitions)
     for round_id in due:
         with Session(engine) as session:
             begin_as_writer(session)
-            assessment_round = session.get(AssessmentRound, round_id)
+            assessment_round = session.get_one(AssessmentRound, round_id)
             definition = definitions.get(
                 assessment_round.definition_key, assessment_round.definition_version
             )

@@ -1,10 +1,15 @@
-"""Portal pages: starting, organisations and members, rounds, and answering the assessment."""
+"""Portal pages: starting, an organisation and its rounds; who may see what.
+
+Members, answering, results and tracking are pages of the same blueprint, in their own modules.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import select
 
@@ -13,19 +18,52 @@ from consult.clock import app_now
 from consult.db import get_session
 from consult.extensions import limiter, login_manager
 from consult.portal import service
-from consult.portal.forms import InviteForm, OpenRoundForm, StartForm, role_group_choices
+from consult.portal.definition import AssessmentDefinition
+from consult.portal.forms import (
+    OpenRoundForm,
+    StartForm,
+    role_group_choices,
+    validated,
+)
 from consult.portal.library import AssessmentLibrary
-from consult.portal.models import AssessmentRound, Membership, Organisation
+from consult.portal.models import AssessmentRound, Membership, Organisation, stored_id
+from consult.portal.responses import response_status
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal")
 LIBRARY_KEY = "consult.assessments"
 
 
 def assessments() -> AssessmentLibrary:
-    return current_app.extensions[LIBRARY_KEY]
+    library: AssessmentLibrary = current_app.extensions[LIBRARY_KEY]
+    return library
 
 
-def _today():
+def _current_assessment() -> AssessmentDefinition:
+    """The assessment new rounds use.
+
+    Without a valid one in content/assessments/ (`flask content check` says why) the portal cannot
+    work: that is an error, not something a visitor can fix.
+    """
+    definition = assessments().current()
+    if definition is None:
+        raise LookupError("no current assessment definition in the library")
+    return definition
+
+
+def _definition_of(assessment_round: AssessmentRound) -> AssessmentDefinition:
+    """The definition a round was opened with; one gone from content/ is a fault, not a 404."""
+    definition = assessments().get(
+        assessment_round.definition_key, assessment_round.definition_version
+    )
+    if definition is None:
+        raise LookupError(
+            f"round {assessment_round.public_id}: no assessment definition "
+            f"{assessment_round.definition_key} version {assessment_round.definition_version}"
+        )
+    return definition
+
+
+def _today() -> date:
     return app_now().astimezone(current_app.extensions["consult.site"].time_zone).date()
 
 
@@ -38,7 +76,10 @@ class Access:
 
 
 def _access(organisation_id: str, *, owner: bool = False) -> Access:
-    """Who is asking about this organisation: a member, an owner or the consultant; anyone else gets 404."""
+    """Who is asking about this organisation: a member, an owner or the consultant.
+
+    Anyone else gets 404.
+    """
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     db = get_session()
@@ -65,7 +106,7 @@ def _access(organisation_id: str, *, owner: bool = False) -> Access:
 
 
 @blueprint.get("/")
-def index():
+def index() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return render_template("portal/index.html", organisations=[], start_form=_start_form())
     if current_user.is_consultant:
@@ -79,7 +120,7 @@ def index():
 
 def _start_form() -> StartForm:
     form = StartForm()
-    form.role_group.choices = role_group_choices(assessments().current())
+    form.role_group.choices = role_group_choices(_current_assessment())
     if current_user.is_authenticated:
         del form.email
     return form
@@ -87,14 +128,16 @@ def _start_form() -> StartForm:
 
 @blueprint.post("/start")
 @limiter.limit("5 per hour", methods=["POST"])
-def start():
+def start() -> ResponseReturnValue:
     """Start an organisation. A visitor proves their address through an invitation to themselves."""
     form = _start_form()
     if not form.validate_on_submit():
         return render_template("portal/index.html", organisations=[], start_form=form), 422
     db = get_session()
     now = app_now()
-    organisation = service.create_organisation(session=db, name=form.organisation.data, now=now)
+    organisation = service.create_organisation(
+        session=db, name=validated(form.organisation.data), now=now
+    )
     if current_user.is_authenticated:
         service.add_member(
             session=db,
@@ -109,7 +152,7 @@ def start():
     service.invite(
         session=db,
         organisation=organisation,
-        email=form.email.data,
+        email=validated(form.email.data),
         role="owner",
         role_group=form.role_group.data,
         invited_by=None,
@@ -120,12 +163,12 @@ def start():
 
 
 @blueprint.get("/o/<organisation_id>/")
-def organisation(organisation_id: str):
+def organisation(organisation_id: str) -> ResponseReturnValue:
     access = _access(organisation_id)
     db = get_session()
     rounds = service.rounds_of(db, access.organisation)
     open_round = next((item for item in rounds if item.status == "open"), None)
-    progress = service.response_status(db, open_round) if open_round else {}
+    progress = response_status(db, open_round) if open_round else {}
     my_status = (
         progress.get(access.membership.user_id) if access.membership and open_round else None
     )
@@ -142,82 +185,8 @@ def organisation(organisation_id: str):
     )
 
 
-@blueprint.route("/o/<organisation_id>/members", methods=["GET", "POST"])
-def members(organisation_id: str):
-    access = _access(organisation_id)
-    db = get_session()
-    definition = assessments().current()
-    form = InviteForm()
-    form.role_group.choices = role_group_choices(definition)
-    if request.method == "POST":
-        if not access.is_owner:
-            abort(403)
-        if form.validate_on_submit():
-            service.invite(
-                session=db,
-                organisation=access.organisation,
-                email=form.email.data,
-                role=form.role.data,
-                role_group=form.role_group.data,
-                invited_by=current_user,
-                now=app_now(),
-            )
-            db.commit()
-            flash(f"Invitation sent to {form.email.data}. The link works for 7 days.", "success")
-            return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
-    groups = {group.key: group.name for group in definition.role_groups}
-    return render_template(
-        "portal/members.html",
-        access=access,
-        members=service.members(db, access.organisation),
-        form=form,
-        groups=groups,
-    ), 422 if form.errors else 200
-
-
-def _other_membership(access: Access) -> Membership:
-    membership = get_session().get(Membership, request.form.get("membership", type=int) or 0)
-    if membership is None or membership.organisation_id != access.organisation.id:
-        abort(404)
-    return membership
-
-
-@blueprint.post("/o/<organisation_id>/members/remove")
-def remove_member(organisation_id: str):
-    access = _access(organisation_id, owner=True)
-    try:
-        service.remove_member(
-            session=get_session(),
-            organisation=access.organisation,
-            membership=_other_membership(access),
-        )
-    except service.PortalError as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
-    get_session().commit()
-    flash("Removed from the organisation.", "success")
-    return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
-
-
-@blueprint.post("/o/<organisation_id>/members/hand-ownership")
-def hand_ownership(organisation_id: str):
-    access = _access(organisation_id, owner=True)
-    try:
-        service.hand_ownership(
-            session=get_session(),
-            from_membership=access.membership,
-            to_membership=_other_membership(access),
-        )
-    except service.PortalError as refusal:
-        flash(str(refusal), "error")
-        return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
-    get_session().commit()
-    flash("Ownership handed over. You are now a member.", "success")
-    return redirect(url_for("portal.organisation", organisation_id=organisation_id), 303)
-
-
 @blueprint.post("/o/<organisation_id>/rounds")
-def open_round(organisation_id: str):
+def open_round(organisation_id: str) -> ResponseReturnValue:
     access = _access(organisation_id, owner=True)
     db = get_session()
     form = OpenRoundForm()
@@ -226,14 +195,14 @@ def open_round(organisation_id: str):
             service.open_round(
                 session=db,
                 organisation=access.organisation,
-                definition=assessments().current(),
-                name=form.name.data,
-                closes_on=form.closes_on.data,
+                definition=_current_assessment(),
+                name=validated(form.name.data),
+                closes_on=validated(form.closes_on.data),
                 today=_today(),
                 now=app_now(),
             )
         except service.PortalError as refusal:
-            form.closes_on.errors.append(str(refusal))
+            form.closes_on.errors = [*form.closes_on.errors, str(refusal)]
         else:
             db.commit()
             flash("The round is open. Members can now answer.", "success")
@@ -259,17 +228,19 @@ def _round_or_404(access: Access, round_id: str) -> AssessmentRound:
 
 
 def _members_by_id(access: Access) -> dict[int, User]:
-    return {user.id: user for _, user in service.members(get_session(), access.organisation)}
+    return {
+        stored_id(user): user for _, user in service.members(get_session(), access.organisation)
+    }
 
 
 @blueprint.get("/o/<organisation_id>/r/<round_id>/progress")
-def round_progress(organisation_id: str, round_id: str):
+def round_progress(organisation_id: str, round_id: str) -> ResponseReturnValue:
     """Who has responded — never what."""
     access = _access(organisation_id)
     if not (access.is_owner or access.is_consultant):
         abort(403)
     assessment_round = _round_or_404(access, round_id)
-    progress = service.response_status(get_session(), assessment_round)
+    progress = response_status(get_session(), assessment_round)
     return render_template(
         "portal/progress.html",
         access=access,
@@ -279,5 +250,8 @@ def round_progress(organisation_id: str, round_id: str):
     )
 
 
-from consult.portal import answering as _answering_pages  # noqa: E402,F401  (they register their routes on this blueprint)
+# These modules register their routes on this blueprint.
+from consult.portal import answering as _answering_pages  # noqa: E402,F401
+from consult.portal import members as _member_pages  # noqa: E402,F401
 from consult.portal import results as _results_pages  # noqa: E402,F401
+from consult.portal import tracking as _tracking_pages  # noqa: E402,F401

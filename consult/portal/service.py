@@ -1,4 +1,7 @@
-"""What the portal does to the database: organisations, members, invitations, rounds and answers."""
+"""What the portal does to the database: organisations, members, invitations and rounds.
+
+A member's response and its answers are in `responses`.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,12 @@ import secrets
 from datetime import date, datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from consult.accounts.models import Invitation, User
 from consult.accounts.service import create_invitation, invitation_accepted
 from consult.portal.definition import AssessmentDefinition
-from consult.portal.models import AssessmentRound, Membership, Organisation, Response
-
-MAX_TEXT_ANSWER = 4000
+from consult.portal.models import AssessmentRound, Membership, Organisation, stored_id
 
 
 class PortalError(Exception):
@@ -21,6 +22,7 @@ class PortalError(Exception):
 
 
 def create_organisation(*, session: Session, name: str, now: datetime) -> Organisation:
+    """A new organisation, with an unguessable public id for its URLs."""
     organisation = Organisation(
         public_id=secrets.token_urlsafe(16), name=name.strip(), created_at=now
     )
@@ -38,7 +40,10 @@ def add_member(
     role_group: str,
     now: datetime,
 ) -> Membership:
-    """Make `user` a member (or owner); an existing membership keeps its place and takes the new role and group."""
+    """Make `user` a member (or owner) of the organisation.
+
+    An existing membership keeps its place and takes the new role and group.
+    """
     membership = session.exec(
         select(Membership).where(
             Membership.organisation_id == organisation.id, Membership.user_id == user.id
@@ -46,8 +51,8 @@ def add_member(
     ).first()
     if membership is None:
         membership = Membership(
-            organisation_id=organisation.id,
-            user_id=user.id,
+            organisation_id=stored_id(organisation),
+            user_id=stored_id(user),
             role=role,
             role_group=role_group,
             joined_at=now,
@@ -105,10 +110,11 @@ def _join_on_acceptance(
 
 
 def memberships_of(session: Session, user: User) -> list[tuple[Membership, Organisation]]:
+    """The user's memberships with their organisations, by organisation name."""
     return list(
         session.exec(
             select(Membership, Organisation)
-            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .join(Organisation, col(Organisation.id) == col(Membership.organisation_id))
             .where(Membership.user_id == user.id)
             .order_by(Organisation.name)
         ).all()
@@ -121,16 +127,17 @@ def find_membership(
     """The user's membership of that organisation, or None: outsiders must get a 404, not a 403."""
     return session.exec(
         select(Membership, Organisation)
-        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .join(Organisation, col(Organisation.id) == col(Membership.organisation_id))
         .where(Membership.user_id == user.id, Organisation.public_id == organisation_public_id)
     ).first()
 
 
 def members(session: Session, organisation: Organisation) -> list[tuple[Membership, User]]:
+    """The organisation's memberships with their people, by name."""
     return list(
         session.exec(
             select(Membership, User)
-            .join(User, User.id == Membership.user_id)
+            .join(User, col(User.id) == col(Membership.user_id))
             .where(Membership.organisation_id == organisation.id)
             .order_by(User.name)
         ).all()
@@ -138,6 +145,7 @@ def members(session: Session, organisation: Organisation) -> list[tuple[Membersh
 
 
 def owner_count(session: Session, organisation: Organisation) -> int:
+    """How many owners the organisation has."""
     return session.exec(
         select(func.count())
         .select_from(Membership)
@@ -146,6 +154,7 @@ def owner_count(session: Session, organisation: Organisation) -> int:
 
 
 def remove_member(*, session: Session, organisation: Organisation, membership: Membership) -> None:
+    """Remove a membership; the last owner cannot be removed."""
     if membership.role == "owner" and owner_count(session, organisation) <= 1:
         raise PortalError("An organisation needs an owner: hand ownership to someone else first.")
     session.delete(membership)
@@ -187,7 +196,7 @@ def open_round(
         raise PortalError("A round is already open: close it before opening another.")
     assessment_round = AssessmentRound(
         public_id=secrets.token_urlsafe(16),
-        organisation_id=organisation.id,
+        organisation_id=stored_id(organisation),
         definition_key=definition.key,
         definition_version=definition.version,
         name=name.strip(),
@@ -200,11 +209,12 @@ def open_round(
 
 
 def rounds_of(session: Session, organisation: Organisation) -> list[AssessmentRound]:
+    """The organisation's rounds, the latest opened first."""
     return list(
         session.exec(
             select(AssessmentRound)
             .where(AssessmentRound.organisation_id == organisation.id)
-            .order_by(AssessmentRound.opened_at.desc())
+            .order_by(col(AssessmentRound.opened_at).desc())
         ).all()
     )
 
@@ -212,122 +222,10 @@ def rounds_of(session: Session, organisation: Organisation) -> list[AssessmentRo
 def find_round(
     session: Session, organisation: Organisation, public_id: str
 ) -> AssessmentRound | None:
+    """The organisation's round with this public id, or None (a round of another one included)."""
     return session.exec(
         select(AssessmentRound).where(
             AssessmentRound.organisation_id == organisation.id,
             AssessmentRound.public_id == public_id,
         )
     ).first()
-
-
-def response_status(session: Session, assessment_round: AssessmentRound) -> dict[int, str]:
-    """Who has responded (user id → "submitted" or "started") — never what they answered."""
-    rows = session.exec(
-        select(Response.user_id, Response.submitted_at).where(
-            Response.round_id == assessment_round.id
-        )
-    ).all()
-    return {user_id: "submitted" if submitted else "started" for user_id, submitted in rows}
-
-
-def response_for(
-    *, session: Session, assessment_round: AssessmentRound, membership: Membership, now: datetime
-) -> Response:
-    """The member's own response in this round, started on first visit."""
-    response = session.exec(
-        select(Response).where(
-            Response.round_id == assessment_round.id, Response.user_id == membership.user_id
-        )
-    ).first()
-    if response is None:
-        response = Response(
-            round_id=assessment_round.id,
-            user_id=membership.user_id,
-            role_group=membership.role_group,
-            started_at=now,
-            updated_at=now,
-        )
-        session.add(response)
-        session.flush()
-    return response
-
-
-def clean_answers(
-    definition: AssessmentDefinition, submitted: dict[str, str]
-) -> tuple[dict[str, int | str | None], dict[str, str]]:
-    """Turn a page of form values into stored answers; returns (answers, problems by question key).
-
-    Scale and importance answers are 1 to 5, or "not_sure" (stored as None) where allowed.
-    """
-    answers: dict[str, int | str | None] = {}
-    problems: dict[str, str] = {}
-    for key, raw in submitted.items():
-        question = _question_or_none(definition, key)
-        if question is None or raw is None or raw == "":
-            continue
-        if question.kind == "text":
-            if len(raw) > MAX_TEXT_ANSWER:
-                problems[key] = f"Please keep this under {MAX_TEXT_ANSWER} characters."
-            else:
-                answers[key] = raw.strip()
-        elif raw == "not_sure" and question.allow_not_sure:
-            answers[key] = None
-        elif raw in ("1", "2", "3", "4", "5"):
-            answers[key] = int(raw)
-        else:
-            problems[key] = "Choose one of the answers."
-    return answers, problems
-
-
-def _question_or_none(definition: AssessmentDefinition, key: str):
-    try:
-        return definition.question(key)
-    except KeyError:
-        return None
-
-
-def save_answers(
-    *,
-    session: Session,
-    assessment_round: AssessmentRound,
-    response: Response,
-    answers: dict,
-    now: datetime,
-) -> None:
-    """Keep a page of answers (merged into what was saved before)."""
-    if assessment_round.status != "open":
-        raise PortalError("This round is closed; answers can no longer change.")
-    if response.submitted_at is not None:
-        raise PortalError("You have submitted your answers; they can no longer change.")
-    response.answers = {**response.answers, **answers}
-    response.updated_at = now
-    session.add(response)
-    session.flush()
-
-
-def unanswered_required(definition: AssessmentDefinition, response: Response) -> list:
-    """Required questions with no answer yet ("not sure" counts as an answer)."""
-    return [
-        question
-        for question in definition.questions
-        if question.required and question.key not in response.answers
-    ]
-
-
-def submit(
-    *,
-    session: Session,
-    assessment_round: AssessmentRound,
-    response: Response,
-    definition: AssessmentDefinition,
-    now: datetime,
-) -> None:
-    """Lock the answers; every required question needs an answer (or "not sure")."""
-    if assessment_round.status != "open":
-        raise PortalError("This round is closed; answers can no longer be submitted.")
-    missing = unanswered_required(definition, response)
-    if missing:
-        raise PortalError(f"{len(missing)} question(s) still need an answer.")
-    response.submitted_at = now
-    session.add(response)
-    session.flush()

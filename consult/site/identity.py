@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,7 +42,7 @@ class SiteIdentity:
         return ZoneInfo(self.consultant_time_zone)
 
 
-def _required_text(data: dict, key: str, where: str = "") -> str:
+def _required_text(data: Mapping[str, object], key: str, where: str = "") -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
         raise SiteIdentityError(f"{where}{key} is required and must be text")

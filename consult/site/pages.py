@@ -1,4 +1,4 @@
-"""Stand-alone pages such as About: Markdown files under content/pages/, rendered once per change."""
+"""Stand-alone pages such as About: Markdown files in content/pages/, rendered once per change."""
 
 from __future__ import annotations
 

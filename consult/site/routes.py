@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -62,13 +63,13 @@ def local_datetime(moment: datetime) -> str:
 
 
 def _is_current(endpoint: str) -> bool:
-    """A capability's entry is current on all its pages; the shell's own entries on their page only."""
+    """A capability's entry is current on all its pages; the shell's own ones on their page only."""
     section = endpoint.partition(".")[0]
     return request.endpoint == endpoint or (section != "site" and request.blueprint == section)
 
 
 @blueprint.app_context_processor
-def layout_context() -> dict:
+def layout_context() -> dict[str, object]:
     nav_items = [
         NavItem(label=label, url=url_for(endpoint), current=_is_current(endpoint))
         for label, endpoint in NAVIGATION
@@ -82,7 +83,7 @@ def layout_context() -> dict:
 
 
 @blueprint.get("/")
-def home():
+def home() -> str:
     paths = [
         SitePath("blog", _url_if_open("blog.index")),
         SitePath("booking", _url_if_open("booking.index")),
@@ -92,7 +93,7 @@ def home():
 
 
 @blueprint.get("/about/")
-def about():
+def about() -> str:
     try:
         page = load_page(
             current_app.extensions["consult.settings"].content_dir / "pages" / "about.md"
@@ -104,10 +105,10 @@ def about():
 
 
 @blueprint.get("/healthz")
-def health():
+def health() -> ResponseReturnValue:
     """200 when the database answers, 503 when it does not: for load balancers and monitoring."""
     try:
-        get_session().exec(text("SELECT 1"))
+        get_session().connection().execute(text("SELECT 1"))
     except SQLAlchemyError:
         current_app.logger.exception("health check: the database does not answer")
         return jsonify(status="unavailable", database="unreachable"), 503

@@ -1,4 +1,6 @@
-"""A small assessment definition built from the real dataclasses, and helpers to answer it, for the portal's unit tests.
+"""A small assessment definition, built from the real dataclasses, and helpers to answer it.
+
+For the portal's unit tests.
 
 Three dimensions keep the arithmetic checkable by hand:
 - trust    (weight 1): t1, t2, t3 and t4 (t4 reverse-scored)
@@ -9,6 +11,8 @@ Bands: starting from 0, developing from 40, established from 70. Minimum group s
 """
 
 from __future__ import annotations
+
+from hypothesis import strategies as st
 
 from consult.portal.definition import (
     AssessmentDefinition,
@@ -117,9 +121,10 @@ def make_definition(
 def answers_at(
     points: dict[str, int | None], importance: dict[str, int | None] | None = None
 ) -> dict:
-    """Answers that give every scale question of a dimension the same effective 1..5 point (reverse ones flipped).
+    """Answers giving every scale question of a dimension the same effective 1..5 point.
 
-    A dimension missing from `points` is left unanswered; a None point answers "not sure" throughout.
+    Reverse-scored questions are flipped. A dimension missing from `points` is left unanswered;
+    a None point answers "not sure" throughout.
     """
     answers: dict = {"comments": "Free text is never scored."}
     for dimension, point in points.items():
@@ -138,3 +143,25 @@ def people(
         Respondent(f"{prefix or role_group}-{number}", role_group, answers_at(points, importance))
         for number in range(count)
     ]
+
+
+# Hypothesis strategies over that definition: answer sheets, and whole rounds of them.
+_MISSING = object()
+GROUPS = ("executives", "managers", "nurses", "staff")
+ANSWERED_KEYS = [
+    question.key for question in make_definition().questions if question.kind != "text"
+]
+answer_sheets = st.fixed_dictionaries(
+    {key: st.one_of(st.just(_MISSING), st.none(), st.integers(1, 5)) for key in ANSWERED_KEYS}
+).map(lambda sheet: {key: value for key, value in sheet.items() if value is not _MISSING})
+respondent_lists = st.lists(
+    st.tuples(st.sampled_from(GROUPS + ("retired",)), answer_sheets), max_size=14
+).map(
+    lambda rows: [
+        Respondent(f"r{index}", group, answers) for index, (group, answers) in enumerate(rows)
+    ]
+)
+
+
+def in_range(value: float | None) -> bool:
+    return value is None or 0.0 <= value <= 100.0

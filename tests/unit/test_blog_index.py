@@ -1,4 +1,4 @@
-"""The blog as a whole: visibility over time, series, related posts, pages, search, and the folder cache."""
+"""The blog as a whole: visibility over time, series, related posts, pages, search, folder cache."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo

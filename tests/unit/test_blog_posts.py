@@ -42,9 +42,7 @@ toc: true
 """)
     )
     assert post.slug == "listening-first" and post.title == "Listening first"
-    assert post.published_at == datetime(
-        2026, 11, 24, 15, 0, tzinfo=UTC
-    )  # 09:00 in Chicago
+    assert post.published_at == datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 09:00 in Chicago
     assert post.updated_at == datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
     assert post.tags == ("Listening", "Chronic illness") and post.tag_slugs == (
         "listening",

@@ -1,4 +1,6 @@
-"""The action plan: ranking by shortfall, importance and gap, ties, the band's recommendations, phases."""
+"""The action plan: ranking by shortfall, importance and gap; ties; the band's advice; phases."""
+
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -21,7 +23,7 @@ DIMENSIONS = tuple(SCALE_QUESTIONS)
 
 
 def round_result(definition=EVEN, **dimensions) -> RoundResult:
-    """A RoundResult from dimension=(mean, importance, gap) triples; dimensions left out have no mean."""
+    """A RoundResult from dimension=(mean, importance, gap) triples; one left out has no mean."""
     results, gaps = [], []
     for key in DIMENSIONS:
         mean, importance, gap = dimensions.get(key, (None, None, None))
@@ -211,7 +213,7 @@ def test_plan_invariants(dimensions, top):
     plan = build_action_plan(DEFINITION, result, top=top)
     assert set(order(plan)) == {key for key, (mean, _, _) in dimensions.items() if mean is not None}
     priorities = [item.priority for item in plan.ranked_dimensions]
-    assert all(earlier >= later - 1e-9 for earlier, later in zip(priorities, priorities[1:]))
+    assert all(earlier >= later - 1e-9 for earlier, later in pairwise(priorities))
     for item in plan.ranked_dimensions:
         assert isinstance(item, RankedDimension)
         assert all(

@@ -1,126 +1,29 @@
-"""Scoring: reverse questions, "not sure", the half-answered rule, weights, bands, hidden small groups, gaps, agreement."""
+"""Scoring a round: hidden small groups, dimension results, agreement, gaps; their properties."""
 
 import math
-import subprocess
-import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consult.portal.scoring import (
-    Respondent,
-    RoundResult,
+from consult.portal.respondent_scoring import (
     agreement_from_spread,
-    benchmark,
-    compare_rounds,
     population_spread,
-    rounded,
     score_respondent,
-    score_round,
 )
-from tests.unit.portal_fixtures import SCALE_QUESTIONS, answers_at, make_definition, people
+from consult.portal.scoring import Respondent, RoundResult, score_round
+from tests.unit.portal_fixtures import (
+    GROUPS,
+    SCALE_QUESTIONS,
+    answers_at,
+    in_range,
+    make_definition,
+    people,
+    respondent_lists,
+)
 
 DEFINITION = make_definition()
 DIMENSIONS = tuple(SCALE_QUESTIONS)
-GROUPS = ("executives", "managers", "nurses", "staff")
-MISSING = object()
-
-
-def dimension_score(answers, dimension, definition=DEFINITION):
-    return score_respondent(definition, answers).dimension_scores[dimension]
-
-
-# --- one respondent ---------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("point, expected", [(1, 0.0), (2, 25.0), (3, 50.0), (4, 75.0), (5, 100.0)])
-def test_a_point_maps_linearly_onto_0_to_100(point, expected):
-    assert dimension_score({"p1": point, "p2": point, "p3": point}, "presence") == expected
-
-
-def test_a_reverse_question_counts_six_minus_the_answer():
-    assert dimension_score({"t3": 5, "t4": 1}, "trust") == 100.0
-    assert dimension_score({"t3": 5, "t4": 5}, "trust") == 50.0
-    assert dimension_score({"t3": 1, "t4": 5}, "trust") == 0.0
-    assert dimension_score({"v1": 2, "v2": 4}, "voice") == 25.0
-
-
-def test_not_sure_and_unanswered_are_left_out_of_the_mean():
-    assert dimension_score({"t1": 5, "t2": None, "t3": 1}, "trust") == 50.0
-    assert dimension_score({"t1": 5, "t2": None, "t3": None, "t4": 2}, "trust") == 87.5
-
-
-def test_exactly_half_answered_is_enough_and_fewer_is_not():
-    assert dimension_score({"t1": 4, "t2": 4}, "trust") == 75.0  # 2 of 4
-    assert dimension_score({"t1": 4, "t2": None, "t3": None, "t4": None}, "trust") is None  # 1 of 4
-    assert dimension_score({"v1": 3}, "voice") == 50.0  # 1 of 2
-    assert dimension_score({"p1": 3, "p2": 5}, "presence") == 75.0  # 2 of 3: ceil(3/2) = 2
-    assert dimension_score({"p1": 3, "p2": None, "p3": None}, "presence") is None  # 1 of 3
-
-
-def test_free_text_is_never_scored_and_unknown_keys_are_ignored():
-    plain = score_respondent(DEFINITION, answers_at({"trust": 4}))
-    assert (
-        score_respondent(
-            DEFINITION, answers_at({"trust": 4}) | {"comments": "<b>5</b>", "extra": 1}
-        )
-        == plain
-    )
-
-
-@pytest.mark.parametrize("bad", [0, 6, -1, True, "4", 4.0])
-def test_an_answer_outside_1_to_5_is_refused(bad):
-    with pytest.raises(ValueError, match="t1"):
-        score_respondent(DEFINITION, {"t1": bad})
-    with pytest.raises(ValueError, match="voice_importance"):
-        score_respondent(DEFINITION, {"voice_importance": bad})
-
-
-def test_overall_is_the_weighted_mean_renormalised_over_available_dimensions():
-    everything = score_respondent(DEFINITION, answers_at({"trust": 5, "voice": 1, "presence": 3}))
-    assert everything.dimension_scores == {"trust": 100.0, "voice": 0.0, "presence": 50.0}
-    assert everything.overall == (100 * 1 + 0 * 2 + 50 * 1) / 4 == 37.5
-    assert everything.band == "starting"
-    without_voice = score_respondent(
-        DEFINITION, answers_at({"trust": 5, "voice": None, "presence": 3})
-    )
-    assert without_voice.dimension_scores["voice"] is None
-    assert without_voice.overall == 75.0 and without_voice.band == "established"
-    heavier_presence = make_definition(weights={"presence": 3.0})
-    assert (
-        score_respondent(heavier_presence, answers_at({"trust": 5, "presence": 1})).overall == 25.0
-    )
-
-
-def test_nothing_scored_gives_no_overall_and_no_band():
-    empty = score_respondent(DEFINITION, {"comments": "hello", "t1": None})
-    assert empty.overall is None and empty.band is None
-    assert set(empty.dimension_scores.values()) == {None}
-
-
-@pytest.mark.parametrize(
-    "points, overall, band",
-    [
-        ({"presence": 1}, 0.0, "starting"),
-        ({"trust": 3, "voice": 2}, 100 / 3, "starting"),  # (50 + 2 × 25) / 3
-        ({"voice": 3}, 50.0, "developing"),
-        ({"trust": 5, "voice": 3, "presence": 4}, 68.75, "developing"),  # (100 + 2 × 50 + 75) / 4
-        ({"trust": 5, "voice": 4, "presence": 3}, 75.0, "established"),  # (100 + 2 × 75 + 50) / 4
-        ({"trust": 5, "voice": 5, "presence": 5}, 100.0, "established"),
-    ],
-)
-def test_the_band_follows_the_overall_score(points, overall, band):
-    result = score_respondent(DEFINITION, answers_at(points))
-    assert result.overall == pytest.approx(overall) and result.band == band
-
-
-def test_importance_answers_are_kept_per_dimension_with_not_sure_as_none():
-    result = score_respondent(DEFINITION, {"trust_importance": 5, "voice_importance": None})
-    assert result.importance == {"trust": 5, "voice": None, "presence": None}
-
-
-# --- a round ----------------------------------------------------------------------------------------------------
 
 
 def test_a_group_below_the_minimum_shows_nothing():
@@ -140,7 +43,8 @@ def test_a_group_below_the_minimum_shows_nothing():
         nurses.dimension_means == {"trust": None, "voice": None, "presence": None}
         and nurses.overall is None
     )
-    # the nurses alone (2) could be worked out from the whole round: the smallest shown group is hidden with them
+    # the nurses alone (2) could be worked out from the whole round: the smallest shown group is
+    # hidden with them
     assert (
         not result.group("managers").shown
         and result.group("managers").dimension_means == nurses.dimension_means
@@ -302,120 +206,6 @@ def test_an_empty_round():
         result.dimension("nope")
 
 
-# --- comparing and benchmarking ---------------------------------------------------------------------------------
-
-
-def test_compare_rounds_gives_current_minus_previous():
-    previous = score_round(DEFINITION, people("nurses", 3, {"trust": 2, "voice": 4}))
-    current = score_round(DEFINITION, people("nurses", 3, {"trust": 4, "voice": 3, "presence": 5}))
-    assert compare_rounds(previous, current) == {"trust": 50.0, "voice": -25.0, "presence": None}
-    assert compare_rounds(current, current) == {"trust": 0.0, "voice": 0.0, "presence": 0.0}
-
-
-def test_benchmark_needs_enough_organisations_with_results():
-    this = {"trust": 60.0, "voice": 40.0}
-    others = [
-        {"trust": 50.0, "voice": 50.0},
-        {"trust": 70.0, "voice": 30.0},
-        {"trust": 40.0, "voice": None},
-    ]
-    assert benchmark(this, others) is None  # 4 organisations
-    assert (
-        benchmark(this, others + [{"trust": None, "voice": None}]) is None
-    )  # the fifth has no results
-    assert (
-        benchmark({"trust": None}, others + [{"trust": 80.0}]) is None
-    )  # this one has none either
-    enough = benchmark(this, others + [{"trust": 80.0, "voice": 45.0}])
-    assert enough == {
-        "trust": (60.0, 0.0)
-    }  # voice: only 3 others scored it, 4 organisations in all
-    assert benchmark(this, others, min_organisations=4) == {
-        "trust": (50.0, 10.0)
-    }  # voice: 3 organisations
-    assert benchmark(this, others, min_organisations=3) == {
-        "trust": (50.0, 10.0),
-        "voice": (40.0, 0.0),
-    }
-
-
-def test_benchmark_median_of_an_even_count_and_of_an_odd_count():
-    others = [{"trust": value} for value in (10.0, 20.0, 40.0, 90.0)]
-    assert benchmark({"trust": 50.0}, others) == {"trust": (30.0, 20.0)}
-    assert benchmark({"trust": 50.0}, others + [{"trust": 95.0}]) == {"trust": (40.0, 10.0)}
-    assert benchmark({"trust": 50.0}, [{"trust": 0.0}], min_organisations=2) == {
-        "trust": (0.0, 50.0)
-    }
-
-
-def test_rounded_is_for_display_only():
-    assert (
-        rounded(None) is None
-        and rounded(2 / 3 * 100) == 66.7
-        and rounded(0.04) == 0.0
-        and rounded(12.344, 2) == 12.34
-    )
-    presence = score_round(
-        DEFINITION, [Respondent("a", "nurses", {"p1": 2, "p2": 2, "p3": 3})]
-    ).dimension("presence")
-    assert presence.mean == 100 / 3 and rounded(presence.mean) == 33.3
-
-
-def test_the_scoring_modules_load_neither_flask_nor_the_database_layer():
-    code = (
-        "import sys\nimport consult.portal.scoring, consult.portal.plan, consult.portal.charts\n"
-        "print(','.join(m for m in ('flask', 'sqlmodel', 'sqlalchemy') if m in sys.modules))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
-
-
-# --- properties -------------------------------------------------------------------------------------------------
-
-ANSWERED_KEYS = [question.key for question in DEFINITION.questions if question.kind != "text"]
-answer_sheets = st.fixed_dictionaries(
-    {key: st.one_of(st.just(MISSING), st.none(), st.integers(1, 5)) for key in ANSWERED_KEYS}
-).map(lambda sheet: {key: value for key, value in sheet.items() if value is not MISSING})
-respondent_lists = st.lists(
-    st.tuples(st.sampled_from(GROUPS + ("retired",)), answer_sheets), max_size=14
-).map(
-    lambda rows: [
-        Respondent(f"r{index}", group, answers) for index, (group, answers) in enumerate(rows)
-    ]
-)
-
-
-def in_range(value):
-    return value is None or 0.0 <= value <= 100.0
-
-
-@settings(max_examples=300)
-@given(answer_sheets)
-def test_every_score_stays_within_0_and_100(answers):
-    result = score_respondent(DEFINITION, answers)
-    assert all(in_range(score) for score in result.dimension_scores.values()) and in_range(
-        result.overall
-    )
-    assert (result.band is None) == (result.overall is None)
-
-
-@settings(max_examples=300)
-@given(answer_sheets, st.sampled_from([key for key in ANSWERED_KEYS if "importance" not in key]))
-def test_adding_a_not_sure_keeps_scores_in_range_and_equals_leaving_it_unanswered(answers, key):
-    unanswered = {name: value for name, value in answers.items() if name != key}
-    unsure = unanswered | {key: None}
-    assert score_respondent(DEFINITION, unsure) == score_respondent(DEFINITION, unanswered)
-    before, after = score_respondent(DEFINITION, answers), score_respondent(DEFINITION, unsure)
-    for dimension in DIMENSIONS:
-        assert in_range(after.dimension_scores[dimension])
-        if before.dimension_scores[dimension] is None:
-            assert (
-                after.dimension_scores[dimension] is None
-            )  # fewer answers never make a score appear
-
-
 @settings(max_examples=150)
 @given(respondent_lists, st.randoms(use_true_random=False))
 def test_the_order_of_respondents_never_changes_a_round(respondents, random):
@@ -456,10 +246,10 @@ def test_a_group_below_the_minimum_never_exposes_a_number(respondents, minimum):
 
 
 def test_a_small_hidden_group_cannot_be_worked_out_by_subtraction():
-    """With one group of 2 hidden, the smallest shown group is hidden too (complementary suppression)."""
+    """A group of 2 hidden hides the smallest shown group too (complementary suppression)."""
     from pathlib import Path
 
-    from consult.portal.definition import load_definition
+    from consult.portal.definition_loading import load_definition
     from consult.portal.scoring import Respondent, score_round
 
     definition = load_definition(Path("content/assessments/partnership-readiness.yaml"))
@@ -472,7 +262,8 @@ def test_a_small_hidden_group_cannot_be_worked_out_by_subtraction():
     )
     result = score_round(definition, respondents)
     shown = {group.key: group.shown for group in result.groups}
-    # the advisors (front line) are hidden with the smallest other front-line group; leadership is untouched
+    # the advisors (front line) are hidden with the smallest other front-line group; leadership is
+    # untouched
     assert shown == {
         "executive-leadership": True,
         "clinical-leadership": False,

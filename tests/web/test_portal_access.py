@@ -1,4 +1,7 @@
-"""Every portal route of an organisation, asked by a signed-out visitor, an outsider, a plain member and the owner."""
+"""Every portal route of an organisation, asked by each kind of person.
+
+A signed-out visitor, an outsider, a plain member and the owner.
+"""
 
 import pytest
 from sqlmodel import select
@@ -24,7 +27,7 @@ CONSULTANT_ONLY = {"portal.individual_responses"}
 
 @pytest.fixture
 def world(app, clock):
-    """Organisation A (owner, member, a closed round with a plan) and organisation B (an outsider)."""
+    """Organisation A (owner, member, a closed round with a plan) and B (an outsider's)."""
     with app.app_context():
         db = get_session()
         assessment = app.extensions["consult.assessments"].current()

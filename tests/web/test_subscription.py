@@ -1,4 +1,4 @@
-"""E-mail subscription: double opt-in, one-click unsubscribe, and the newsletter sent exactly once."""
+"""E-mail subscription: double opt-in, one-click unsubscribe, the newsletter sent exactly once."""
 
 import re
 import threading
@@ -89,9 +89,12 @@ def test_subscribing_twice_creates_nothing_new_and_says_the_same(blog_app, reade
     assert len(subscribers(blog_app)) == 1 and len(emails(blog_app)) == 1
     confirm(reader, blog_app, "twice@example.org")
     third = subscribe(reader, "twice@example.org").get_data(as_text=True)
-    strip = lambda html: re.sub(
-        r'name="csrf_token" value="[^"]+"|twice@example\.org|TWICE@example\.org', "", html
-    )  # noqa: E731
+
+    def strip(html: str) -> str:
+        return re.sub(
+            r'name="csrf_token" value="[^"]+"|twice@example\.org|TWICE@example\.org', "", html
+        )
+
     assert strip(first) == strip(second) == strip(third)
     assert len(emails(blog_app)) == 1
     clock.advance(minutes=11)

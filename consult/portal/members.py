@@ -1,0 +1,90 @@
+"""An organisation's members: the list, invitations, removal and handing over ownership."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from consult.clock import app_now
+from consult.db import get_session
+from consult.portal import service
+from consult.portal.forms import InviteForm, role_group_choices, validated
+from consult.portal.models import Membership
+from consult.portal.routes import Access, _access, _current_assessment, blueprint
+
+
+@blueprint.route("/o/<organisation_id>/members", methods=["GET", "POST"])
+def members(organisation_id: str) -> ResponseReturnValue:
+    access = _access(organisation_id)
+    db = get_session()
+    definition = _current_assessment()
+    form = InviteForm()
+    form.role_group.choices = role_group_choices(definition)
+    if request.method == "POST":
+        if not access.is_owner:
+            abort(403)
+        if form.validate_on_submit():
+            service.invite(
+                session=db,
+                organisation=access.organisation,
+                email=validated(form.email.data),
+                role=form.role.data,
+                role_group=form.role_group.data,
+                invited_by=current_user,
+                now=app_now(),
+            )
+            db.commit()
+            flash(f"Invitation sent to {form.email.data}. The link works for 7 days.", "success")
+            return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
+    groups = {group.key: group.name for group in definition.role_groups}
+    return render_template(
+        "portal/members.html",
+        access=access,
+        members=service.members(db, access.organisation),
+        form=form,
+        groups=groups,
+    ), 422 if form.errors else 200
+
+
+def _other_membership(access: Access) -> Membership:
+    membership = get_session().get(Membership, request.form.get("membership", type=int) or 0)
+    if membership is None or membership.organisation_id != access.organisation.id:
+        abort(404)
+    return membership
+
+
+@blueprint.post("/o/<organisation_id>/members/remove")
+def remove_member(organisation_id: str) -> ResponseReturnValue:
+    access = _access(organisation_id, owner=True)
+    try:
+        service.remove_member(
+            session=get_session(),
+            organisation=access.organisation,
+            membership=_other_membership(access),
+        )
+    except service.PortalError as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
+    get_session().commit()
+    flash("Removed from the organisation.", "success")
+    return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
+
+
+@blueprint.post("/o/<organisation_id>/members/hand-ownership")
+def hand_ownership(organisation_id: str) -> ResponseReturnValue:
+    access = _access(organisation_id, owner=True)
+    if access.membership is None:  # an owner always has one: only the consultant has none
+        abort(403)
+    try:
+        service.hand_ownership(
+            session=get_session(),
+            from_membership=access.membership,
+            to_membership=_other_membership(access),
+        )
+    except service.PortalError as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
+    get_session().commit()
+    flash("Ownership handed over. You are now a member.", "success")
+    return redirect(url_for("portal.organisation", organisation_id=organisation_id), 303)
