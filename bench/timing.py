@@ -14,7 +14,6 @@ def timed(label: str, run: Callable[[], object], repeat: int) -> list[float]:
         durations.append(time.perf_counter() - began)
     ordered = sorted(durations)
     p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
-    print(
-        f"{label:<40} median {statistics.median(durations) * 1000:8.2f} ms   p95 {p95 * 1000:8.2f} ms"
-    )
+    median = statistics.median(durations)
+    print(f"{label:<40} median {median * 1000:8.2f} ms   p95 {p95 * 1000:8.2f} ms")
     return durations

@@ -179,7 +179,7 @@ def add_demo_organisation(session: Session) -> None:
         )
         # Leaders see things a little rosier, as they often do.
         leaning = 1 if group.endswith("leadership") else 0
-        answers = {
+        answers: dict[str, int | str | None] = {
             question.key: max(1, min(5, chooser.randint(2, 4) + leaning * chooser.randint(0, 1)))
             for question in definition.questions
             if question.kind != "text"

@@ -5,7 +5,7 @@ from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
 
-class SubscribeForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types
+class SubscribeForm(FlaskForm):
     email = EmailField(
         "Your e-mail address",
         validators=[

@@ -28,7 +28,7 @@ def validated(value: T | None) -> T:
     return value
 
 
-class StartForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types
+class StartForm(FlaskForm):
     """A visitor (or a signed-in client) starts an assessment for their organisation."""
 
     organisation = StringField(
@@ -46,7 +46,7 @@ class StartForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types
     )
 
 
-class InviteForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types
+class InviteForm(FlaskForm):
     email = EmailField(
         "E-mail address",
         validators=[
@@ -65,7 +65,7 @@ class InviteForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types
     )
 
 
-class OpenRoundForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types
+class OpenRoundForm(FlaskForm):
     name = StringField(
         "Name of the round",
         validators=[DataRequired("Give the round a name, e.g. Spring 2027."), Length(max=120)],
@@ -75,7 +75,7 @@ class OpenRoundForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type
     )
 
 
-class OrganisationForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no types
+class OrganisationForm(FlaskForm):
     """The consultant creates an organisation and invites its first owner."""
 
     name = StringField(
