@@ -17,6 +17,8 @@ PURE_MODULES = [
     "consult.booking.status",
     "consult.booking.invites",
     "consult.booking.policy",
+    "consult.calendars.busy",
+    "consult.calendars.addresses",
     "consult.payments.provider",
     "consult.portal.definition",
     "consult.portal.scoring",
