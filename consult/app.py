@@ -218,6 +218,7 @@ def _register_commands(app: Flask) -> None:
     from consult.accounts.cli import create_admin_command
     from consult.blog.cli import content_commands, newsletter_commands
     from consult.booking.cli import booking_commands
+    from consult.calendars.cli import calendar_commands
     from consult.cli import db_commands
     from consult.mail.cli import mail_commands
     from consult.portal.cli import round_commands
@@ -229,6 +230,7 @@ def _register_commands(app: Flask) -> None:
         content_commands,
         newsletter_commands,
         booking_commands,
+        calendar_commands,
         round_commands,
     ):
         app.cli.add_command(command)
