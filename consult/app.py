@@ -118,11 +118,12 @@ def _register_blueprints(app: Flask) -> None:
     from consult.admin.routes import blueprint as admin
     from consult.blog.routes import blueprint as blog
     from consult.booking.routes import blueprint as booking
+    from consult.calendars.routes import blueprint as calendars
     from consult.payments.routes import blueprint as payments
     from consult.portal.routes import blueprint as portal
     from consult.site.routes import blueprint as site
 
-    for blueprint in (site, accounts, blog, booking, payments, portal, admin):
+    for blueprint in (site, accounts, blog, booking, calendars, payments, portal, admin):
         app.register_blueprint(blueprint)
 
 

@@ -1,13 +1,15 @@
-"""`flask --app consult calendar …`: add an external feed, sync the feeds (for cron)."""
+"""`flask --app consult calendar …`: add a feed, sync feeds (cron), print the private address."""
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from consult.calendars.addresses import FeedAddressError, mask_feed_url
+from consult.calendars.private_feed import ensure_key, feed_secret, rotate_key
+from consult.calendars.routes import private_feed_url
 from consult.calendars.service import add_feed, sync_feeds
 from consult.clock import app_now
-from consult.db import get_engine, get_session
+from consult.db import begin_as_writer, get_engine, get_session
 
 calendar_commands = AppGroup(
     "calendar", help="Busy times from external calendars, and the private feed of bookings."
@@ -46,3 +48,14 @@ def sync_command() -> None:
     for failure in report.failed:
         click.echo(f"  {failure}")
 
+
+@calendar_commands.command("feed-url")
+@click.option("--rotate", is_flag=True, help="Make a new address; the old one stops working.")
+def feed_url_command(rotate: bool) -> None:
+    """Print the private address of the bookings feed (made on first use) for a calendar app."""
+    session = get_session()
+    begin_as_writer(session)
+    key = (rotate_key if rotate else ensure_key)(session=session, now=app_now())
+    session.commit()
+    secret_key = current_app.extensions["consult.settings"].secret_key
+    click.echo(private_feed_url(feed_secret(salt=key.salt, secret_key=secret_key)))

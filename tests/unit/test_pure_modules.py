@@ -19,6 +19,7 @@ PURE_MODULES = [
     "consult.booking.policy",
     "consult.calendars.busy",
     "consult.calendars.addresses",
+    "consult.calendars.bookings_ics",
     "consult.payments.provider",
     "consult.portal.definition",
     "consult.portal.scoring",
