@@ -6,10 +6,12 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, delete, func, or_
+from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
 from consult.booking.models import ConsultationType
@@ -47,8 +49,15 @@ def remove_feed(*, session: Session, feed_id: int) -> CalendarFeed | None:
 
 
 def list_feeds(session: Session) -> list[CalendarFeed]:
-    """Every feed, oldest first."""
-    return list(session.exec(select(CalendarFeed).order_by(col(CalendarFeed.id))).all())
+    """Every feed, oldest first, without loading its stored copy (up to 5 MB each)."""
+    return list(
+        session.exec(
+            select(CalendarFeed)
+            # SQLModel types the column as its value; at run time it is the mapped attribute.
+            .options(defer(cast("QueryableAttribute[str | None]", CalendarFeed.body)))
+            .order_by(col(CalendarFeed.id))
+        ).all()
+    )
 
 
 def is_stale(feed: CalendarFeed, *, now: datetime) -> bool:
