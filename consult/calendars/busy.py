@@ -24,6 +24,7 @@ MAX_INTERVALS = 20_000
 OWN_UID_SUFFIX = "@consult"
 # The library reads a naive window in each event's own zone: widen it, then clip in UTC.
 WINDOW_MARGIN = timedelta(days=2)
+TOO_FREQUENT = ("SECONDLY", "MINUTELY")
 
 
 class CalendarUnreadable(ValueError):
@@ -63,16 +64,55 @@ def _parse(text: str) -> Any:
     return calendar
 
 
-def _drop_events_without_start(calendar: Any) -> int:
-    """Remove VEVENTs that have no DTSTART (they name no time, and stop the expansion); how many."""
-    kept = [
-        component
-        for component in calendar.subcomponents
-        if component.name != "VEVENT" or "DTSTART" in component
-    ]
-    dropped = len(calendar.subcomponents) - len(kept)
+def _repeats_every_minute_or_second(event: Any) -> bool:
+    rules = event.get("RRULE")
+    try:
+        for rule in rules if isinstance(rules, list) else [rules]:
+            frequencies = rule.get("FREQ", []) if hasattr(rule, "get") else []
+            if any(str(frequency).upper() in TOO_FREQUENT for frequency in frequencies):
+                return True
+    except Exception:  # a broken rule: the expansion reports it
+        return False
+    return False
+
+
+def _set_aside_unusable_events(calendar: Any) -> list[str]:
+    """Remove the VEVENTs that cannot be expanded sensibly; name what was removed.
+
+    One without DTSTART names no time (and stops the library); one repeating every minute or
+    second would take minutes to expand into a window of months.
+    """
+    kept, without_start, too_frequent = [], 0, 0
+    for component in calendar.subcomponents:
+        if component.name == "VEVENT" and "DTSTART" not in component:
+            without_start += 1
+        elif component.name == "VEVENT" and _repeats_every_minute_or_second(component):
+            too_frequent += 1
+        else:
+            kept.append(component)
     calendar.subcomponents[:] = kept
-    return dropped
+    problems = []
+    if without_start:
+        problems.append(f"{without_start} event(s) without a start time")
+    if too_frequent:
+        problems.append(f"{too_frequent} event(s) repeating every minute or second")
+    return problems
+
+
+def _separate_reused_uids(calendar: Any) -> None:
+    """Give each further event that reuses a UID (without RECURRENCE-ID) a UID of its own.
+
+    The UID joins a series with its changed instances; a feed that reuses one for unrelated
+    events would otherwise lose all but one of them, and with them real busy time.
+    """
+    seen: dict[str, int] = {}
+    for component in calendar.subcomponents:
+        if component.name != "VEVENT" or "RECURRENCE-ID" in component:
+            continue
+        uid = str(component.get("UID", ""))
+        seen[uid] = seen.get(uid, 0) + 1
+        if seen[uid] > 1:
+            component["UID"] = f"{seen[uid]}#{uid}"  # the end stays: OWN_UID_SUFFIX still tells
 
 
 def _expand(calendar: Any, start: datetime, end: datetime, *, lenient: bool) -> list[Any]:
@@ -134,10 +174,8 @@ def read_busy_times(
     """
     start, end = _aware_utc(window_start, "window_start"), _aware_utc(window_end, "window_end")
     calendar = _parse(text)
-    problems = []
-    dropped = _drop_events_without_start(calendar)
-    if dropped:
-        problems.append(f"{dropped} event(s) without a start time")
+    problems = _set_aside_unusable_events(calendar)
+    _separate_reused_uids(calendar)
     naive_start = (start - WINDOW_MARGIN).replace(tzinfo=None)
     naive_end = (end + WINDOW_MARGIN).replace(tzinfo=None)
     try:

@@ -272,6 +272,35 @@ def test_events_that_cannot_be_read_are_left_out_and_named():
     )
 
 
+def test_unrelated_events_that_reuse_a_uid_all_block():
+    text = vcalendar(
+        vevent("UID:reused", "DTSTART:20261102T150000Z", "DURATION:PT1H"),
+        vevent("UID:reused", "DTSTART:20261103T150000Z", "DURATION:PT1H"),
+        vevent("UID:reused", "DTSTART:20261104T150000Z", "DURATION:PT1H"),
+        vevent("UID:x@consult", "DTSTART:20261105T150000Z", "DURATION:PT1H"),
+        vevent("UID:x@consult", "DTSTART:20261106T150000Z", "DURATION:PT1H"),
+    )
+    assert spans(text) == [
+        ("2026-11-02 15:00", "2026-11-02 16:00"),
+        ("2026-11-03 15:00", "2026-11-03 16:00"),
+        ("2026-11-04 15:00", "2026-11-04 16:00"),
+    ]
+
+
+def test_events_repeating_every_minute_or_second_are_left_out_and_named():
+    text = vcalendar(
+        vevent("UID:ok", "DTSTART:20261102T150000Z", "DURATION:PT1H"),
+        vevent("UID:m", "DTSTART:20261002T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY"),
+        vevent("UID:s", "DTSTART:20261002T000000Z", "RRULE:FREQ=DAILY", "RRULE:FREQ=secondly"),
+        vevent("UID:h", "DTSTART:20261103T000000Z", "DURATION:PT5M", "RRULE:FREQ=HOURLY;COUNT=2"),
+    )
+    result = read_busy_times(
+        text, window_start=WINDOW_START, window_end=WINDOW_END, time_zone=CHICAGO
+    )
+    assert len(result.intervals) == 3
+    assert "2 event(s) repeating every minute or second" in result.problem
+
+
 def test_a_feed_with_too_many_busy_times_is_refused(monkeypatch):
     monkeypatch.setattr(busy_module, "MAX_INTERVALS", 2)
     text = vcalendar(
