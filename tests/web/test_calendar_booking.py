@@ -5,13 +5,15 @@ PostgreSQL. The leadership strategy session lasts 90 minutes with 15 minutes' bu
 and 30 after; the discovery call lasts 30 minutes with 15 minutes after.
 """
 
+import re
+
 import pytest
 
 from consult.calendars.service import remove_feed
 from consult.db import get_session
 from tests.conftest import csrf_token_from
 from tests.fakes.calendar_feeds import WEEKLY_MEETING, FeedServer, vcalendar, vevent
-from tests.web.booking_flow import GUEST, book, bookings, free_slots
+from tests.web.booking_flow import GUEST, book, bookings, free_slots, manage_path, paid_booking
 from tests.web.calendar_steps import add, sync
 
 STRATEGY = "leadership-strategy-session"
@@ -116,6 +118,25 @@ def test_a_weekly_meeting_blocks_each_week_but_not_its_exception_date(
     response = book(guest, discovery, "2026-11-26T10:00:00-06:00")
     assert response.status_code == 409 and bookings(booking_app) == []
     assert book(guest, discovery, "2026-12-03T10:00:00-06:00").status_code == 303
+
+
+def test_a_guest_cannot_move_a_booking_into_a_busy_time(booking_app, guest, clock, server):
+    paid_booking(booking_app, guest)
+    manage = manage_path(booking_app)
+    move = manage + "/move?tz=America/Chicago&date=2026-12-01"
+    page = guest.get(move).get_data(as_text=True)
+    first_offer = re.search(r'name="start" value="([^"]+)"', page).group(1)
+    assert first_offer == "2026-12-01T09:00:00-06:00"
+    add(
+        booking_app,
+        clock,
+        server.serve("/w.ics", vcalendar(vevent("UID:a", "DTSTART;VALUE=DATE:20261201"))),
+    )
+    sync(booking_app, clock)
+    refused = guest.post(move, data={"start": first_offer, "csrf_token": csrf_token_from(page)})
+    assert refused.status_code == 409
+    [booking] = bookings(booking_app)
+    assert booking.starts_at.isoformat().startswith("2026-11-30") and booking.reschedule_count == 0
 
 
 def test_a_broken_or_unreachable_feed_never_breaks_booking(booking_app, guest, clock, server):
