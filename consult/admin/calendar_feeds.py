@@ -74,7 +74,7 @@ def calendar_feeds() -> ResponseReturnValue:
 @blueprint.post("/calendars/<int:feed_id>/sync")
 def sync_calendar_feed(feed_id: int) -> ResponseReturnValue:
     db = get_session()
-    if db.get(CalendarFeed, feed_id) is None:
+    if db.exec(select(CalendarFeed.id).where(col(CalendarFeed.id) == feed_id)).first() is None:
         abort(404)
     db.commit()  # end this request's read, so the sync's own transactions are not kept waiting
     report = sync_feeds(
