@@ -144,11 +144,12 @@ def _register_blueprints(app: Flask) -> None:
     from consult.admin.routes import blueprint as admin
     from consult.blog.routes import blueprint as blog
     from consult.booking.routes import blueprint as booking
+    from consult.calendars.routes import blueprint as calendars
     from consult.payments.routes import blueprint as payments
     from consult.portal.routes import blueprint as portal
     from consult.site.routes import blueprint as site
 
-    for blueprint in (site, accounts, blog, booking, payments, portal, admin):
+    for blueprint in (site, accounts, blog, booking, calendars, payments, portal, admin):
         app.register_blueprint(blueprint)
 
 
@@ -246,6 +247,7 @@ def _register_commands(app: Flask) -> None:
     from consult.accounts.cli import create_admin_command
     from consult.blog.cli import content_commands, newsletter_commands
     from consult.booking.cli import booking_commands
+    from consult.calendars.cli import calendar_commands
     from consult.cli import db_commands
     from consult.mail.cli import mail_commands
     from consult.portal.cli import round_commands
@@ -257,6 +259,7 @@ def _register_commands(app: Flask) -> None:
         content_commands,
         newsletter_commands,
         booking_commands,
+        calendar_commands,
         round_commands,
     ):
         app.cli.add_command(command)

@@ -13,6 +13,7 @@ from consult.booking.models import (
     DateOverride,
     WeeklyHours,
 )
+from consult.calendars.models import BookingsFeedKey, CalendarBusyInterval, CalendarFeed
 from consult.mail.models import OutboxEmail
 from consult.payments.models import ProcessedWebhookEvent, TestCheckout
 from consult.portal.models import (
@@ -37,6 +38,9 @@ __all__ = [
     "BookingAccessToken",
     "BookingSettings",
     "BookingTimeBlock",
+    "BookingsFeedKey",
+    "CalendarBusyInterval",
+    "CalendarFeed",
     "ConsultationType",
     "DateOverride",
     "Invitation",

@@ -19,6 +19,7 @@ from consult.booking.models import (
     DateOverride,
     WeeklyHours,
 )
+from consult.calendars.service import busy_between
 
 
 def load_availability(session: Session, time_zone: str) -> slots.Availability:
@@ -97,6 +98,10 @@ def occupancy(
     occupied = [
         slots.Occupied(booking.occupies_from, booking.occupies_until) for booking in bookings
     ]
+    # External calendars' busy times: a slot and its type's buffers must stay clear of them.
+    occupied.extend(
+        slots.Occupied(busy.start, busy.end) for busy in busy_between(session, start=start, end=end)
+    )
     per_day = Counter(
         booking.starts_at.astimezone(time_zone).date()
         for booking in bookings
