@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 import pytest
 from sqlmodel import select
 
-from consult.booking.models import Booking
+from consult.booking.models import Booking, BookingAccessToken
 from consult.db import get_session
 from consult.mail.service import deliver_outbox
 from tests.conftest import csrf_token_from, signed_in_client
@@ -84,6 +84,10 @@ def test_while_it_still_fails_the_e_mail_stays_due_and_nothing_is_sent_twice(
     sweep(stripe_app)
     sweep(stripe_app)
     assert confirmations(stripe_app) == 1
+    with stripe_app.app_context():
+        # The link made at confirmation, and the one the sweep sent; those of failed tries are
+        # withdrawn.
+        assert len(get_session().exec(select(BookingAccessToken)).all()) == 2
 
 
 def test_a_late_payment_for_a_taken_time_is_refunded_even_when_the_apology_fails(
