@@ -63,7 +63,7 @@ def bookings() -> str:
     paid = (
         get_session()
         .exec(
-            select(Booking.currency, func.sum(Booking.amount_minor - Booking.refunded_minor))
+            select(Booking.currency, func.sum(Booking.paid_minor - Booking.refunded_minor))
             .where(
                 col(Booking.paid_at) >= month_start,
                 col(Booking.payment_state).in_(("paid", "partially_refunded", "refund_pending")),
@@ -97,7 +97,9 @@ def booking_detail(public_id: str) -> str:
         booking=booking,
         consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
         can_cancel=booking.status == "confirmed" and booking.starts_at > app_now(),
-        amount=format_money(booking.amount_minor, booking.currency),
+        amount=format_money(
+            booking.paid_minor if booking.paid_at else booking.amount_minor, booking.currency
+        ),
         refunded=format_money(booking.refunded_minor, booking.currency),
     )
 

@@ -30,7 +30,7 @@ def guest_refund_quote(
 ) -> tuple[int, int]:
     """What a guest cancelling now gets back: (minor units, percent)."""
     paid = (
-        booking.amount_minor - booking.refunded_minor
+        booking.paid_minor - booking.refunded_minor
         if booking.payment_state in ("paid", "partially_refunded")
         else 0
     )
@@ -60,7 +60,7 @@ def cancel_booking(
     if by == "guest":
         amount, _ = guest_refund_quote(booking, now=now, tiers=tiers)
     else:
-        amount = booking.amount_minor - booking.refunded_minor if refund else 0
+        amount = booking.paid_minor - booking.refunded_minor if refund else 0
     set_status(booking, "cancelled")
     booking.cancelled_at = now
     booking.cancelled_by = by

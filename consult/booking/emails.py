@@ -1,12 +1,24 @@
-"""E-mails about bookings, each queued in the transaction that changes the booking."""
+"""E-mails about bookings, queued in the transaction that changes the booking, and never able to
+stop that change.
+
+Each queue_* function builds and queues a change's e-mails (and calendar invitation) in a
+savepoint, after the change itself. If that fails, for whatever reason, only the savepoint is
+rolled back: the failure is logged, the function returns False, and the e-mails are recorded on
+the booking as still due (`Booking.notifications_due`) for `bookings sweep` to queue
+(booking/notifications.py).
+"""
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec, cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from consult.booking.invites import Invite, build_ics
@@ -14,6 +26,49 @@ from consult.booking.models import Booking, ConsultationType
 from consult.mail.service import queue_email
 from consult.site.identity import SiteIdentity
 from consult.urls import absolute_url
+
+log = logging.getLogger("consult.booking")
+Params = ParamSpec("Params")
+
+
+def _leaves_due_on_failure(
+    kind: str, *details: str
+) -> Callable[[Callable[Params, None]], Callable[Params, bool]]:
+    """Make a queue_* function (called with keyword arguments `session` and `booking`) run in a
+    savepoint and never raise.
+
+    On failure the savepoint is rolled back, the error logged, and {"kind": kind} plus the
+    arguments named in `details` recorded as due on the booking; the function returns False.
+    Only a lost database connection is raised: then the change itself cannot be saved either.
+    """
+
+    def decorate(queue: Callable[Params, None]) -> Callable[Params, bool]:
+        @functools.wraps(queue)
+        def queue_or_leave_due(*args: Params.args, **kwargs: Params.kwargs) -> bool:
+            session, booking = cast(Session, kwargs["session"]), cast(Booking, kwargs["booking"])
+            try:
+                with session.begin_nested():
+                    queue(*args, **kwargs)
+            except Exception as error:
+                if isinstance(error, DBAPIError) and error.connection_invalidated:
+                    raise
+                log.exception(
+                    "could not queue the %s e-mails of booking %s; they stay due for "
+                    "`bookings sweep`",
+                    kind,
+                    booking.public_id,
+                )
+                # One notice of a kind is enough: each describes the booking as it is when sent.
+                others = [due for due in booking.notifications_due or [] if due["kind"] != kind]
+                notice = {"kind": kind, **{name: kwargs[name] for name in details}}
+                booking.notifications_due = [*others, notice]
+                session.add(booking)
+                return False
+            return True
+
+        return queue_or_leave_due
+
+    return decorate
 
 
 def format_money(amount_minor: int, currency: str) -> str:
@@ -68,13 +123,17 @@ def _context(
         "consultation_type": consultation_type,
         "starts_local": booking.starts_at.astimezone(guest_zone),
         "ends_local": booking.ends_at.astimezone(guest_zone),
-        "amount": format_money(booking.amount_minor, booking.currency),
+        # What the guest actually paid (after any promotion code) once they have paid.
+        "amount": format_money(
+            booking.paid_minor if booking.paid_at else booking.amount_minor, booking.currency
+        ),
         "refunded": format_money(booking.refunded_minor, booking.currency),
         "manage_url": absolute_url("booking.manage", token=manage_token) if manage_token else None,
         "admin_url": absolute_url("admin.dashboard"),
     }
 
 
+@_leaves_due_on_failure("confirmation")
 def queue_confirmation(
     *,
     session: Session,
@@ -104,6 +163,7 @@ def queue_confirmation(
     )
 
 
+@_leaves_due_on_failure("late_payment_refund")
 def queue_late_payment_refund(
     *, session: Session, booking: Booking, consultation_type: ConsultationType, now: datetime
 ) -> None:
@@ -132,6 +192,7 @@ def queue_late_payment_refund(
     )
 
 
+@_leaves_due_on_failure("cancellation", "refund_minor")
 def queue_cancellation(
     *,
     session: Session,
@@ -168,6 +229,7 @@ def queue_cancellation(
     )
 
 
+@_leaves_due_on_failure("rescheduled")
 def queue_rescheduled(
     *,
     session: Session,
@@ -197,6 +259,7 @@ def queue_rescheduled(
     )
 
 
+@_leaves_due_on_failure("reminder")
 def queue_reminder(
     *,
     session: Session,
@@ -205,6 +268,7 @@ def queue_reminder(
     manage_token: str,
     now: datetime,
 ) -> None:
+    """The guest's reminder the day before, with their link to the booking."""
     queue_email(
         session=session,
         to=booking.guest_email,

@@ -7,32 +7,44 @@ from wtforms import BooleanField, EmailField, Field, HiddenField, StringField, T
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from consult.booking.models import ConsultationType
+from consult.form_validators import NoControlCharacters
 
 
 class DetailsForm(FlaskForm):
     start = HiddenField()
     tz = HiddenField()
-    name = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    name = StringField(
+        "Your name",
+        validators=[DataRequired("Enter your name."), Length(max=120), NoControlCharacters()],
+    )
     email = EmailField(
         "E-mail address",
         validators=[
             DataRequired("Enter your e-mail address."),
             Email("Enter a valid e-mail address."),
             Length(max=254),
+            NoControlCharacters(),
         ],
     )
     organisation = StringField(
         "Organisation",
-        validators=[DataRequired("Enter your organisation's name."), Length(max=200)],
+        validators=[
+            DataRequired("Enter your organisation's name."),
+            Length(max=200),
+            NoControlCharacters(),
+        ],
     )
     role = StringField(
         "Your role",
         validators=[
             DataRequired("Tell us your role, e.g. chief nursing officer."),
             Length(max=120),
+            NoControlCharacters(),
         ],
     )
-    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=40)])
+    phone = StringField(
+        "Phone (optional)", validators=[Optional(), Length(max=40), NoControlCharacters()]
+    )
     accept_policy = BooleanField(
         "I have read the cancellation policy and accept it",
         validators=[DataRequired("Please accept the cancellation policy to continue.")],
@@ -55,11 +67,14 @@ def details_form_for(consultation_type: ConsultationType, **kwargs: Any) -> Deta
         pass
 
     for question in consultation_type.intake_questions:
-        validators = (
-            [DataRequired("Please answer this question."), Length(max=4000)]
-            if question.get("required")
-            else [Optional(), Length(max=4000)]
+        presence = (
+            DataRequired("Please answer this question.") if question.get("required") else Optional()
         )
+        validators = [
+            presence,
+            Length(max=4000),
+            NoControlCharacters(multiline=True),
+        ]
         setattr(
             TypeDetailsForm,
             f"intake_{question['key']}",

@@ -2,7 +2,10 @@
 
 The success page, the webhook and the local test provider all call `fulfil_checkout`. It
 re-reads the checkout from the provider rather than trusting the order events arrive in, locks
-the booking, and makes every call after the first a no-op.
+the booking, and makes every call after the first a no-op. It records what was actually paid
+(the checkout's total after promotion codes), from which every refund is computed. Money has
+moved by then, so nothing a guest typed can stop it: the e-mails are queued after the change,
+and never raise (booking/emails.py).
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ def _record_payment(
     booking.payment_state = "paid"
     booking.paid_at = now
     booking.payment_reference = state.payment_reference
+    booking.paid_minor = _amount_paid(booking, state)
     consultation_type = session.get_one(ConsultationType, booking.consultation_type_id)
     if booking.status == "held":
         confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
@@ -65,10 +69,7 @@ def _record_payment(
             occupy(session, booking)
         except SlotTaken:
             issue_refund(
-                session=session,
-                provider=provider,
-                booking=booking,
-                amount_minor=booking.amount_minor,
+                session=session, provider=provider, booking=booking, amount_minor=booking.paid_minor
             )
             queue_late_payment_refund(
                 session=session, booking=booking, consultation_type=consultation_type, now=now
@@ -76,6 +77,21 @@ def _record_payment(
             return
         confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
         return
+    # Paid for a booking that no longer wants the money (cancelled while the checkout was open).
     issue_refund(
-        session=session, provider=provider, booking=booking, amount_minor=booking.amount_minor
+        session=session, provider=provider, booking=booking, amount_minor=booking.paid_minor
     )
+
+
+def _amount_paid(booking: Booking, state: CheckoutState) -> int:
+    """The checkout's total, after promotion codes and discounts, in the booking's currency."""
+    if state.amount_total is None or state.currency not in (None, booking.currency):
+        log.warning(
+            "checkout %s of booking %s reports %r %r; recording the list price as paid",
+            state.session_id,
+            booking.public_id,
+            state.amount_total,
+            state.currency,
+        )
+        return booking.amount_minor
+    return state.amount_total

@@ -154,6 +154,21 @@ class Booking(SQLModel, table=True):
         default=0, description="All refunds asked of the provider so far."
     )
     refunded_minor: int = Field(default=0, description="All refunds the provider has confirmed.")
+    paid_minor: int = Field(
+        default=0,
+        description=(
+            "What the guest actually paid: the checkout's total after promotion codes and "
+            "discounts, recorded at fulfilment. Every refund is computed from it, never above it."
+        ),
+    )
+    notifications_due: list[dict[str, Any]] | None = Field(
+        default=None,
+        sa_column=Column(JSON(none_as_null=True), nullable=True),
+        description=(
+            "E-mails of a change that could not be queued with it ([{kind, …}]), asked again by "
+            "`bookings sweep`; NULL when none is due."
+        ),
+    )
 
     reschedule_count: int = Field(default=0)
     created_at: datetime = Field(sa_type=AwareDateTime)

@@ -1,5 +1,5 @@
-"""Giving money back for a booking through its payment provider: never more than was paid, never
-twice.
+"""Giving money back for a booking through its payment provider: never more than was paid (the
+booking's `paid_minor`, after promotion codes, not its list price), never twice.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ REFUNDABLE_STATES = ("paid", "partially_refunded", "refund_pending")
 def issue_refund(
     *, session: Session, provider: PaymentProvider, booking: Booking, amount_minor: int
 ) -> None:
-    """Ask the provider to refund `amount_minor` more (capped at what is left).
+    """Ask the provider to refund `amount_minor` more (capped at what is left of what was paid).
 
     The request is recorded first; if the provider cannot be reached the booking stays
     `refund_pending` and `retry_pending_refunds` asks again with the same idempotency key,
     so a refund that did go through is never made twice.
     """
-    amount = min(amount_minor, booking.amount_minor - booking.refund_requested_minor)
+    amount = min(amount_minor, booking.paid_minor - booking.refund_requested_minor)
     reference = booking.payment_reference
     if amount <= 0 or booking.payment_state not in REFUNDABLE_STATES or not reference:
         return
@@ -54,9 +54,9 @@ def _ask_provider(
 def record_refund_outcome(booking: Booking, *, status: str, amount_minor: int) -> None:
     """Apply what the provider says of a refund (from its answer or a webhook)."""
     if status == "succeeded":
-        booking.refunded_minor = min(booking.amount_minor, booking.refunded_minor + amount_minor)
+        booking.refunded_minor = min(booking.paid_minor, booking.refunded_minor + amount_minor)
         booking.payment_state = (
-            "refunded" if booking.refunded_minor >= booking.amount_minor else "partially_refunded"
+            "refunded" if booking.refunded_minor >= booking.paid_minor else "partially_refunded"
         )
     elif status in ("failed", "canceled"):
         booking.payment_state = "refund_failed"
@@ -75,26 +75,37 @@ def retry_pending_refunds(*, session: Session, provider: PaymentProvider) -> int
 
 def reconcile_charge_refunded(
     *, session: Session, payment_reference: str, amount_refunded_minor: int
-) -> None:
-    """Stripe's `charge.refunded`: the total refunded on the payment is now known for certain."""
+) -> bool:
+    """Stripe's `charge.refunded`: the total refunded on the payment is now known for certain.
+
+    Returns False when no booking was paid with `payment_reference`.
+    """
     booking = session.exec(
         select(Booking).where(Booking.payment_reference == payment_reference).with_for_update()
     ).first()
-    if booking is None or amount_refunded_minor <= booking.refunded_minor:
-        return
-    booking.refunded_minor = min(booking.amount_minor, amount_refunded_minor)
+    if booking is None:
+        return False
+    if amount_refunded_minor <= booking.refunded_minor:
+        return True
+    booking.refunded_minor = min(booking.paid_minor, amount_refunded_minor)
     booking.refund_requested_minor = max(booking.refund_requested_minor, booking.refunded_minor)
     booking.payment_state = (
-        "refunded" if booking.refunded_minor >= booking.amount_minor else "partially_refunded"
+        "refunded" if booking.refunded_minor >= booking.paid_minor else "partially_refunded"
     )
     session.add(booking)
+    return True
 
 
-def reconcile_refund_failed(*, session: Session, payment_reference: str) -> None:
-    """Stripe's `refund.failed`: the consultant must step in."""
+def reconcile_refund_failed(*, session: Session, payment_reference: str) -> bool:
+    """Stripe's `refund.failed`: the consultant must step in.
+
+    Returns False when no booking was paid with `payment_reference`.
+    """
     booking = session.exec(
         select(Booking).where(Booking.payment_reference == payment_reference).with_for_update()
     ).first()
-    if booking is not None:
-        booking.payment_state = "refund_failed"
-        session.add(booking)
+    if booking is None:
+        return False
+    booking.payment_state = "refund_failed"
+    session.add(booking)
+    return True

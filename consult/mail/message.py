@@ -4,6 +4,7 @@ database.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -15,10 +16,11 @@ RETRY_DELAYS = tuple(
 """Wait after the n-th failed attempt; after the last one the e-mail is marked failed (about a day
 in all).
 """
-
-
-class UnsafeHeader(ValueError):
-    """A header value that would let its author add headers of their own."""
+MAX_HEADER_CHARS = 255
+"""The longest header value kept (the outbox stores subjects and addresses in 255 characters)."""
+# Unicode line and paragraph separators: str.splitlines() and the email package treat them as
+# line ends, so they could end a header just as CR or LF do.
+_LINE_SEPARATORS = frozenset("\u2028\u2029")
 
 
 def retry_delay(failed_attempts: int) -> timedelta | None:
@@ -30,11 +32,25 @@ def retry_delay(failed_attempts: int) -> timedelta | None:
     return RETRY_DELAYS[failed_attempts - 1]
 
 
-def safe_header_value(value: str) -> str:
-    """`value` for use in a header; refuses line breaks, which would start a new header."""
-    if any(character in value for character in "\r\n\0"):
-        raise UnsafeHeader(f"line break in header value {value[:40]!r}")
-    return value
+def safe_header_value(value: str, *, max_length: int = MAX_HEADER_CHARS) -> str:
+    """`value` made fit for one mail header, whoever typed it: never raises.
+
+    NUL is dropped; every other control character and line break (CR, LF, tab, NEL, the
+    Unicode line and paragraph separators) becomes a space, so no text can end the header and
+    start one of its own; runs of spaces become one; the result is cut to `max_length`
+    characters, ending with "…" when something was cut.
+    """
+    spaced = "".join(
+        " " if _ends_or_controls(character) else character for character in value.replace("\0", "")
+    )
+    folded = " ".join(word for word in spaced.split(" ") if word)
+    if len(folded) > max_length:
+        return folded[: max_length - 1].rstrip() + "…"
+    return folded
+
+
+def _ends_or_controls(character: str) -> bool:
+    return unicodedata.category(character) == "Cc" or character in _LINE_SEPARATORS
 
 
 def new_message_id(domain: str) -> str:

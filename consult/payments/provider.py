@@ -17,6 +17,10 @@ class PaymentError(Exception):
     """The provider refused the request (a 4xx answer); the message is for the logs, not guests."""
 
 
+class PaymentNotFound(PaymentError):
+    """The provider has no such object (a checkout or payment this site's account did not make)."""
+
+
 @dataclass(frozen=True)
 class CheckoutRequest:
     """What we ask the provider to collect for one booking.

@@ -6,33 +6,31 @@ import logging
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from consult.booking.fulfilment import fulfil_checkout
-from consult.booking.refunds import reconcile_charge_refunded, reconcile_refund_failed
 from consult.clock import app_now
 from consult.config import Settings
 from consult.db import begin_as_writer, get_session
 from consult.extensions import csrf, limiter
-from consult.payments.models import ProcessedWebhookEvent, TestCheckout
+from consult.payments.events import UnusableEvent, process_stored_event, store_event
+from consult.payments.models import TestCheckout
 from consult.payments.selection import current_provider
 from consult.payments.test_provider import LocalTestProvider
 
 blueprint = Blueprint("payments", __name__)
 log = logging.getLogger("consult.payments")
-CHECKOUT_EVENTS = (
-    "checkout.session.completed",
-    "checkout.session.async_payment_succeeded",
-    "checkout.session.async_payment_failed",
-    "checkout.session.expired",
-)
 
 
 @blueprint.post("/stripe/webhook")
 @csrf.exempt  # Stripe signs the body instead
 @limiter.exempt
 def stripe_webhook() -> ResponseReturnValue:
+    """Verify, store, then process a Stripe event (payments/events.py).
+
+    Answers 400 to a body Stripe did not sign, and 2xx to every signed event once it is stored,
+    whatever becomes of it: only a database that cannot store it makes Stripe try again.
+    """
     from consult.payments.stripe_gateway import WebhookSignatureInvalid, verify_webhook
 
     settings: Settings = current_app.extensions["consult.settings"]
@@ -49,32 +47,23 @@ def stripe_webhook() -> ResponseReturnValue:
     db = get_session()
     begin_as_writer(db)
     try:
-        with db.begin_nested():
-            db.add(
-                ProcessedWebhookEvent(
-                    event_id=event["id"], event_type=event["type"], received_at=app_now()
-                )
-            )
-    except IntegrityError:
-        return jsonify(received=True, duplicate=True)
-    session_object = event["data"]["object"]
-    if event["type"] in CHECKOUT_EVENTS:
-        fulfil_checkout(
+        is_new = store_event(
             session=db,
-            provider=current_provider(),
-            checkout_session_id=session_object["id"],
+            event_id=event["id"],
+            event_type=event["type"],
+            data_object=event["data"]["object"],
             now=app_now(),
         )
-    elif event["type"] == "charge.refunded" and session_object.get("payment_intent"):
-        reconcile_charge_refunded(
-            session=db,
-            payment_reference=session_object["payment_intent"],
-            amount_refunded_minor=session_object.get("amount_refunded", 0),
-        )
-    elif event["type"] == "refund.failed" and session_object.get("payment_intent"):
-        reconcile_refund_failed(session=db, payment_reference=session_object["payment_intent"])
+    except UnusableEvent as reason:
+        log.warning("webhook event ignored unstored: %s", reason)
+        return jsonify(received=True, outcome="ignored")
     db.commit()
-    return jsonify(received=True)
+    if not is_new:
+        return jsonify(received=True, duplicate=True)
+    outcome = process_stored_event(
+        session=db, provider=current_provider(), event_id=event["id"], now=app_now()
+    )
+    return jsonify(received=True, outcome=outcome)
 
 
 def _test_checkout(session_id: str) -> TestCheckout:

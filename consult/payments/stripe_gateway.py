@@ -15,6 +15,7 @@ from consult.payments.provider import (
     CheckoutStarted,
     CheckoutState,
     PaymentError,
+    PaymentNotFound,
     PaymentProviderUnavailable,
     RefundState,
 )
@@ -24,10 +25,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Seconds for connecting to and reading from Stripe. The SDK's own default is 80 s, far
-# longer than a guest should wait on a request thread.
-DEFAULT_TIMEOUT_SECONDS = 15.0
-DEFAULT_MAX_NETWORK_RETRIES = 2
+# Every call to Stripe is bounded (the SDK's own default is 80 s). A slow or silent Stripe costs
+# a guest's request at most 2 attempts x (3 s to connect + 8 s to answer) plus the SDK's 0.5 s
+# pause: about 23 s, under gunicorn's 30 s worker timeout. The retry reuses the idempotency key,
+# so a request Stripe did carry out is answered again, never repeated.
+DEFAULT_CONNECT_TIMEOUT_SECONDS = 3.0
+DEFAULT_READ_TIMEOUT_SECONDS = 8.0
+DEFAULT_MAX_NETWORK_RETRIES = 1
 
 Result = TypeVar("Result")
 
@@ -50,17 +54,21 @@ class StripeGateway:
         secret_key: str,
         api_base: str | None = None,
         *,
-        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        connect_timeout_seconds: float = DEFAULT_CONNECT_TIMEOUT_SECONDS,
+        read_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS,
         max_network_retries: int = DEFAULT_MAX_NETWORK_RETRIES,
     ) -> None:
         """`api_base` points the SDK at another server (the tests' fake Stripe); None means
-        api.stripe.com.
+        api.stripe.com. A connection or answer slower than its time-out is retried
+        `max_network_retries` times, then reported as PaymentProviderUnavailable.
         """
         self._client = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_base} if api_base else None,
             max_network_retries=max_network_retries,
-            http_client=stripe.RequestsClient(timeout=timeout_seconds),
+            http_client=stripe.RequestsClient(
+                timeout=(connect_timeout_seconds, read_timeout_seconds)
+            ),
         )
 
     def start_checkout(self, request: CheckoutRequest) -> CheckoutStarted:
@@ -191,5 +199,8 @@ def _call(action: str, request: Callable[[], Result]) -> Result:
             raise PaymentProviderUnavailable(f"Stripe answered HTTP {status} ({action})") from error
         code = f" ({error.code})" if error.code else ""
         detail = f"HTTP {status} {type(error).__name__}{code}: {error.user_message or error}"
+        if status == 404:
+            log.warning("Stripe has no such object (%s): %s", action, detail)
+            raise PaymentNotFound(f"Stripe has no such object ({action}): {detail}") from error
         log.error("Stripe refused %s: %s", action, detail)
         raise PaymentError(f"Stripe refused {action}: {detail}") from error

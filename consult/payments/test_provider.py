@@ -18,6 +18,7 @@ from consult.payments.provider import (
     CheckoutStarted,
     CheckoutState,
     PaymentError,
+    PaymentNotFound,
     RefundState,
 )
 
@@ -33,7 +34,7 @@ class LocalTestProvider:
             select(TestCheckout).where(TestCheckout.session_id == session_id)
         ).first()
         if checkout is None:
-            raise PaymentError(f"no test checkout {session_id}")
+            raise PaymentNotFound(f"no test checkout {session_id}")
         return checkout
 
     def start_checkout(self, request: CheckoutRequest) -> CheckoutStarted:

@@ -31,22 +31,35 @@ class FakeStripeAccount:
 
     # -- test controls ----------------------------------------------------------------------
 
-    def complete_session(self, session_id: str, payment_status: str = "paid") -> dict[str, Any]:
+    def complete_session(
+        self, session_id: str, payment_status: str = "paid", *, discount_minor: int = 0
+    ) -> dict[str, Any]:
         """The guest finished Checkout: status complete, a PaymentIntent, and `payment_status`.
 
-        `payment_status` is "unpaid" for a delayed payment method.
+        `payment_status` is "unpaid" for a delayed payment method. `discount_minor` is what a
+        promotion code the guest entered took off: as on Stripe, `amount_total` is then less
+        than `amount_subtotal`, `total_details.amount_discount` says by how much, and the
+        PaymentIntent is for `amount_total`; a discount of everything leaves no PaymentIntent
+        and `payment_status` "no_payment_required".
         """
         with self._lock:
             session = self.sessions[session_id]
-            payment_intent = new_id("pi")
-            self.payment_intents[payment_intent] = {
-                "amount": session["amount_total"],
-                "currency": session["currency"],
-            }
+            if not 0 <= discount_minor <= session["amount_subtotal"]:
+                raise ValueError("a discount is between nothing and the whole subtotal")
+            amount_total = session["amount_subtotal"] - discount_minor
+            payment_intent = None
+            if amount_total:
+                payment_intent = new_id("pi")
+                self.payment_intents[payment_intent] = {
+                    "amount": amount_total,
+                    "currency": session["currency"],
+                }
             session.update(
                 status="complete",
-                payment_status=payment_status,
+                payment_status=payment_status if amount_total else "no_payment_required",
                 payment_intent=payment_intent,
+                amount_total=amount_total,
+                total_details={**session["total_details"], "amount_discount": discount_minor},
                 url=None,
             )
             return copy.deepcopy(session)
@@ -194,7 +207,9 @@ class FakeStripeAccount:
             "status": "open",
             "payment_status": "unpaid",
             "mode": params["mode"],
+            "amount_subtotal": amount_total,
             "amount_total": amount_total,
+            "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
             "currency": currency,
             "created": now,
             "expires_at": expires_at,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -51,6 +52,7 @@ class FakeStripeServer(FakeStripeAccount):
         self.api_key = api_key
         self.requests: list[RecordedRequest] = []
         self._failures_left = 0
+        self._slow_answers: list[float] = []
         self._port = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -65,7 +67,7 @@ class FakeStripeServer(FakeStripeAccount):
     def start(self) -> FakeStripeServer:
         """Listen on a free loopback port (the same port again after a stop)."""
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
+        self._server = _QuietServer(("127.0.0.1", self._port), handler)
         self._port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -97,6 +99,15 @@ class FakeStripeServer(FakeStripeAccount):
         with self._lock:
             self._failures_left = count
 
+    def answer_slowly(self, seconds: float, count: int = 1) -> None:
+        """Carry out the next `count` API requests, but hold each answer back `seconds` first.
+
+        Like a Stripe that is slow or a network that stalls: a client with a shorter time-out
+        gives up, though the request was done (and is replayed for its idempotency key).
+        """
+        with self._lock:
+            self._slow_answers = [seconds] * count
+
     def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
         """The recorded requests with this method and path."""
         return [r for r in self.requests if r.method == method and r.path == path]
@@ -107,6 +118,15 @@ class FakeStripeServer(FakeStripeAccount):
         self, method: str, path: str, pairs: list[tuple[str, str]], headers: Message
     ) -> tuple[int, dict]:
         """Answer one API request: (status, JSON body)."""
+        with self._lock:
+            answer = self._answer(method, path, pairs, headers)
+            delay = self._slow_answers.pop() if self._slow_answers else 0.0
+        time.sleep(delay)  # outside the lock: other requests go on meanwhile
+        return answer
+
+    def _answer(
+        self, method: str, path: str, pairs: list[tuple[str, str]], headers: Message
+    ) -> tuple[int, dict]:
         with self._lock:
             self.requests.append(RecordedRequest(method, path, nest_form(pairs), headers))
             if self._failures_left > 0:
@@ -193,6 +213,13 @@ class FakeStripeServer(FakeStripeAccount):
             if session["status"] == "open":
                 self.complete_session(session_id)
             return 303, "", session["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out has hung up before a slow answer: expected, not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

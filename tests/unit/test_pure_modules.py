@@ -9,6 +9,7 @@ PURE_MODULES = [
     "consult.site.identity",
     "consult.site.pages",
     "consult.frontmatter",
+    "consult.form_validators",
     "consult.blog.posts",
     "consult.blog.index",
     "consult.blog.search",
