@@ -1,7 +1,7 @@
 """payment amounts: what was actually paid, e-mails still due, and webhook events as an inbox
 
 Revision ID: 0006_payment_amounts
-Revises: 0004
+Revises: 0005_calendar_feeds
 Create Date: 2026-11-25 16:04:38.787649
 """
 
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0006_payment_amounts"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005_calendar_feeds"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
