@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,6 +29,9 @@ from consult.mail.transports import (
 
 log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=5)
+PASS_TIME_LIMIT = CLAIM_LEASE / 2
+"""A pass takes no new e-mail after this long, so no other sender's pass can take over, and
+send again, an e-mail whose lease ran out while it was still being sent."""
 
 
 @dataclass(frozen=True)
@@ -223,16 +227,20 @@ def deliver_due(
     An e-mail the server refuses, or that cannot be built or encoded, fails alone: it is retried
     or given up, and the pass goes on with the next. When the server cannot be reached (refused
     connection, TLS or login failure, or gone for good mid-pass), the e-mails not yet sent wait
-    with the usual back-off and are never given up for it.
+    with the usual back-off and are never given up for it. A pass that has run for
+    PASS_TIME_LIMIT leaves what it has not sent, untouched, to the next pass.
     """
     claim_token, due = _claim_due(engine, now=now, limit=limit)
     outcomes = {"sent": 0, "retrying": 0, "failed": 0}
     if not due:
         return DeliveryReport()
+    stop_at = time.monotonic() + PASS_TIME_LIMIT.total_seconds()
     done = 0
     try:
         with transport.connect() as send:
             for email in due:
+                if time.monotonic() > stop_at:
+                    break
                 outcome = _send_one(
                     engine,
                     send,
@@ -250,4 +258,7 @@ def deliver_due(
         for email in due[done:]:
             _record_server_unavailable(engine, email, claim_token, reason=reason, now=now)
             outcomes["retrying"] += 1
+        return DeliveryReport(**outcomes)
+    for email in due[done:]:  # a slow server: left as they were, for the next pass
+        _finish(engine, email, claim_token)
     return DeliveryReport(**outcomes)

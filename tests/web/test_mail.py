@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from consult.db import get_session
+from consult.mail import delivery
 from consult.mail.message import RETRY_DELAYS
 from consult.mail.service import queue_email
 from tests.conftest import submit_form
@@ -169,3 +170,27 @@ def test_mail_retry_makes_waiting_and_given_up_mail_due_again_once_fixed(
         "later@example.org",
         "strict@example.org",
     ]
+
+
+def test_a_pass_against_a_slow_server_stops_in_time_and_leaves_the_rest_to_the_next(
+    make_app, clock, monkeypatch
+):
+    slow = LoopbackSmtpServer(delay_seconds=0.3)
+    slow.start()
+    try:
+        monkeypatch.setattr(delivery, "PASS_TIME_LIMIT", timedelta(seconds=0.5))
+        app = make_app(SMTP_URL=slow.url)
+        addresses = [f"reader{number}@example.org" for number in range(6)]
+        for address in addresses:
+            queue(app, clock, to=address)
+
+        first = deliver(app, clock)
+        assert 1 <= first.sent < len(addresses) and (first.retrying, first.failed) == (0, 0)
+        left = [email for email in stored(app) if email.status == "queued"]
+        assert len(left) == len(addresses) - first.sent
+        assert all(email.attempts == 0 and email.claim_token is None for email in left)
+        while any(email.status == "queued" for email in stored(app)):
+            deliver(app, clock)  # still due now: no back-off for mail never tried
+        assert sorted(message["To"] for message in slow.messages) == addresses
+    finally:
+        slow.stop()
