@@ -18,6 +18,7 @@ from consult.blog.library import PostLibrary
 from consult.clock import utc_now
 from consult.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from consult.extensions import csrf, limiter, login_manager
+from consult.mail.background import BackgroundDelivery
 from consult.portal.library import AssessmentLibrary
 from consult.site.identity import SiteIdentityError, load_site_identity
 
@@ -226,21 +227,15 @@ def _register_response_hooks(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
+    mail_delivery = BackgroundDelivery(app)
+
     @app.after_request
     def deliver_new_mail_locally(response: Response) -> Response:
+        # In a thread of its own once the response is sent: the next request never waits for
+        # SMTP, nor for a pass holding the outbox's write lock.
         if app.config["MAIL_DELIVER_AFTER_REQUEST"] and g.pop("outbox_has_new_mail", False):
-            response.call_on_close(lambda: _deliver_outbox_quietly(app))
+            response.call_on_close(mail_delivery.ask_for_pass)
         return response
-
-
-def _deliver_outbox_quietly(app: Flask) -> None:
-    from consult.mail.service import deliver_outbox
-
-    with app.app_context():
-        try:
-            deliver_outbox(now=app.config["CLOCK"]())
-        except Exception:  # the queued mail stays queued for `flask mail send`
-            log.exception("delivering mail after the request failed")
 
 
 def _register_commands(app: Flask) -> None:

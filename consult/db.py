@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from sqlite3 import Connection as SQLiteConnection
 from typing import Any, Protocol
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, DateTime, Dialect, Engine, create_engine, event
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
 ENGINE_KEY = "consult.engine"
+SQLITE_BUSY_TIMEOUT_SECONDS = 15  # how long a SQLite writer waits for the write lock
 
 # Named constraints, so migrations can refer to them on both databases.
 SQLModel.metadata.naming_convention = {
@@ -55,7 +56,9 @@ def make_engine(url: str, **options: Any) -> Engine:
     """An engine with what both databases need: pre-ping, and real transactions on SQLite."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"timeout": 15, "check_same_thread": False}, **options
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            **options,
         )
         _use_real_sqlite_transactions(engine)
         return engine
@@ -74,6 +77,9 @@ def _use_real_sqlite_transactions(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Readers and the writer no longer block each other, and a writer waits its turn.
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -121,9 +127,18 @@ def get_engine() -> Engine:
 
 
 def get_session() -> Session:
-    """The session of the current request (or CLI command), opened on first use."""
+    """The session of the current request (or CLI command), opened on first use.
+
+    A request that may change something (not GET, HEAD or OPTIONS) begins each transaction as
+    the writer: on SQLite, a transaction that has read cannot wait for the write lock (it fails
+    at once with "database is locked" if another holds it), while one that asks first waits its
+    turn. On PostgreSQL this changes nothing.
+    """
     if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
+        engine = get_engine()
+        if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+            engine = engine.execution_options(begin_as_writer=True)
+        g.db_session = Session(engine, expire_on_commit=False)
     session: Session = g.db_session
     return session
 

@@ -1,4 +1,6 @@
-"""`flask --app consult mail send`: deliver the outbox, once (for cron) or continuously."""
+"""`flask --app consult mail send`: deliver the outbox, once (for cron) or continuously; and
+`mail retry`: make waiting and given-up mail due again once the mail server is fixed.
+"""
 
 import time
 
@@ -6,7 +8,8 @@ import click
 from flask.cli import AppGroup
 
 from consult.clock import app_now
-from consult.mail.service import deliver_outbox
+from consult.db import get_session
+from consult.mail.service import deliver_outbox, make_due_again
 
 mail_commands = AppGroup("mail", help="Deliver queued e-mail.")
 
@@ -27,3 +30,12 @@ def send(watch: bool, interval: int) -> None:
         if not watch:
             return
         time.sleep(interval)
+
+
+@mail_commands.command("retry")
+def retry() -> None:
+    """Make e-mail waiting for a retry, or given up, due now (run `mail send` next)."""
+    session = get_session()
+    count = make_due_again(session=session, now=app_now())
+    session.commit()
+    click.echo(f"mail: {count} e-mails due again")

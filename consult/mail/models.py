@@ -39,6 +39,13 @@ class OutboxEmail(SQLModel, table=True):
     )
     status: str = Field(default="queued", max_length=10)
     attempts: int = Field(default=0)
+    failures: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="Failed attempts that were this e-mail's own (refused, or the server hung up "
+        "while it was sent); it is given up when they use up the retry schedule. Attempts when "
+        "the server could not be reached at all are not counted.",
+    )
     created_at: datetime = Field(sa_type=AwareDateTime)
     next_attempt_at: datetime = Field(sa_type=AwareDateTime)
     claimed_until: datetime | None = Field(default=None, sa_type=AwareDateTime)

@@ -1,15 +1,17 @@
 """The outbox, delivered through a real SMTP server on loopback."""
 
 import threading
+from datetime import timedelta
 
 import pytest
-from sqlmodel import select
 
 from consult.db import get_session
-from consult.mail.models import OutboxEmail
-from consult.mail.service import deliver_outbox, queue_email
+from consult.mail import delivery
+from consult.mail.message import RETRY_DELAYS
+from consult.mail.service import queue_email
 from tests.conftest import submit_form
 from tests.fakes.smtp import LoopbackSmtpServer
+from tests.web.mail_fixtures import deliver, eventually, queue, stored
 
 
 @pytest.fixture
@@ -23,35 +25,6 @@ def smtp_server():
 @pytest.fixture
 def mail_app(make_app, smtp_server):
     return make_app(SMTP_URL=smtp_server.url)
-
-
-def queue(app, clock, to="reader@example.org", subject="Hello"):
-    with app.app_context():
-        session = get_session()
-        email = queue_email(
-            session=session,
-            to=to,
-            subject=subject,
-            template="invitation",
-            context={
-                "inviter_name": "Ms. Irons",
-                "accept_url": "http://consult.test/x",
-                "expires_at": clock(),
-            },
-            now=clock(),
-        )
-        session.commit()
-        return email.id
-
-
-def stored(app) -> list[OutboxEmail]:
-    with app.app_context():
-        return list(get_session().exec(select(OutboxEmail).order_by(OutboxEmail.id)).all())
-
-
-def deliver(app, clock):
-    with app.app_context():
-        return deliver_outbox(now=clock())
 
 
 def test_a_queued_email_is_delivered_with_text_and_html_parts_and_marked_sent(
@@ -113,14 +86,26 @@ def test_when_smtp_is_down_mail_stays_queued_and_is_delivered_exactly_once_when_
     assert stored(mail_app)[0].status == "sent"
 
 
-def test_an_email_is_given_up_after_about_a_day_of_failures(mail_app, clock, smtp_server):
-    queue(mail_app, clock)
+def test_mail_waits_through_a_long_outage_and_is_never_given_up_for_it(
+    mail_app, clock, smtp_server
+):
+    queue(mail_app, clock, subject="Survives three days")
     smtp_server.stop()
-    for _ in range(13):
+    for _ in range(24):  # three days: past the retry schedule that gives up a refused e-mail
         deliver(mail_app, clock)
-        clock.advance(hours=6)
+        clock.advance(hours=3)
     [email] = stored(mail_app)
-    assert email.status == "failed" and email.attempts == 13
+    assert (email.status, email.failures) == ("queued", 0)
+    assert email.attempts > len(RETRY_DELAYS)
+    assert "Connection refused" in email.last_error
+    assert email.next_attempt_at - clock() <= timedelta(hours=6)
+
+    smtp_server.start()
+    clock.advance(hours=6)
+    assert deliver(mail_app, clock).sent == 1
+    clock.advance(hours=6)
+    assert deliver(mail_app, clock).sent == 0
+    assert [message["Subject"] for message in smtp_server.messages] == ["Survives three days"]
 
 
 def test_two_senders_at_once_send_each_email_once(mail_app, clock, smtp_server):
@@ -160,4 +145,52 @@ def test_locally_mail_is_delivered_right_after_the_request(make_app, smtp_server
     client = app.test_client()
     response = submit_form(client, "/accounts/reset", {"email": "forgetful@example.org"})
     response.close()
+    eventually(lambda: smtp_server.messages)
     assert [message["To"] for message in smtp_server.messages] == ["forgetful@example.org"]
+    assert stored(app)[0].status == "sent"
+
+
+def test_mail_retry_makes_waiting_and_given_up_mail_due_again_once_fixed(
+    mail_app, clock, smtp_server
+):
+    smtp_server.refuse("strict@example.org", "554 5.7.1 Relay access denied")
+    queue(mail_app, clock, to="strict@example.org")
+    queue(mail_app, clock, to="later@example.org")
+    smtp_server.refuse("later@example.org", "450 4.7.1 Greylisted, try later")
+    deliver(mail_app, clock)
+    assert [email.status for email in stored(mail_app)] == ["failed", "queued"]
+
+    smtp_server.refusals.clear()  # the relay is fixed
+    runner = mail_app.test_cli_runner()
+    assert "2 e-mails due again" in runner.invoke(args=["mail", "retry"]).output
+    assert "2 sent" in runner.invoke(args=["mail", "send"]).output
+    assert "0 sent" in runner.invoke(args=["mail", "send"]).output
+    assert "0 e-mails due again" in runner.invoke(args=["mail", "retry"]).output
+    assert sorted(message["To"] for message in smtp_server.messages) == [
+        "later@example.org",
+        "strict@example.org",
+    ]
+
+
+def test_a_pass_against_a_slow_server_stops_in_time_and_leaves_the_rest_to_the_next(
+    make_app, clock, monkeypatch
+):
+    slow = LoopbackSmtpServer(delay_seconds=0.3)
+    slow.start()
+    try:
+        monkeypatch.setattr(delivery, "PASS_TIME_LIMIT", timedelta(seconds=0.5))
+        app = make_app(SMTP_URL=slow.url)
+        addresses = [f"reader{number}@example.org" for number in range(6)]
+        for address in addresses:
+            queue(app, clock, to=address)
+
+        first = deliver(app, clock)
+        assert 1 <= first.sent < len(addresses) and (first.retrying, first.failed) == (0, 0)
+        left = [email for email in stored(app) if email.status == "queued"]
+        assert len(left) == len(addresses) - first.sent
+        assert all(email.attempts == 0 and email.claim_token is None for email in left)
+        while any(email.status == "queued" for email in stored(app)):
+            deliver(app, clock)  # still due now: no back-off for mail never tried
+        assert sorted(message["To"] for message in slow.messages) == addresses
+    finally:
+        slow.stop()
