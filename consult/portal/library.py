@@ -1,4 +1,7 @@
-"""The assessment definitions in content/assessments/, validated once at start."""
+"""The assessment definitions in content/assessments/, validated once at start.
+
+A file that cannot be used is left out with its problems; nothing it holds stops the site.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +21,23 @@ class AssessmentLibrary:
     def __init__(self, directory: Path):
         self.definitions: dict[tuple[str, int], AssessmentDefinition] = {}
         self.problems: list[str] = []
-        for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+        try:
+            paths = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+        except OSError as error:
+            paths = []
+            self.problems.append(f"assessments: cannot be read ({error.strerror})")
+        for path in paths:
             try:
                 definition = load_definition(path)
             except DefinitionError as error:
                 self.problems.extend(
                     f"assessments/{path.name}: {problem}" for problem in error.problems
+                )
+                continue
+            except Exception as error:  # a case the checks do not know yet: the file's problem
+                log.exception("assessment definition %s could not be loaded", path.name)
+                self.problems.append(
+                    f"assessments/{path.name}: could not be loaded ({type(error).__name__})"
                 )
                 continue
             self.definitions[(definition.key, definition.version)] = definition

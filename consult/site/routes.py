@@ -98,8 +98,10 @@ def about() -> str:
         page = load_page(
             current_app.extensions["consult.settings"].content_dir / "pages" / "about.md"
         )
-    except PageError:
-        current_app.logger.exception("the About page cannot be shown")
+    except PageError as error:
+        current_app.logger.warning(
+            "the About page cannot be shown: %s (line %s)", error, error.line
+        )
         abort(404)
     return render_template("site/about.html", page=page)
 
