@@ -74,8 +74,12 @@ def sign_in() -> ResponseReturnValue:
 
 @blueprint.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
-    logout_user()
+    """End the session on the server first (every browser of the account), then the cookies."""
+    if current_user.is_authenticated:
+        service.end_sessions(session=get_session(), user=current_user._get_current_object())
+        get_session().commit()
     session.clear()
+    logout_user()  # after clearing: it leaves the note that deletes the remember-me cookie
     flash("You are signed out.", "info")
     return redirect(url_for("site.home"))
 
