@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -179,7 +181,13 @@ ERROR_PAGES = {
         "Something went wrong on our side",
         "It has been logged and we will look into it. Please try again in a little while.",
     ),
+    503: (
+        "We will be back in a moment",
+        "The site cannot reach its records just now, so nothing from this page was saved. "
+        "Please try again in a minute or two.",
+    ),
 }
+DATABASE_RETRY_AFTER_SECONDS = 60
 
 
 def _render_error(code: int, message: str | None = None) -> tuple[str, int]:
@@ -187,6 +195,18 @@ def _render_error(code: int, message: str | None = None) -> tuple[str, int]:
     return render_template(
         "errors/error.html", code=code, title=title, message=message or default_message
     ), code
+
+
+def _draw_without_the_database() -> None:
+    """Let the error page render without asking the database who is signed in.
+
+    The database may be what failed. Flask-Login's template context loads the user unless
+    one is already set for the request (in `g._login_user`, its own place); the page shows no
+    account menu.
+    """
+    g.account_menu_unavailable = True
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()
 
 
 def _register_error_pages(app: Flask) -> None:
@@ -207,8 +227,29 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ResponseReturnValue:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        g.account_menu_unavailable = True  # the database may be what failed: do not touch it
+        _draw_without_the_database()
         return _render_error(500)
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeoutError)
+    def database_unavailable(error: Exception) -> ResponseReturnValue:
+        """Down, unreachable, locked, read-only or full: a calm 503 the person can retry.
+
+        The request's transaction was not committed, and the page is drawn without asking the
+        database anything (no account menu). Each new request tries again: the pool's pre-ping
+        replaces dead connections, so the site recovers by itself once the database is back.
+        """
+        if not db.is_unavailable(error):
+            return unexpected_error(error)
+        log.error(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.path,
+            getattr(error, "orig", None) or error,
+        )
+        _draw_without_the_database()
+        body, code = _render_error(503)
+        return body, code, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
 
 
 def _register_response_hooks(app: Flask) -> None:
