@@ -125,6 +125,9 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it is tied to
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        # While the shared store cannot be reached, each worker counts on its own rather than
+        # failing every limited request; it goes back to the store once it answers again.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "CLOCK": utc_now,
         # Locally: migrate and load demo data at start, and send mail right after the request.
