@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from consult.blog.index import BlogIndex, ContentProblem, build_index
 from consult.blog.posts import Post, PostError, parse_post
-from consult.frontmatter import ContentFileError, read_text_file
+from consult.frontmatter import ContentFileError, printable, read_text_file
 
 log = logging.getLogger("consult.blog")
 CHECK_INTERVAL_SECONDS = 3.0
@@ -104,7 +104,7 @@ class PostLibrary:
         problems = [result for _, result in parsed.values() if isinstance(result, ContentProblem)]
         self._index = build_index(posts, problems)
         for problem in self._index.problems:
-            log.warning("post left out: %s", problem)
+            log.warning("post left out: %s", printable(str(problem)))  # names may hold escapes
         return self._index
 
     def _parse(self, path: Path) -> Post | ContentProblem:

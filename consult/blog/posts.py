@@ -1,8 +1,7 @@
-"""Blog posts: front matter, validation and Markdown rendering of a file. No Flask, no database."""
+"""Blog posts: a file's front matter checked and its body rendered. No Flask, no database."""
 
 from __future__ import annotations
 
-import html as html_lib
 import math
 import re
 import unicodedata
@@ -11,9 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-import markdown
-import nh3
-
+from consult.blog.rendering import plain_text_of, render_markdown
 from consult.frontmatter import FrontMatterError, split_front_matter
 
 KNOWN_FIELDS = {
@@ -35,37 +32,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Dates a post may carry: wide enough for any real post, narrow enough that converting one to
 # any time zone (for pages, feeds and the sitemap) stays inside what datetime can hold.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 RESERVED_SLUGS = {"archive", "tag", "series", "search", "subscribe", "unsubscribe", "feed"}
-MARKDOWN_EXTENSIONS = [
-    "toc",
-    "fenced_code",
-    "codehilite",
-    "tables",
-    "footnotes",
-    "smarty",
-    "attr_list",
-    "sane_lists",
-    "abbr",
-    "def_list",
-]
-MARKDOWN_CONFIG: dict[str, dict[str, object]] = {
-    "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-3"},
-    "codehilite": {"css_class": "highlight", "guess_lang": False},
-    "footnotes": {"BACKLINK_TITLE": "Back to the text"},
-}
-TABLE_REGION_OPEN = (
-    '<div class="table-scroll" role="region" tabindex="0" aria-label="Table"><table>'
-)
-ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"div", "span", "sup", "figure", "figcaption", "del", "ins", "hr"}
-ALLOWED_ATTRIBUTES = {
-    "*": {"id", "class", "title", "lang"},
-    "a": {"href", "rel"},
-    "img": {"src", "alt", "width", "height", "loading"},
-    "th": {"align", "scope"},
-    "td": {"align"},
-    "ol": {"start"},
-}
 
 
 class PostError(ValueError):
@@ -213,29 +180,6 @@ def _cover(value: object) -> Cover | None:
     if not isinstance(alt, str) or not alt.strip():
         raise PostError("cover has no alt text: describe the image for people who cannot see it")
     return Cover(src=value["src"].strip(), alt=alt.strip())
-
-
-def render_markdown(body: str) -> tuple[str, str]:
-    """The body's HTML (sanitised) and its table of contents."""
-    converter = markdown.Markdown(
-        extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html"
-    )
-    # Control characters have no place in a page or feed, and Markdown uses some internally.
-    html = converter.convert(CONTROL_CHARACTERS.sub("", body))
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None)
-    # A wide table scrolls inside a region that keyboard users can focus, never the page.
-    clean = clean.replace("<table>", TABLE_REGION_OPEN).replace("</table>", "</table></div>")
-    toc: str = converter.toc  # type: ignore[attr-defined]  # the toc extension sets it
-    return clean, toc if "<li>" in toc else ""
-
-
-PERMALINKS = re.compile(r'<a class="(?:headerlink|footnote-backref)"[^>]*>.*?</a>')
-
-
-def plain_text_of(html: str) -> str:
-    """The words of rendered HTML, for search and reading time (no permalink or back-link marks)."""
-    text = nh3.clean(PERMALINKS.sub("", html), tags=set())
-    return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
 
 
 def _line_of_field(text: str, field: str) -> int | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from consult.frontmatter import printable
 from consult.portal.definition import AssessmentDefinition, DefinitionError
 from consult.portal.definition_loading import load_definition
 
@@ -42,7 +43,7 @@ class AssessmentLibrary:
                 continue
             self.definitions[(definition.key, definition.version)] = definition
         for problem in self.problems:
-            log.warning("assessment definition left out: %s", problem)
+            log.warning("assessment definition left out: %s", printable(problem))
 
     def current(self, key: str = DEFAULT_ASSESSMENT) -> AssessmentDefinition | None:
         """The newest version of the assessment, for new rounds."""

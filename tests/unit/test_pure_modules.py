@@ -10,6 +10,7 @@ PURE_MODULES = [
     "consult.site.pages",
     "consult.frontmatter",
     "consult.blog.posts",
+    "consult.blog.rendering",
     "consult.blog.index",
     "consult.blog.search",
     "consult.blog.library",

@@ -79,6 +79,8 @@ def test_postgres_going_away_answers_503_everywhere_it_is_needed_then_recovers_b
     assert health.status_code == 503 and health.get_json()["database"] == "unreachable"
     for path in WITHOUT_DATABASE:
         assert guest.get(path).status_code == 200, path
+    missing = browsers["/admin/"].get("/no-such-page/")  # signed in: who it is cannot be read
+    assert missing.status_code == 404 and "Sign out" not in missing.get_data(as_text=True)
     member = make_user(email="late@example.org")  # made through the app's own connection
     signing_in = app.test_client()
     assert_calm_503(Auth(signing_in).sign_in(member.email))
