@@ -7,16 +7,14 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, g, render_template, request
-from flask.typing import ResponseReturnValue
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult import db
 from consult.blog.library import PostLibrary
 from consult.clock import utc_now
 from consult.config import PROJECT_ROOT, ConfigError, Settings, load_settings
+from consult.errors import register_error_pages
 from consult.extensions import csrf, limiter, login_manager
 from consult.mail.background import BackgroundDelivery
 from consult.portal.library import AssessmentLibrary
@@ -97,7 +95,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     _register_blueprints(app)
-    _register_error_pages(app)
+    register_error_pages(app)
     _register_response_hooks(app)
     _register_commands(app)
 
@@ -124,6 +122,9 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it is tied to
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        # While the shared store cannot be reached, each worker counts on its own rather than
+        # failing every limited request; it goes back to the store once it answers again.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "CLOCK": utc_now,
         # Locally: migrate and load demo data at start, and send mail right after the request.
@@ -152,65 +153,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (site, accounts, blog, booking, calendars, payments, portal, admin):
         app.register_blueprint(blueprint)
-
-
-ERROR_PAGES = {
-    400: (
-        "This request could not be understood",
-        "Something in it was not what we expected. Please go back and try again.",
-    ),
-    403: (
-        "This page is not open to you",
-        "Your account does not have access here. If you think it should, please write to us.",
-    ),
-    404: (
-        "We could not find that page",
-        "It may have moved, or the address may have a typo. "
-        "The links above lead everywhere the site goes.",
-    ),
-    405: ("That did not work", "This page cannot be used that way. Please go back and try again."),
-    413: (
-        "That was too large to receive",
-        "Please send something smaller, or write to us and we will find another way.",
-    ),
-    429: (
-        "Let's take a short pause",
-        "There have been many attempts in a short time. Please wait a few minutes and try again.",
-    ),
-    500: (
-        "Something went wrong on our side",
-        "It has been logged and we will look into it. Please try again in a little while.",
-    ),
-}
-
-
-def _render_error(code: int, message: str | None = None) -> tuple[str, int]:
-    title, default_message = ERROR_PAGES.get(code, ERROR_PAGES[500])
-    return render_template(
-        "errors/error.html", code=code, title=title, message=message or default_message
-    ), code
-
-
-def _register_error_pages(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def csrf_failed(_error: CSRFError) -> ResponseReturnValue:
-        return _render_error(
-            400,
-            "The form had expired or was sent from somewhere else. "
-            "Please go back, reload the page and send it again.",
-        )
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> ResponseReturnValue:
-        if error.code is None or error.code < 400:
-            return error
-        return _render_error(error.code)
-
-    @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> ResponseReturnValue:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        g.account_menu_unavailable = True  # the database may be what failed: do not touch it
-        return _render_error(500)
 
 
 def _register_response_hooks(app: Flask) -> None:

@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")
+# The rate-limit stores whose client ships with consult (limits[redis]); memory:// is per process.
+REDIS_SCHEMES = ("redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 
 
 class ConfigError(SystemExit):
@@ -160,6 +162,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                 "(a store shared by every worker, e.g. redis://localhost:6379)"
             )
         ratelimit_storage_uri = "memory://"
+    _check_ratelimit_storage(ratelimit_storage_uri, production=production)
 
     smtp_url = environ.get("SMTP_URL", "").strip()
     stripe_secret_key = environ.get("STRIPE_SECRET_KEY", "").strip() or None
@@ -182,6 +185,27 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         stripe_webhook_secret=stripe_webhook_secret,
         stripe_api_base=environ.get("STRIPE_API_BASE", "").strip().rstrip("/") or None,
     )
+
+
+def _check_ratelimit_storage(uri: str, *, production: bool) -> None:
+    """A store consult can talk to; in production one shared by every worker (not memory://).
+
+    Only the scheme is ever shown: the URI may carry a password.
+    """
+    scheme = urlsplit(uri).scheme
+    if scheme == "memory":
+        if production:
+            raise ConfigError(
+                "RATELIMIT_STORAGE_URI=memory:// counts inside each worker process, so production "
+                "cannot use it: give a store all workers share, e.g. redis://localhost:6379"
+            )
+        return
+    if scheme not in REDIS_SCHEMES:
+        choices = ", ".join(f"{choice}://" for choice in REDIS_SCHEMES)
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI must be a Redis URL ({choices}) or, outside production, "
+            f"memory://; got {scheme or 'no scheme'}://"
+        )
 
 
 def normalise_database_url(url: str) -> str:

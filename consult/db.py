@@ -7,7 +7,9 @@ from sqlite3 import Connection as SQLiteConnection
 from typing import Any, Protocol
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Connection, DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy import Connection, DateTime, Dialect, Engine, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -62,7 +64,9 @@ def make_engine(url: str, **options: Any) -> Engine:
         )
         _use_real_sqlite_transactions(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    # A database host that does not answer must cost a request seconds, not the OS's minutes.
+    connect_args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": 5}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
 
 
 def _use_real_sqlite_transactions(engine: Engine) -> None:
@@ -141,6 +145,16 @@ def get_session() -> Session:
         g.db_session = Session(engine, expire_on_commit=False)
     session: Session = g.db_session
     return session
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be used just now, rather than that the request
+    asked something wrong: unreachable or dropped connections, no free connection in the pool,
+    and on SQLite a file that is locked, read-only or full (all OperationalError).
+    """
+    if isinstance(error, (OperationalError, PoolTimeoutError)):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def _close_session(_exception: BaseException | None) -> None:

@@ -31,8 +31,8 @@ class User(SQLModel, table=True):
     session_token: str = Field(
         max_length=64,
         unique=True,
-        description="Identifies the user in session and remember-me cookies; replaced when the "
-        "password changes, which signs out every other session.",
+        description="Identifies the user in session and remember-me cookies; replaced at "
+        "sign-out and when the password changes, which ends every session of the account.",
     )
     created_at: datetime = Field(sa_type=AwareDateTime)
     last_signed_in_at: datetime | None = Field(default=None, sa_type=AwareDateTime)

@@ -32,11 +32,14 @@ def load_user(session_token: str) -> User | None:
 
 
 def _sign_in(user: User, *, remember: bool) -> None:
-    """Start a fresh session for `user`: nothing from before sign-in carries over."""
-    session.clear()
-    login_user(user, remember=remember)
+    """Start a fresh session for `user`: nothing from before sign-in carries over.
+
+    The database first: if it cannot be written, the answer is a 503 and no cookie signs in.
+    """
     service.record_sign_in(session=get_session(), user=user, now=app_now())
     get_session().commit()
+    session.clear()
+    login_user(user, remember=remember)
 
 
 def _landing_page(user: User) -> str:
@@ -74,8 +77,12 @@ def sign_in() -> ResponseReturnValue:
 
 @blueprint.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
-    logout_user()
+    """End the session on the server first (every browser of the account), then the cookies."""
+    if current_user.is_authenticated:
+        service.end_sessions(session=get_session(), user=current_user._get_current_object())
+        get_session().commit()
     session.clear()
+    logout_user()  # after clearing: it leaves the note that deletes the remember-me cookie
     flash("You are signed out.", "info")
     return redirect(url_for("site.home"))
 

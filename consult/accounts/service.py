@@ -79,13 +79,23 @@ def record_sign_in(*, session: Session, user: User, now: datetime) -> None:
     session.add(user)
 
 
+def end_sessions(*, session: Session, user: User) -> None:
+    """End every session and remember-me cookie of `user`, in every browser.
+
+    Cookies carry the user's session token; a new one makes every cookie issued before it
+    unknown to the server, so replaying a saved cookie signs no one in.
+    """
+    user.session_token = secrets.token_hex(32)
+    session.add(user)
+    session.flush()
+
+
 def set_password(*, session: Session, user: User, password: str, now: datetime) -> None:
     """Change the password, end every other session and remember-me cookie, and kill open reset
     links.
     """
     user.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
-    user.session_token = secrets.token_hex(32)
-    session.add(user)
+    end_sessions(session=session, user=user)
     session.exec(
         update(PasswordResetToken)
         .where(

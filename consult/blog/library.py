@@ -1,4 +1,8 @@
-"""The posts folder kept in memory: each file parsed once per change, checked every few seconds."""
+"""The posts folder kept in memory: each file parsed once per change, checked every few seconds.
+
+Whatever a file holds, it can only leave itself out: every exception while reading or parsing
+it becomes that file's ContentProblem, and readers never wait on a check while an index exists.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from consult.blog.index import BlogIndex, ContentProblem, build_index
 from consult.blog.posts import Post, PostError, parse_post
+from consult.frontmatter import ContentFileError, printable, read_text_file
 
 log = logging.getLogger("consult.blog")
 CHECK_INTERVAL_SECONDS = 3.0
@@ -41,15 +46,35 @@ class PostLibrary:
         self._checked_at = float("-inf")
 
     def index(self) -> BlogIndex:
-        """The index as of the last check; checks the folder when the interval has passed."""
-        if self._index is not None and self._monotonic() - self._checked_at < self.check_interval:
-            return self._index
-        with self._lock:
+        """The index as of the last check; checks the folder when the interval has passed.
+
+        While one request checks, the others are served the index as it was, without waiting.
+        """
+        current = self._index
+        if current is not None and self._monotonic() - self._checked_at < self.check_interval:
+            return current
+        if current is None:
+            self._lock.acquire()
+        elif not self._lock.acquire(blocking=False):
+            return current
+        try:
             if self._index is None or self._monotonic() - self._checked_at >= self.check_interval:
-                index = self._refresh()
+                self._index = self._refresh_safely()
                 self._checked_at = self._monotonic()
-                return index
             return self._index
+        finally:
+            self._lock.release()
+
+    def _refresh_safely(self) -> BlogIndex:
+        """The refreshed index; if the folder cannot be listed, the posts last read, and why."""
+        try:
+            return self._refresh()
+        except OSError as error:
+            log.error("the posts folder %s cannot be read: %s", self.posts_dir, error)
+            posts = [result for _, result in self._parsed.values() if isinstance(result, Post)]
+            self._parsed = {}  # read every file again once the folder can be listed
+            problem = ContentProblem(self.posts_dir.name, f"cannot be read ({error.strerror})")
+            return build_index(posts, [problem])
 
     def _refresh(self) -> BlogIndex:
         """The index with the folder's changes read in (the same one when nothing changed)."""
@@ -79,20 +104,23 @@ class PostLibrary:
         problems = [result for _, result in parsed.values() if isinstance(result, ContentProblem)]
         self._index = build_index(posts, problems)
         for problem in self._index.problems:
-            log.warning("post left out: %s", problem)
+            log.warning("post left out: %s", printable(str(problem)))  # names may hold escapes
         return self._index
 
     def _parse(self, path: Path) -> Post | ContentProblem:
+        """The post in the file, or why it is left out: nothing it holds may raise past here."""
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            return ContentProblem(path.name, f"cannot be read ({error})")
-        try:
+            text = read_text_file(path)
             return parse_post(
                 file_name=path.name,
                 text=text,
                 time_zone=self.time_zone,
                 words_per_minute=self.words_per_minute,
             )
-        except PostError as error:
+        except (ContentFileError, PostError) as error:
             return ContentProblem(path.name, str(error), error.line)
+        except RecursionError:  # Markdown nests a level of Python per level of lists or quotes
+            return ContentProblem(path.name, "is nested too deeply (lists or quotes) to be shown")
+        except Exception as error:  # a case the parser does not know yet: still the file's problem
+            log.exception("post %s could not be loaded", path.name)
+            return ContentProblem(path.name, f"could not be loaded ({type(error).__name__})")

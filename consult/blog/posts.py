@@ -1,8 +1,7 @@
-"""Blog posts: front matter, validation and Markdown rendering of a file. No Flask, no database."""
+"""Blog posts: a file's front matter checked and its body rendered. No Flask, no database."""
 
 from __future__ import annotations
 
-import html as html_lib
 import math
 import re
 import unicodedata
@@ -11,9 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-import markdown
-import nh3
-
+from consult.blog.rendering import plain_text_of, render_markdown
 from consult.frontmatter import FrontMatterError, split_front_matter
 
 KNOWN_FIELDS = {
@@ -32,36 +29,10 @@ KNOWN_FIELDS = {
     "toc",
 }
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Dates a post may carry: wide enough for any real post, narrow enough that converting one to
+# any time zone (for pages, feeds and the sitemap) stays inside what datetime can hold.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
 RESERVED_SLUGS = {"archive", "tag", "series", "search", "subscribe", "unsubscribe", "feed"}
-MARKDOWN_EXTENSIONS = [
-    "toc",
-    "fenced_code",
-    "codehilite",
-    "tables",
-    "footnotes",
-    "smarty",
-    "attr_list",
-    "sane_lists",
-    "abbr",
-    "def_list",
-]
-MARKDOWN_CONFIG: dict[str, dict[str, object]] = {
-    "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-3"},
-    "codehilite": {"css_class": "highlight", "guess_lang": False},
-    "footnotes": {"BACKLINK_TITLE": "Back to the text"},
-}
-TABLE_REGION_OPEN = (
-    '<div class="table-scroll" role="region" tabindex="0" aria-label="Table"><table>'
-)
-ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"div", "span", "sup", "figure", "figcaption", "del", "ins", "hr"}
-ALLOWED_ATTRIBUTES = {
-    "*": {"id", "class", "title", "lang"},
-    "a": {"href", "rel"},
-    "img": {"src", "alt", "width", "height", "loading"},
-    "th": {"align", "scope"},
-    "td": {"align"},
-    "ol": {"start"},
-}
 
 
 class PostError(ValueError):
@@ -143,6 +114,8 @@ def parse_moment(value: object, time_zone: ZoneInfo, field: str) -> datetime:
             ) from None
     else:
         raise PostError(f"{field} must be a date such as 2026-11-24 or 2026-11-24 09:00")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise PostError(f"{field} must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=time_zone)
     return moment.astimezone(UTC)
@@ -158,6 +131,14 @@ def _text_list(value: object, field: str) -> tuple[str, ...]:
     ):
         raise PostError(f"{field} must be a list of words, e.g. [Partnership, Listening]")
     return tuple(dict.fromkeys(str(item).strip() for item in value))
+
+
+def _named_list(value: object, field: str) -> tuple[str, ...]:
+    """Words that each become part of an address (tags): each needs a letter or digit."""
+    names = _text_list(value, field)
+    if not all(slugify(name) for name in names):
+        raise PostError(f"{field} must each have a letter or digit (a-z, 0-9) to make an address")
+    return names
 
 
 def _optional_text(data: Mapping[str, object], field: str) -> str | None:
@@ -181,6 +162,8 @@ def _epigraph(value: object) -> Epigraph | None:
     ):
         raise PostError("epigraph needs text (and may have an attribution)")
     attribution = value.get("attribution")
+    if attribution is not None and not isinstance(attribution, (str, int, float)):
+        raise PostError("epigraph attribution must be text")
     return Epigraph(
         text=value["text"].strip(), attribution=str(attribution).strip() if attribution else None
     )
@@ -197,28 +180,6 @@ def _cover(value: object) -> Cover | None:
     if not isinstance(alt, str) or not alt.strip():
         raise PostError("cover has no alt text: describe the image for people who cannot see it")
     return Cover(src=value["src"].strip(), alt=alt.strip())
-
-
-def render_markdown(body: str) -> tuple[str, str]:
-    """The body's HTML (sanitised) and its table of contents."""
-    converter = markdown.Markdown(
-        extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html"
-    )
-    html = converter.convert(body)
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None)
-    # A wide table scrolls inside a region that keyboard users can focus, never the page.
-    clean = clean.replace("<table>", TABLE_REGION_OPEN).replace("</table>", "</table></div>")
-    toc: str = converter.toc  # type: ignore[attr-defined]  # the toc extension sets it
-    return clean, toc if "<li>" in toc else ""
-
-
-PERMALINKS = re.compile(r'<a class="(?:headerlink|footnote-backref)"[^>]*>.*?</a>')
-
-
-def plain_text_of(html: str) -> str:
-    """The words of rendered HTML, for search and reading time (no permalink or back-link marks)."""
-    text = nh3.clean(PERMALINKS.sub("", html), tags=set())
-    return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
 
 
 def _line_of_field(text: str, field: str) -> int | None:
@@ -250,7 +211,7 @@ def _parse_post(*, file_name: str, text: str, time_zone: ZoneInfo, words_per_min
         raise PostError(str(error), line=error.line) from None
     if not data:
         raise PostError("no front matter: start the file with --- and a title and date", line=1)
-    unknown = sorted(set(data) - KNOWN_FIELDS)
+    unknown = sorted(str(name) for name in set(data) - KNOWN_FIELDS)
     if unknown:
         raise PostError(f"unknown front matter field(s): {', '.join(unknown)}")
     title = _optional_text(data, "title")
@@ -269,6 +230,9 @@ def _parse_post(*, file_name: str, text: str, time_zone: ZoneInfo, words_per_min
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
         raise PostError("draft must be true or false")
+    series = _optional_text(data, "series")
+    if series is not None and not slugify(series):
+        raise PostError("series must have a letter or digit (a-z, 0-9) to make an address")
 
     html, toc_html = render_markdown(body)
     plain_text = plain_text_of(html)
@@ -277,8 +241,8 @@ def _parse_post(*, file_name: str, text: str, time_zone: ZoneInfo, words_per_min
         title=title,
         published_at=parse_moment(data["date"], time_zone, "date"),
         summary=_optional_text(data, "summary") or "",
-        tags=_text_list(data.get("tags"), "tags"),
-        series=_optional_text(data, "series"),
+        tags=_named_list(data.get("tags"), "tags"),
+        series=series,
         epigraph=_epigraph(data.get("epigraph")),
         cover=_cover(data.get("cover")),
         author=_optional_text(data, "author"),

@@ -58,10 +58,22 @@ def _cacheable(body: str, last_modified: datetime | None, mimetype: str = "text/
     return response.make_conditional(request)
 
 
+def _no_page_answers() -> bool:
+    """The request's path matches no route, or is the address of a post that is not public."""
+    if request.url_rule is None:
+        return True
+    slug = (request.view_args or {}).get("slug")
+    return request.endpoint == "blog.post" and public_posts().get(str(slug)) is None
+
+
 @blueprint.before_app_request
 def redirect_old_addresses() -> ResponseReturnValue | None:
-    """An old URL listed in a post's `aliases` moves permanently to the post."""
-    if request.method == "GET" and LIBRARY_KEY in current_app.extensions:
+    """An old URL listed in a post's `aliases` moves permanently to the post.
+
+    Only where no page of the site answers, so a post can never hide a page (nor /healthz),
+    and the pages that do not show posts never wait on the blog.
+    """
+    if request.method == "GET" and LIBRARY_KEY in current_app.extensions and _no_page_answers():
         slug = blog_index().aliases.get(request.path.rstrip("/") or "/")
         if slug and public_posts().get(slug):
             return redirect(url_for("blog.post", slug=slug), 301)

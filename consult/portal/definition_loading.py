@@ -10,8 +10,7 @@ import math
 import pathlib
 from dataclasses import fields
 
-import yaml
-
+from consult.frontmatter import ContentFileError, read_text_file, read_yaml
 from consult.portal.definition import (
     CONSULTATION_TYPES,
     HORIZONS,
@@ -184,19 +183,16 @@ def parse_definition(data: object, *, source: str = "definition") -> AssessmentD
 def load_definition(path: pathlib.Path) -> AssessmentDefinition:
     """Read and check a definition file.
 
-    Unreadable files and YAML syntax errors become DefinitionError too.
+    Unreadable files and YAML that cannot be read become DefinitionError too.
     """
     path = pathlib.Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise DefinitionError([f"{path}: cannot be read ({error})"], str(path)) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}, line {mark.line + 1}" if mark else str(path)
-        opened = getattr(error, "context_mark", None)
-        detail = (getattr(error, "problem", None) or str(error)) + (
-            f"; opened on line {opened.line + 1}" if opened else ""
-        )
-        raise DefinitionError([f"{where}: not valid YAML ({detail})"], str(path)) from None
+        text = read_text_file(path)
+    except ContentFileError as error:
+        raise DefinitionError([f"{path}: {error}"], str(path)) from None
+    try:
+        data = read_yaml(text)
+    except ContentFileError as error:
+        where = f"{path}, line {error.line}" if error.line else str(path)
+        raise DefinitionError([f"{where}: not valid YAML ({error})"], str(path)) from None
     return parse_definition(data, source=str(path))

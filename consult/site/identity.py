@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from consult.booking.policy import RefundTier, tier_problems
+from consult.frontmatter import ContentFileError, read_text_file, read_yaml
+
+log = logging.getLogger("consult.site")
+MAX_NOTICE_HOURS = 24 * 366
 
 
 class SiteIdentityError(ValueError):
@@ -62,7 +65,7 @@ def parse_site_identity(data: object) -> SiteIdentity:
     time_zone = _required_text(consultant, "time_zone", "consultant.")
     try:
         ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: keys too long for a file name
         raise SiteIdentityError(
             f"consultant.time_zone {time_zone!r} is not a known time zone"
         ) from None
@@ -96,6 +99,10 @@ def parse_site_identity(data: object) -> SiteIdentity:
     problems = tier_problems(tiers)
     if problems:
         raise SiteIdentityError(problems[0])
+    if any(tier["notice_hours"] > MAX_NOTICE_HOURS for tier in tiers):
+        raise SiteIdentityError(
+            f"cancellation_refunds notice_hours must be at most {MAX_NOTICE_HOURS} (a year)"
+        )
     max_reschedules = data.get("max_reschedules", 2)
     if (
         not isinstance(max_reschedules, int)
@@ -122,16 +129,22 @@ def parse_site_identity(data: object) -> SiteIdentity:
 
 
 def load_site_identity(path: Path) -> SiteIdentity:
-    """Read and validate site.yaml; problems carry the file name."""
+    """Read and validate site.yaml; whatever it holds, the only exception is SiteIdentityError,
+    whose message names the file (and the line, for YAML that cannot be read).
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise SiteIdentityError(f"{path}: cannot be read ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise SiteIdentityError(f"{path}{line}: not valid YAML") from None
+        text = read_text_file(path)
+    except ContentFileError as error:
+        raise SiteIdentityError(f"{path}: {error}") from None
+    try:
+        data = read_yaml(text)
+    except ContentFileError as error:
+        line = f" line {error.line}" if error.line else ""
+        raise SiteIdentityError(f"{path}{line}: not valid YAML ({error})") from None
     try:
         return parse_site_identity(data)
     except SiteIdentityError as error:
         raise SiteIdentityError(f"{path}: {error}") from None
+    except Exception as error:  # a case the checks do not know yet: still the file's problem
+        log.exception("%s could not be read", path)
+        raise SiteIdentityError(f"{path}: could not be read ({type(error).__name__})") from None

@@ -98,8 +98,10 @@ def about() -> str:
         page = load_page(
             current_app.extensions["consult.settings"].content_dir / "pages" / "about.md"
         )
-    except PageError:
-        current_app.logger.exception("the About page cannot be shown")
+    except PageError as error:
+        current_app.logger.warning(
+            "the About page cannot be shown: %s (line %s)", error, error.line
+        )
         abort(404)
     return render_template("site/about.html", page=page)
 
@@ -109,7 +111,7 @@ def health() -> ResponseReturnValue:
     """200 when the database answers, 503 when it does not: for load balancers and monitoring."""
     try:
         get_session().connection().execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        current_app.logger.exception("health check: the database does not answer")
+    except SQLAlchemyError as error:
+        current_app.logger.error("health check: the database does not answer: %s", error)
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok")

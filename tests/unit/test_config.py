@@ -95,3 +95,59 @@ def test_start_up_with_a_bad_setting_prints_one_line_and_no_traceback(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "consult: configuration error: SECRET_KEY is required when CONSULT_ENV=production"
     ]
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "redis://localhost:6379",
+        "rediss://:secret@cache.example:6380/2",
+        "redis+unix:///run/redis.sock",
+        "redis+sentinel://sentinel.example:26379/primary",
+    ],
+)
+def test_production_takes_a_redis_store(uri, tmp_path):
+    settings = load_settings(
+        {**PRODUCTION, "RATELIMIT_STORAGE_URI": uri, "CONSULT_INSTANCE_DIR": str(tmp_path)}
+    )
+    assert settings.ratelimit_storage_uri == uri
+
+
+def test_production_refuses_a_store_each_worker_keeps_to_itself(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        load_settings(
+            {
+                **PRODUCTION,
+                "RATELIMIT_STORAGE_URI": "memory://",
+                "CONSULT_INSTANCE_DIR": str(tmp_path),
+            }
+        )
+    assert "memory://" in raised.value.message and "redis://" in raised.value.message
+
+
+@pytest.mark.parametrize(
+    "uri", ["memcached://:hunter2@cache:11211", "reddis://localhost", "localhost:6379"]
+)
+def test_a_store_whose_client_is_not_shipped_is_named_without_its_password(uri, tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"RATELIMIT_STORAGE_URI": uri, "CONSULT_INSTANCE_DIR": str(tmp_path)})
+    assert "RATELIMIT_STORAGE_URI must be a Redis URL" in raised.value.message
+    assert "hunter2" not in raised.value.message
+
+
+def test_start_up_in_production_with_memory_store_prints_one_line(tmp_path):
+    environment = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
+    environment.update(
+        {**PRODUCTION, "RATELIMIT_STORAGE_URI": "memory://", "CONSULT_INSTANCE_DIR": str(tmp_path)}
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "consult", "routes"],
+        env=environment,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("consult: configuration error: RATELIMIT_STORAGE_URI=memory://")

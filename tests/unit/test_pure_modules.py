@@ -12,6 +12,7 @@ PURE_MODULES = [
     "consult.frontmatter",
     "consult.form_validators",
     "consult.blog.posts",
+    "consult.blog.rendering",
     "consult.blog.index",
     "consult.blog.search",
     "consult.blog.library",

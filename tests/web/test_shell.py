@@ -111,7 +111,7 @@ def test_production_cookies_are_secure_and_http_only(database_url, tmp_path):
             "SECRET_KEY": "p" * 40,
             "DATABASE_URL": database_url,
             "SITE_URL": "https://consult.example",
-            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",  # production refuses memory://
             "CONSULT_INSTANCE_DIR": str(tmp_path),
         }
     )
