@@ -19,6 +19,7 @@ from consult.clock import utc_now
 from consult.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from consult.extensions import csrf, limiter, login_manager
 from consult.portal.library import AssessmentLibrary
+from consult.site import caching, static_files
 from consult.site.identity import SiteIdentityError, load_site_identity
 
 if TYPE_CHECKING:
@@ -96,6 +97,8 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     _register_blueprints(app)
+    static_files.init_app(app)
+    caching.init_app(app, template_folder=PROJECT_ROOT / "templates", identity=site)
     _register_error_pages(app)
     _register_response_hooks(app)
     _register_commands(app)
