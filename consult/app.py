@@ -97,6 +97,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     _register_blueprints(app)
+    _check_rate_limits_in_their_views_only(app)
     static_files.init_app(app)
     caching.init_app(app, template_folder=PROJECT_ROOT / "templates", identity=site)
     _register_error_pages(app)
@@ -110,6 +111,22 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     if app.config["PREPARE_DATABASE"]:
         _prepare_local_database(app)
     return app
+
+
+def _check_rate_limits_in_their_views_only(app: Flask) -> None:
+    """Drop Flask-Limiter's pass before every request while no limit needs it.
+
+    Each of consult's limits decorates its own view, and the decorator checks it. The pass
+    before every request is for default, application-wide and blueprint-wide limits, of which
+    there are none; yet it costs every page, /healthz included, more than a whole request of a
+    minimal Flask app. Declaring such a limit brings the pass back.
+    """
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits or manager._blueprint_limits:
+        return
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks:
+        checks.remove(limiter._check_request_limit)
 
 
 def _flask_config(settings: Settings) -> dict[str, Any]:

@@ -5,12 +5,16 @@ it carries `Cache-Control: public` with a short max-age and stale-while-revalida
 built from the page's version (what the page shows depends on: the posts' content, the booking
 types' rows…), the app's own fingerprint (templates, static files, site identity) and the
 address. A revalidation whose ETag still matches is answered 304 before the view runs, so
-nothing is rendered. A signed-in visitor sees their own name on every page: theirs stays private.
+nothing is rendered; and a page whose ETag was rendered before is served from memory (the same
+version means the same bytes). A signed-in visitor sees their own name on every page: theirs
+stays private and is rendered each time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,9 +33,46 @@ from consult.site.static_files import static_fingerprint
 
 MAX_AGE_SECONDS = 60
 STALE_WHILE_REVALIDATE_SECONDS = 600
+PUBLIC_CACHE_CONTROL = (
+    f"public, max-age={MAX_AGE_SECONDS}, stale-while-revalidate={STALE_WHILE_REVALIDATE_SECONDS}"
+)
 FINGERPRINT_KEY = "consult.fingerprint"
+RENDERED_KEY = "consult.rendered_pages"
+RENDERED_MAX_BYTES = 32 * 1024 * 1024  # per process; the least recently served go first
+RENDERED_MAX_PAGE_BYTES = 1024 * 1024
 
 P = ParamSpec("P")
+
+
+class RenderedPages:
+    """Bytes of public pages already rendered, by ETag, within a memory budget (LRU)."""
+
+    def __init__(self, max_bytes: int = RENDERED_MAX_BYTES):
+        self.max_bytes = max_bytes
+        self._pages: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, etag: str) -> tuple[bytes, str] | None:
+        """The body and Content-Type rendered for `etag`, if kept."""
+        with self._lock:
+            page = self._pages.get(etag)
+            if page is not None:
+                self._pages.move_to_end(etag)
+            return page
+
+    def put(self, etag: str, body: bytes, content_type: str) -> None:
+        """Keep a rendered page, dropping the least recently served to stay within budget."""
+        if len(body) > RENDERED_MAX_PAGE_BYTES:
+            return
+        with self._lock:
+            if etag in self._pages:
+                return
+            self._pages[etag] = (body, content_type)
+            self._size += len(body)
+            while self._size > self.max_bytes:
+                _, (dropped, _) = self._pages.popitem(last=False)
+                self._size -= len(dropped)
 
 
 @dataclass(frozen=True)
@@ -56,11 +97,16 @@ def init_app(app: Flask, *, template_folder: Path, identity: object) -> None:
     digest.update(repr(identity).encode())
     digest.update(app.extensions["consult.settings"].site_url.encode())
     app.extensions[FINGERPRINT_KEY] = digest.hexdigest()
+    app.extensions[RENDERED_KEY] = RenderedPages()
 
 
 def visitor_is_anonymous() -> bool:
-    """True for a visitor who is not signed in (a session cookie is only read when there is one)."""
-    return not current_user.is_authenticated
+    """True for a visitor who is not signed in.
+
+    A request without any cookie cannot carry a session or a remember-me cookie: it is answered
+    without loading the session's user at all.
+    """
+    return not request.cookies or not current_user.is_authenticated
 
 
 def _etag(version: PageVersion) -> str:
@@ -75,12 +121,11 @@ def _etag(version: PageVersion) -> str:
 
 
 def _make_public(response: Response, etag: str, version: PageVersion) -> Response:
-    response.set_etag(etag)
+    headers = response.headers
+    headers["ETag"] = f'"{etag}"'
     if version.last_modified is not None:
         response.last_modified = version.last_modified
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE_SECONDS
-    response.cache_control.stale_while_revalidate = STALE_WHILE_REVALIDATE_SECONDS
+    headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
     response.vary.add("Cookie")  # a signed-in visitor's copy differs: caches must tell them apart
     return response
 
@@ -112,11 +157,19 @@ def public_page(
                 request.environ, etag=etag, last_modified=page_version.last_modified
             ):
                 return _make_public(current_app.response_class(status=304), etag, page_version)
+            rendered: RenderedPages = current_app.extensions[RENDERED_KEY]
+            kept = rendered.get(etag)
+            if kept is not None:
+                body, content_type = kept
+                response = current_app.response_class(body, content_type=content_type)
+                return _make_public(response, etag, page_version)
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200:
                 return response
             if session.modified:  # e.g. a flashed message was shown: this copy is the visitor's
                 return _make_private(response)
+            if not response.is_streamed:
+                rendered.put(etag, response.get_data(), response.content_type or "text/html")
             return _make_public(response, etag, page_version)
 
         return cacheable_view

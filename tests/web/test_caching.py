@@ -52,7 +52,9 @@ def visitor(site):
 
 def rendered_templates(app):
     names = []
-    template_rendered.connect(lambda _sender, template, **_: names.append(template.name), app)
+    template_rendered.connect(
+        lambda _sender, template, **_: names.append(template.name), app, weak=False
+    )
     return names
 
 
@@ -191,3 +193,25 @@ def test_the_health_check_does_not_wait_for_the_posts(site, visitor):
     site.extensions["consult.blog"].index = unavailable
     assert visitor.get("/healthz").status_code == 200
     assert visitor.get("/book/").status_code == 200
+
+
+def test_a_page_rendered_once_is_served_from_memory_until_its_version_changes(
+    site, visitor, content_dir
+):
+    site.extensions["consult.blog"].check_interval = 0
+    first = visitor.get("/blog/public-one/")
+    rendered = rendered_templates(site)
+    again = visitor.get("/blog/public-one/")
+    assert rendered == [] and again.get_data() == first.get_data()
+    assert again.headers["ETag"] == first.headers["ETag"] and again.mimetype == "text/html"
+    assert visitor.get("/feed.xml").mimetype == "application/atom+xml"
+    assert rendered == ["blog/feed.xml"]
+    write_post(content_dir / "posts", "public-one", "2026-11-10 09:00", body="Rewritten.")
+    changed = visitor.get("/blog/public-one/")
+    assert "blog/post.html" in rendered and "Rewritten." in changed.get_data(as_text=True)
+
+
+def test_a_signed_in_visitor_is_never_served_the_anonymous_copy(site, visitor, make_user):
+    visitor.get("/blog/")  # the anonymous copy is now in memory
+    member = signed_in_client(site, make_user(role="client", name="Robin Member"))
+    assert "Robin Member" in member.get("/blog/").get_data(as_text=True)
