@@ -17,7 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-GUNICORN_SETTINGS = ("--workers", "2", "--worker-class", "sync", "--log-level", "warning")
+# A worker's first request reads every post: on a busy machine that outlasts gunicorn's default
+# 30 s timeout, and a worker killed for it would start over, again and again.
+GUNICORN_SETTINGS = (
+    *("--workers", "2", "--worker-class", "sync", "--timeout", "300"),
+    *("--log-level", "warning"),
+)
 
 
 def free_port() -> int:

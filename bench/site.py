@@ -21,6 +21,7 @@ import argparse
 import os
 import secrets
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Iterator
@@ -181,7 +182,12 @@ def run(arguments: argparse.Namespace, scratch: Path, database_url: str) -> None
             server.stop()
 
 
+def _stop_on_sigterm(_signal: int, _frame: object) -> None:
+    raise SystemExit("stopped")  # runs the clean-up: servers stopped, database dropped
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     arguments = options()
     scratch = Path(tempfile.mkdtemp(prefix="consult-bench-"))
     try:

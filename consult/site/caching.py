@@ -22,9 +22,9 @@ from functools import wraps
 from pathlib import Path
 from typing import ParamSpec
 
-from flask import Flask, current_app, make_response, request, session
+from flask import Flask, current_app, g, make_response, request, session
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
+from flask_login import current_user, user_logged_in, user_logged_out
 from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Response
 
@@ -98,15 +98,39 @@ def init_app(app: Flask, *, template_folder: Path, identity: object) -> None:
     digest.update(app.extensions["consult.settings"].site_url.encode())
     app.extensions[FINGERPRINT_KEY] = digest.hexdigest()
     app.extensions[RENDERED_KEY] = RenderedPages()
+    _forget_browser_copies_when_the_visitor_changes(app)
 
 
-def visitor_is_anonymous() -> bool:
-    """True for a visitor who is not signed in.
+def _forget_browser_copies_when_the_visitor_changes(app: Flask) -> None:
+    """Signing in or out makes the browser drop its copies of this site's pages.
+
+    A browser keeps an anonymous page for its max-age, and browsers do not reliably tell copies
+    apart by cookie (Vary: Cookie): without this, the page after signing out could be the copy
+    from before signing in, and the other way round.
+    """
+
+    def visitor_changed(_sender: Flask, **_details: object) -> None:
+        g.visitor_changed = True
+
+    user_logged_in.connect(visitor_changed, app, weak=False)
+    user_logged_out.connect(visitor_changed, app, weak=False)
+
+    @app.after_request
+    def clear_browser_cache(response: Response) -> Response:
+        if g.pop("visitor_changed", False):
+            response.headers["Clear-Site-Data"] = '"cache"'
+        return response
+
+
+def visitor_sees_the_shared_page() -> bool:
+    """True for a visitor who sees what everyone sees: not signed in, no message waiting for them.
 
     A request without any cookie cannot carry a session or a remember-me cookie: it is answered
-    without loading the session's user at all.
+    without opening the session's user at all.
     """
-    return not request.cookies or not current_user.is_authenticated
+    if not request.cookies:
+        return True
+    return not current_user.is_authenticated and "_flashes" not in session
 
 
 def _etag(version: PageVersion) -> str:
@@ -149,7 +173,7 @@ def public_page(
     def decorate(view: Callable[P, ResponseReturnValue]) -> Callable[P, Response]:
         @wraps(view)
         def cacheable_view(*args: P.args, **kwargs: P.kwargs) -> Response:
-            if not visitor_is_anonymous():
+            if not visitor_sees_the_shared_page():
                 return _make_private(make_response(view(*args, **kwargs)))
             page_version = version()
             etag = _etag(page_version)

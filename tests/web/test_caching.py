@@ -215,3 +215,23 @@ def test_a_signed_in_visitor_is_never_served_the_anonymous_copy(site, visitor, m
     visitor.get("/blog/")  # the anonymous copy is now in memory
     member = signed_in_client(site, make_user(role="client", name="Robin Member"))
     assert "Robin Member" in member.get("/blog/").get_data(as_text=True)
+
+
+def test_signing_in_and_out_makes_the_browser_drop_its_copies(site, make_user):
+    user = make_user(role="client")
+    client = site.test_client()
+    signed_in = Auth(client).sign_in(user.email)
+    assert signed_in.status_code == 302 and signed_in.headers["Clear-Site-Data"] == '"cache"'
+    assert "Clear-Site-Data" not in client.get("/blog/").headers
+    signed_out = Auth(client).sign_out()
+    assert signed_out.status_code == 302 and signed_out.headers["Clear-Site-Data"] == '"cache"'
+
+
+def test_a_message_waiting_for_the_visitor_beats_their_cached_copy(site, make_user):
+    client = site.test_client()
+    etag = client.get("/").headers["ETag"]
+    Auth(client).sign_in(make_user(role="client").email)
+    Auth(client).sign_out()
+    home = client.get("/", headers={"If-None-Match": etag})
+    assert home.status_code == 200 and "You are signed out." in home.get_data(as_text=True)
+    assert "public" not in home.headers["Cache-Control"]
