@@ -124,6 +124,9 @@ def compare(
         return
     folder = scratch / "nginx"
     (folder / "html").mkdir(parents=True)
+    # nginx's workers run as an unprivileged user: they must reach the files and the cache.
+    for reachable in (scratch, folder, folder / "html"):
+        reachable.chmod(0o755)
     html = urllib.request.urlopen(site.url + path).read()  # noqa: S310  our own loopback URL
     (folder / "html" / "post.html").write_bytes(html)
     proxy_port, file_port = free_port(), free_port()
@@ -149,6 +152,11 @@ def compare(
     try:
         wait_until_answering(proxy, path)
         time.sleep(0.5)  # the file server block starts with the same process
+        cached = urllib.request.urlopen(proxy.url + path)  # noqa: S310  our own loopback URL
+        cached = urllib.request.urlopen(proxy.url + path)  # noqa: S310  the second is a hit
+        print(
+            f"\nnginx cache status of a post's second request: {cached.headers['X-Cache-Status']}"
+        )
         through_cache, as_file = [], []
         measure(wrk, proxy.url + path, 1.0, {})
         for _ in range(rounds):
@@ -159,6 +167,9 @@ def compare(
             for cached, plain in zip(through_cache, as_file, strict=True)
         ]
         middle = statistics.median(ratios)
+        failures = sum(run.failures for run in through_cache + as_file)
+        if failures:
+            print(f"\nnginx: {failures} requests failed (see {folder}/error.log)")
         print(
             f"\nnginx: a post through its cache "
             f"{statistics.median(m.requests_per_second for m in through_cache):.0f} req/s, "

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 from consult.blog.index import BlogIndex, PublicView
 from consult.blog.library import PostLibrary
 from consult.blog.posts import Post
-from consult.blog.versions import view_version
+from consult.blog.versions import view_last_modified, view_version
 from consult.clock import app_now
 from consult.site.caching import PageVersion, public_page
 from consult.urls import absolute_url
@@ -59,7 +59,7 @@ def dated_blog_version() -> PageVersion:
     """The blog's version with the newest change date, for pages that also send Last-Modified."""
     index = blog_index()
     view = index.public_view(app_now())
-    return PageVersion(view_version(index, view), view.last_modified)
+    return PageVersion(view_version(index, view), view_last_modified(view))
 
 
 def _with_type(body: str, mimetype: str) -> Response:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import threading
 import weakref
+from datetime import datetime
 
 from consult.blog.index import BlogIndex, PublicView
 from consult.blog.posts import Post
 
 _post_digests: weakref.WeakKeyDictionary[Post, str] = weakref.WeakKeyDictionary()
 _index_digests: weakref.WeakKeyDictionary[BlogIndex, str] = weakref.WeakKeyDictionary()
+_view_dates: weakref.WeakKeyDictionary[PublicView, datetime | None] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -48,3 +50,14 @@ def index_digest(index: BlogIndex) -> str:
 def view_version(index: BlogIndex, view: PublicView) -> str:
     """The version of the blog as `view` shows it: its index's digest and how many are live."""
     return f"{index_digest(index)}:{len(view.posts)}"
+
+
+def view_last_modified(view: PublicView) -> datetime | None:
+    """The newest change among the view's posts, computed once per view (it walks every post)."""
+    with _lock:
+        if view in _view_dates:
+            return _view_dates[view]
+    newest = view.last_modified
+    with _lock:
+        _view_dates[view] = newest
+    return newest
