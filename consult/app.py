@@ -18,6 +18,7 @@ from consult.errors import register_error_pages
 from consult.extensions import csrf, limiter, login_manager
 from consult.mail.background import BackgroundDelivery
 from consult.portal.library import AssessmentLibrary
+from consult.site import caching, static_files
 from consult.site.identity import SiteIdentityError, load_site_identity
 
 if TYPE_CHECKING:
@@ -95,6 +96,9 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     _register_blueprints(app)
+    _check_rate_limits_in_their_views_only(app)
+    static_files.init_app(app)
+    caching.init_app(app, template_folder=PROJECT_ROOT / "templates", identity=site)
     register_error_pages(app)
     _register_response_hooks(app)
     _register_commands(app)
@@ -106,6 +110,22 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     if app.config["PREPARE_DATABASE"]:
         _prepare_local_database(app)
     return app
+
+
+def _check_rate_limits_in_their_views_only(app: Flask) -> None:
+    """Drop Flask-Limiter's pass before every request while no limit needs it.
+
+    Each of consult's limits decorates its own view, and the decorator checks it. The pass
+    before every request is for default, application-wide and blueprint-wide limits, of which
+    there are none; yet it costs every page, /healthz included, more than a whole request of a
+    minimal Flask app. Declaring such a limit brings the pass back.
+    """
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits or manager._blueprint_limits:
+        return
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks:
+        checks.remove(limiter._check_request_limit)
 
 
 def _flask_config(settings: Settings) -> dict[str, Any]:

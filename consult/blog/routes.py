@@ -1,9 +1,13 @@
-"""Blog pages, feeds, sitemap and subscription. Pages are served from memory: no database query."""
+"""Blog pages, feeds and sitemap. Pages are served from memory: no database query.
+
+Every public page is cacheable (consult.site.caching): its version is the digest of the posts
+readers can see, so a revalidation is answered 304 without rendering.
+"""
 
 from __future__ import annotations
 
 import calendar
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -21,19 +25,19 @@ from flask_login import current_user
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
-from consult.blog import service
-from consult.blog.forms import SubscribeForm
 from consult.blog.index import BlogIndex, PublicView
 from consult.blog.library import PostLibrary
 from consult.blog.posts import Post
+from consult.blog.versions import view_last_modified, view_version
 from consult.clock import app_now
-from consult.db import get_session
-from consult.extensions import csrf, limiter
+from consult.site.caching import PageVersion, public_page
 from consult.urls import absolute_url
 
 blueprint = Blueprint("blog", __name__)
 LIBRARY_KEY = "consult.blog"
 MEDIA_MAX_AGE = 365 * 24 * 3600
+# A feed's <updated> when no post is public yet: fixed, so the empty feed's bytes never change.
+EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def blog_index() -> BlogIndex:
@@ -45,17 +49,30 @@ def public_posts() -> PublicView:
     return blog_index().public_view(app_now())
 
 
-def _cacheable(body: str, last_modified: datetime | None, mimetype: str = "text/html") -> Response:
-    """A response that carries ETag and Last-Modified and answers 304 to a revalidation."""
+def blog_version() -> PageVersion:
+    """The version of every blog page: what readers can see of the posts right now."""
+    index = blog_index()
+    return PageVersion(view_version(index, index.public_view(app_now())))
+
+
+def dated_blog_version() -> PageVersion:
+    """The blog's version with the newest change date, for pages that also send Last-Modified."""
+    index = blog_index()
+    view = index.public_view(app_now())
+    return PageVersion(view_version(index, view), view_last_modified(view))
+
+
+def _with_type(body: str, mimetype: str) -> Response:
     response = make_response(body)
     response.mimetype = mimetype
-    response.add_etag()
-    if last_modified is not None:
-        response.last_modified = last_modified
-    response.cache_control.no_cache = True  # revalidate each time: scheduled posts appear on time
-    if mimetype == "text/html":
-        response.cache_control.private = True  # the page carries the reader's own form token
-    return response.make_conditional(request)
+    return response
+
+
+def _alias_redirect() -> Response | None:
+    slug = blog_index().aliases.get(request.path.rstrip("/") or "/")
+    if slug and public_posts().get(slug):
+        return redirect(url_for("blog.post", slug=slug), 301)
+    return None
 
 
 def _no_page_answers() -> bool:
@@ -74,9 +91,7 @@ def redirect_old_addresses() -> ResponseReturnValue | None:
     and the pages that do not show posts never wait on the blog.
     """
     if request.method == "GET" and LIBRARY_KEY in current_app.extensions and _no_page_answers():
-        slug = blog_index().aliases.get(request.path.rstrip("/") or "/")
-        if slug and public_posts().get(slug):
-            return redirect(url_for("blog.post", slug=slug), 301)
+        return _alias_redirect()
     return None
 
 
@@ -125,6 +140,7 @@ def month_name(month: int) -> str:
 
 
 @blueprint.get("/blog/")
+@public_page(blog_version)
 def index() -> str:
     view = public_posts()
     page_number = request.args.get("page", default=1, type=int)
@@ -137,15 +153,15 @@ def index() -> str:
 
 
 @blueprint.get("/blog/<slug>/")
+@public_page(dated_blog_version)
 def post(slug: str) -> ResponseReturnValue:
     view = public_posts()
     found = view.get(slug)
     if found is not None:
         series = view.series.get(found.series_slug) if found.series_slug is not None else None
-        html = render_template(
+        return render_template(
             "blog/post.html", post=found, series=series, related=view.related(found), preview=False
         )
-        return _cacheable(html, found.last_modified)
     draft_or_scheduled = blog_index().get_any(slug)
     if draft_or_scheduled is None or not (
         current_user.is_authenticated and current_user.is_consultant
@@ -161,6 +177,7 @@ def post(slug: str) -> ResponseReturnValue:
 
 
 @blueprint.get("/blog/tag/<tag>/")
+@public_page(blog_version)
 def tag(tag: str) -> str:
     found = public_posts().tags.get(tag)
     if found is None:
@@ -169,6 +186,7 @@ def tag(tag: str) -> str:
 
 
 @blueprint.get("/blog/series/<series>/")
+@public_page(blog_version)
 def series(series: str) -> str:
     found = public_posts().series.get(series)
     if found is None:
@@ -177,6 +195,7 @@ def series(series: str) -> str:
 
 
 @blueprint.get("/blog/archive/")
+@public_page(blog_version)
 def archive() -> str:
     return render_template(
         "blog/archive.html", months=public_posts().archive, tags=public_posts().tags.values()
@@ -184,6 +203,7 @@ def archive() -> str:
 
 
 @blueprint.get("/blog/search")
+@public_page(blog_version)
 def search() -> str:
     query = request.args.get("q", "")
     result = public_posts().search(query) if "q" in request.args else None
@@ -191,9 +211,10 @@ def search() -> str:
 
 
 @blueprint.get("/feed.xml")
+@public_page(dated_blog_version)
 def feed() -> Response:
     view = public_posts()
-    updated = view.last_modified or app_now()
+    updated = view.last_modified or EMPTY_FEED_UPDATED
     xml = render_template(
         "blog/feed.xml",
         posts=view.posts[:20],
@@ -201,10 +222,11 @@ def feed() -> Response:
         self_endpoint=("blog.feed", {}),
         updated=updated,
     )
-    return _cacheable(xml, updated, "application/atom+xml")
+    return _with_type(xml, "application/atom+xml")
 
 
 @blueprint.get("/blog/tag/<tag>/feed.xml")
+@public_page(dated_blog_version)
 def tag_feed(tag: str) -> Response:
     found = public_posts().tags.get(tag)
     if found is None:
@@ -217,17 +239,18 @@ def tag_feed(tag: str) -> Response:
         self_endpoint=("blog.tag_feed", {"tag": tag}),
         updated=updated,
     )
-    return _cacheable(xml, updated, "application/atom+xml")
+    return _with_type(xml, "application/atom+xml")
 
 
 @blueprint.get("/sitemap.xml")
+@public_page(dated_blog_version)
 def sitemap() -> Response:
-    view = public_posts()
-    xml = render_template("blog/sitemap.xml", view=view)
-    return _cacheable(xml, view.last_modified, "application/xml")
+    xml = render_template("blog/sitemap.xml", view=public_posts())
+    return _with_type(xml, "application/xml")
 
 
 @blueprint.get("/robots.txt")
+@public_page(lambda: PageVersion(""))
 def robots() -> Response:
     body = render_template("blog/robots.txt")
     return current_app.response_class(body, mimetype="text/plain")
@@ -239,45 +262,4 @@ def media(filename: str) -> Response:
     return send_from_directory(media_dir, filename, max_age=MEDIA_MAX_AGE)
 
 
-@blueprint.route("/blog/subscribe", methods=["GET", "POST"])
-@limiter.limit("5 per 10 minutes; 30 per day", methods=["POST"])
-def subscribe() -> ResponseReturnValue:
-    form = SubscribeForm()
-    if form.validate_on_submit():
-        email = form.email.data or ""  # never empty once DataRequired has passed
-        service.subscribe(session=get_session(), email=email, now=app_now())
-        get_session().commit()
-        return render_template("blog/subscribe_sent.html", email=email.strip())
-    # One form on this page: the footer's copy is left out.
-    return render_template(
-        "blog/subscribe.html", form=form, subscribe_form_enabled=False
-    ), 200 if not form.errors else 422
-
-
-@blueprint.route("/blog/subscribe/confirm/<token>", methods=["GET", "POST"])
-def confirm_subscription(token: str) -> ResponseReturnValue:
-    """GET shows a button (mail scanners follow links); the POST confirms."""
-    if request.method == "GET":
-        return render_template("blog/confirm.html", confirmed=None)
-    subscriber = service.confirm_subscription(session=get_session(), token=token, now=app_now())
-    get_session().commit()
-    return render_template(
-        "blog/confirm.html", confirmed=subscriber is not None
-    ), 200 if subscriber else 410
-
-
-@blueprint.route("/blog/unsubscribe/<token>", methods=["GET", "POST"])
-def unsubscribe(token: str) -> ResponseReturnValue:
-    if request.method == "GET":
-        known = service.find_by_unsubscribe_token(session=get_session(), token=token) is not None
-        return render_template(
-            "blog/unsubscribe.html", done=False, known=known
-        ), 200 if known else 404
-    if not service.unsubscribe(session=get_session(), token=token, now=app_now()):
-        abort(404)
-    get_session().commit()
-    return render_template("blog/unsubscribe.html", done=True, known=True)
-
-
-# The signed token is the authority: mail programs post here without a form (RFC 8058).
-csrf.exempt(unsubscribe)
+from consult.blog import subscribing as _subscription_pages  # noqa: E402,F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -34,6 +36,7 @@ from consult.payments.provider import (
     PaymentProviderUnavailable,
 )
 from consult.payments.selection import current_provider
+from consult.site.caching import PageVersion, public_page
 from consult.site.identity import SiteIdentity
 from consult.urls import absolute_url
 
@@ -85,9 +88,24 @@ def markdown_safe(text: str) -> Markup:
     return Markup(html)  # noqa: S704  nh3 has just sanitised it
 
 
+def _active_types() -> list[ConsultationType]:
+    """The types /book/ lists, read once per request: its version and its page share them."""
+    if "active_types" not in g:
+        g.active_types = service.active_types(get_session())
+    types: list[ConsultationType] = g.active_types
+    return types
+
+
+def _types_version() -> PageVersion:
+    """What /book/ shows is the active types' rows: their digest is the page's version."""
+    rows = [consultation_type.model_dump() for consultation_type in _active_types()]
+    return PageVersion(hashlib.sha256(repr(rows).encode()).hexdigest())
+
+
 @blueprint.get("/")
+@public_page(_types_version)
 def index() -> str:
-    return render_template("booking/index.html", types=service.active_types(get_session()))
+    return render_template("booking/index.html", types=_active_types())
 
 
 @blueprint.get("/<slug>/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -12,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from consult.clock import app_now
 from consult.db import get_session
+from consult.site.caching import PageVersion, public_page
 from consult.site.pages import PageError, load_page
 from consult.urls import absolute_url
 
@@ -83,6 +85,7 @@ def layout_context() -> dict[str, object]:
 
 
 @blueprint.get("/")
+@public_page(lambda: PageVersion(""))  # its text is the templates' and site.yaml's
 def home() -> str:
     paths = [
         SitePath("blog", _url_if_open("blog.index")),
@@ -92,12 +95,24 @@ def home() -> str:
     return render_template("site/home.html", paths=paths)
 
 
+def _about_path() -> Path:
+    return current_app.extensions["consult.settings"].content_dir / "pages" / "about.md"
+
+
+def _about_version() -> PageVersion:
+    """The About page's file as it is now (its size and modification time)."""
+    try:
+        stat = _about_path().stat()
+    except OSError:
+        return PageVersion("missing")
+    return PageVersion(f"{stat.st_mtime_ns}:{stat.st_size}")
+
+
 @blueprint.get("/about/")
+@public_page(_about_version)
 def about() -> str:
     try:
-        page = load_page(
-            current_app.extensions["consult.settings"].content_dir / "pages" / "about.md"
-        )
+        page = load_page(_about_path())
     except PageError as error:
         current_app.logger.warning(
             "the About page cannot be shown: %s (line %s)", error, error.line

@@ -16,6 +16,7 @@ PURE_MODULES = [
     "consult.blog.index",
     "consult.blog.search",
     "consult.blog.library",
+    "consult.blog.versions",
     "consult.booking.slots",
     "consult.booking.availability",
     "consult.booking.status",

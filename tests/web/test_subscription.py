@@ -33,7 +33,11 @@ def path_in(email: OutboxEmail, prefix: str) -> str:
 
 
 def subscribe(reader, address, page="/blog/public-one/"):
-    return submit_form(reader, "/blog/subscribe", {"email": address}, page=page)
+    """Subscribe from `page`'s form as its script does: fetch the form's token, then post."""
+    html = reader.get(page).get_data(as_text=True)
+    assert 'data-token-url="/blog/subscribe/token"' in html
+    token = reader.get("/blog/subscribe/token").get_json()["token"]
+    return reader.post("/blog/subscribe", data={"email": address, "csrf_token": token})
 
 
 def confirm(reader, app, address):

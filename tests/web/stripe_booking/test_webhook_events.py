@@ -170,7 +170,7 @@ def test_only_a_database_that_cannot_store_the_event_answers_5xx(stripe_app, gue
     # A database the app cannot reach: its engine pointed at a port where nothing listens.
     working = stripe_app.extensions[ENGINE_KEY]
     stripe_app.extensions[ENGINE_KEY] = make_engine(
-        "postgresql://postgres@127.0.0.1:9/unreachable", connect_args={"connect_timeout": 1}
+        "postgresql://postgres@127.0.0.1:9/unreachable?connect_timeout=1"
     )
     try:
         assert deliver(guest, event).status_code >= 500

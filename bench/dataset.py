@@ -1,0 +1,245 @@
+"""The site benchmark's data set: 1,000 posts, 2,000 bookings, 200 organisations of 20
+respondents, each with a closed round (scored, with its plan), written quickly in bulk.
+
+`build_content` makes the content folder; `fill_database` fills a migrated, empty database
+through the app's own models and `close_round`, inserting the many plain rows in bulk.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, insert, select
+from sqlmodel import Session
+from werkzeug.security import generate_password_hash
+
+from bench.blog import generate_posts
+from consult.accounts.models import User
+from consult.accounts.service import PASSWORD_HASH_METHOD
+from consult.booking.models import Booking, BookingTimeBlock, ConsultationType
+from consult.config import PROJECT_ROOT
+from consult.demo import add_demo_booking_calendar
+from consult.portal.definition import AssessmentDefinition
+from consult.portal.models import AssessmentRound, Membership, Organisation, Response
+from consult.portal.rounds import close_round
+
+POSTS = 1000
+BOOKINGS = 2000
+ORGANISATIONS = 200
+RESPONDENTS = 20
+CONSULTANT_EMAIL = "consultant@bench.example"
+OWNER_EMAIL = "owner0@bench.example"
+# Office hours of the demo calendar (Monday to Thursday) hold one booking at each of these.
+BOOKING_STARTS = (time(9), time(10, 30), time(13), time(14, 30))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What the routes of the benchmark need to know of the data."""
+
+    password: str
+    organisation_id: str
+    round_id: str
+    consultation_type: str
+
+
+def build_content(directory: Path, posts: int = POSTS) -> Path:
+    """The project's site.yaml, pages and assessments, with `posts` generated posts."""
+    for name in ("pages", "assessments"):
+        shutil.copytree(PROJECT_ROOT / "content" / name, directory / name)
+    shutil.copy(PROJECT_ROOT / "content" / "site.yaml", directory / "site.yaml")
+    (directory / "posts").mkdir()
+    (directory / "media").mkdir()
+    generate_posts(directory / "posts", posts)
+    return directory
+
+
+def _users(count: int, password_hash: str, now: datetime) -> list[dict[str, object]]:
+    return [
+        {
+            "email": f"owner{number}@bench.example"
+            if number % RESPONDENTS == 0
+            else f"member{number}@bench.example",
+            "name": f"Member {number}",
+            "password_hash": password_hash,
+            "role": "client",
+            "is_active": True,
+            "session_token": secrets.token_hex(32),
+            "created_at": now,
+        }
+        for number in range(count)
+    ]
+
+
+def _booking_times(zone: ZoneInfo, now: datetime, count: int) -> list[datetime]:
+    """`count` non-overlapping starts: half the free times of the next 90 days, the rest past."""
+    today = now.astimezone(zone).date()
+    future = [
+        datetime.combine(today + timedelta(days=offset), start, tzinfo=zone)
+        for offset in range(3, 91)
+        if (today + timedelta(days=offset)).weekday() < 4
+        for position, start in enumerate(BOOKING_STARTS)
+        if (offset + position) % 2 == 0
+    ]
+    past: list[datetime] = []
+    day = today - timedelta(days=1)
+    while len(future) + len(past) < count:
+        if day.weekday() < 4:
+            past.extend(datetime.combine(day, start, tzinfo=zone) for start in BOOKING_STARTS)
+        day -= timedelta(days=1)
+    return (future + past)[:count]
+
+
+def _add_bookings(session: Session, zone: ZoneInfo, now: datetime, count: int) -> None:
+    chooser = random.Random(11)  # noqa: S311  repeatable data, not a secret
+    types = list(session.execute(select(ConsultationType)).scalars())
+    short = [kind for kind in types if kind.duration_minutes + kind.buffer_after_minutes <= 90]
+    rows, blocks = [], []
+    for number, start_local in enumerate(_booking_times(zone, now, count)):
+        kind = short[number % len(short)]
+        start = start_local.astimezone(UTC)
+        end = start + timedelta(minutes=kind.duration_minutes)
+        occupies_until = end + timedelta(minutes=kind.buffer_after_minutes)
+        upcoming = start > now
+        status = "confirmed" if upcoming else chooser.choice(("completed",) * 8 + ("no_show",))
+        rows.append(
+            {
+                "public_id": secrets.token_urlsafe(16),
+                "consultation_type_id": kind.id,
+                "starts_at": start,
+                "ends_at": end,
+                "occupies_from": start - timedelta(minutes=kind.buffer_before_minutes),
+                "occupies_until": occupies_until,
+                "status": status,
+                "guest_name": f"Guest {number}",
+                "guest_email": f"guest{number}@bench.example",
+                "organisation": f"Clinic {number % 300}",
+                "role": "Director of nursing",
+                "guest_time_zone": "Europe/London",
+                "intake_answers": {"what_matters": "Listening to our front line."},
+                "policy_accepted_at": start - timedelta(days=7),
+                "amount_minor": kind.price_minor,
+                "payment_state": "paid" if kind.price_minor else "not_required",
+                "created_at": start - timedelta(days=7),
+                "confirmed_at": start - timedelta(days=7),
+            }
+        )
+    session.execute(insert(Booking), rows)
+    for booking_id, occupies_from, occupies_until in session.execute(
+        select(Booking.id, Booking.occupies_from, Booking.occupies_until).where(
+            Booking.status == "confirmed"
+        )
+    ):
+        block = occupies_from
+        while block < occupies_until:
+            blocks.append({"booking_id": booking_id, "block_start": block})
+            block += timedelta(minutes=5)
+    session.execute(insert(BookingTimeBlock), blocks)
+
+
+def _add_organisations(
+    session: Session, definition: AssessmentDefinition, password_hash: str, now: datetime
+) -> tuple[str, str]:
+    chooser = random.Random(2026)  # noqa: S311  repeatable answers, not a secret
+    session.execute(insert(User), _users(ORGANISATIONS * RESPONDENTS, password_hash, now))
+    user_ids = list(session.execute(select(User.id).where(User.role == "client")).scalars())
+    groups = [group.key for group in definition.role_groups]
+    questions = [question.key for question in definition.questions if question.kind != "text"]
+    first: tuple[str, str] | None = None
+    for number in range(ORGANISATIONS):
+        organisation = Organisation(
+            public_id=secrets.token_urlsafe(16), name=f"Bench Health {number}", created_at=now
+        )
+        session.add(organisation)
+        session.flush()
+        assessment_round = AssessmentRound(
+            public_id=secrets.token_urlsafe(16),
+            organisation_id=organisation.id,
+            definition_key=definition.key,
+            definition_version=definition.version,
+            name="Spring round",
+            closes_on=now.date() - timedelta(days=1),
+            opened_at=now - timedelta(days=30 + number % 60),
+        )
+        session.add(assessment_round)
+        session.flush()
+        members = user_ids[number * RESPONDENTS : (number + 1) * RESPONDENTS]
+        session.execute(
+            insert(Membership),
+            [
+                {
+                    "organisation_id": organisation.id,
+                    "user_id": user_id,
+                    "role": "owner" if position == 0 else "member",
+                    "role_group": groups[position % len(groups)],
+                    "joined_at": now,
+                }
+                for position, user_id in enumerate(members)
+            ],
+        )
+        session.execute(
+            insert(Response),
+            [
+                {
+                    "round_id": assessment_round.id,
+                    "user_id": user_id,
+                    "role_group": groups[position % len(groups)],
+                    "answers": {key: chooser.randint(1, 5) for key in questions},
+                    "started_at": now,
+                    "updated_at": now,
+                    "submitted_at": now,
+                }
+                for position, user_id in enumerate(members)
+            ],
+        )
+        closed_at = now - timedelta(hours=ORGANISATIONS - number)
+        close_round(
+            session=session, assessment_round=assessment_round, definition=definition, now=closed_at
+        )
+        first = first or (organisation.public_id, assessment_round.public_id)
+    if first is None:
+        raise ValueError("no organisation was made")
+    return first
+
+
+def fill_database(engine: Engine, definition: AssessmentDefinition, zone: ZoneInfo) -> Dataset:
+    """Write the data set into an empty, migrated database; returns what the routes need."""
+    now = datetime.now(UTC)
+    password = secrets.token_urlsafe(12)
+    password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+    with Session(engine) as session:
+        session.add(
+            User(
+                email=CONSULTANT_EMAIL,
+                name="Bench Consultant",
+                password_hash=password_hash,
+                role="consultant",
+                session_token=secrets.token_hex(32),
+                created_at=now,
+            )
+        )
+        add_demo_booking_calendar(session)
+        session.flush()
+        _add_bookings(session, zone, now, BOOKINGS)
+        organisation_id, round_id = _add_organisations(session, definition, password_hash, now)
+        session.commit()
+    return Dataset(
+        password=password,
+        organisation_id=organisation_id,
+        round_id=round_id,
+        consultation_type="discovery-call",
+    )
+
+
+def first_bookable_day(today: date) -> date:
+    """A Monday to Thursday at least a week ahead, where the demo calendar has free times."""
+    day = today + timedelta(days=7)
+    while day.weekday() >= 4:
+        day += timedelta(days=1)
+    return day

@@ -1,0 +1,93 @@
+"""The pages the site benchmark measures, the issue's target for each, and signing in to them."""
+
+from __future__ import annotations
+
+import http.client
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode, urlsplit
+
+from bench.dataset import CONSULTANT_EMAIL, OWNER_EMAIL, Dataset, first_bookable_day
+
+ANONYMOUS = "anonymous"
+CONSULTANT = "consultant"
+OWNER = "owner"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One measured page: who asks for it, and the ratio to the minimal app it should reach."""
+
+    label: str
+    path: str
+    visitor: str = ANONYMOUS
+    target: float | None = None
+
+
+def site_routes(dataset: Dataset, post_slug: str, tag_slug: str) -> list[Route]:
+    """The issue's list of pages, on this data set."""
+    kind = dataset.consultation_type
+    day = first_bookable_day(datetime.now(UTC).date()).isoformat()
+    organisation = f"/portal/o/{dataset.organisation_id}"
+    return [
+        Route("/", "/", target=0.80),
+        Route("/blog/", "/blog/", target=0.80),
+        Route("a post", f"/blog/{post_slug}/", target=0.80),
+        Route("a tag page", f"/blog/tag/{tag_slug}/", target=0.80),
+        Route("/feed.xml", "/feed.xml", target=0.80),
+        Route("/sitemap.xml", "/sitemap.xml", target=0.80),
+        Route("search", "/blog/search?q=listening+trust", target=0.30),
+        Route("/book/", "/book/"),
+        Route("/book/<type>/", f"/book/{kind}/", target=0.50),
+        Route("slots.json", f"/book/{kind}/slots.json?date={day}&tz=Europe/London", target=0.50),
+        Route("organisation page", f"{organisation}/", OWNER),
+        Route("results and plan", f"{organisation}/r/{dataset.round_id}/results", OWNER, 0.40),
+        Route("admin dashboard", "/admin/", CONSULTANT),
+        Route("admin bookings", "/admin/bookings/", CONSULTANT, 0.30),
+        Route("admin organisations", "/admin/organisations/", CONSULTANT, 0.30),
+    ]
+
+
+def visitor_emails() -> dict[str, str]:
+    return {CONSULTANT: CONSULTANT_EMAIL, OWNER: OWNER_EMAIL}
+
+
+def _request(
+    base_url: str, method: str, path: str, cookies: SimpleCookie, body: str | None = None
+) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection(urlsplit(base_url).netloc, timeout=60)
+    headers = {"Cookie": "; ".join(f"{key}={morsel.value}" for key, morsel in cookies.items())}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        cookies.load(header)
+    return response
+
+
+def sign_in(base_url: str, email: str, password: str) -> str:
+    """Sign in through the site's own form; returns the Cookie header of that session.
+
+    The session's cookies are Secure in production; they are sent back by hand, over http.
+    """
+    cookies: SimpleCookie = SimpleCookie()
+    connection = http.client.HTTPConnection(urlsplit(base_url).netloc, timeout=60)
+    connection.request("GET", "/accounts/sign-in")
+    page = connection.getresponse()
+    html = page.read().decode()
+    for header in page.headers.get_all("Set-Cookie") or []:
+        cookies.load(header)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    if token is None:
+        raise SystemExit("the sign-in page has no form token")
+    form = urlencode({"email": email, "password": password, "csrf_token": token.group(1)})
+    answer = _request(base_url, "POST", "/accounts/sign-in", cookies, form)
+    if answer.status != 302:
+        raise SystemExit(f"signing in as {email} failed with {answer.status}")
+    landing = urlsplit(answer.headers["Location"]).path or "/"
+    _request(base_url, "GET", landing, cookies)  # shows, and so clears, the welcome message
+    return "; ".join(f"{key}={morsel.value}" for key, morsel in cookies.items())
