@@ -49,7 +49,7 @@ class Lettering:
     legend: float
 
 
-WIDE = Lettering(label=13.0, ring=10.0, legend=13.0)
+WIDE = Lettering(label=13.0, ring=12.0, legend=13.0)
 # Numbered axes leave room for large type: about 380 units wide, so drawn 290 px wide a ring
 # value (17) is 13 px, a legend entry 15 px and an axis number 17 px.
 COMPACT = Lettering(label=22.0, ring=17.0, legend=20.0)
