@@ -19,6 +19,7 @@ from consult.db import begin_as_writer, get_engine
 from consult.mail.message import build_message, new_message_id, retry_delay, safe_header_value
 from consult.mail.models import OutboxEmail
 from consult.mail.transports import OutboxDirectoryTransport, SmtpTransport, Transport
+from consult.urls import site_root
 
 log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=5)
@@ -40,7 +41,7 @@ def queue_email(
     Nothing is sent here: the row commits or rolls back with the caller's change.
     """
     environment = current_app.jinja_env
-    site_url = current_app.extensions["consult.settings"].site_url
+    site_url = site_root()
     context = {"site": current_app.extensions["consult.site"], "site_url": site_url, **context}
     email = OutboxEmail(
         message_id=new_message_id(domain=urlsplit(site_url).hostname or "localhost"),

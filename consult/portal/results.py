@@ -32,6 +32,7 @@ from consult.portal.routes import (
 )
 from consult.portal.score_chart import score_charts
 from consult.portal.scoring import RoundResult
+from consult.urls import site_root
 
 # Every figure a template shows goes through the one rounding rule of `figures`.
 for name, rounding in (
@@ -229,7 +230,7 @@ def report_pdf(organisation_id: str, round_id: str) -> ResponseReturnValue:
         change=_change_since(_previous_round(assessment_round), definition, result),
         actions=actions,
         practice_name=site.practice_name,
-        site_url=current_app.extensions["consult.settings"].site_url,
+        site_url=site_root(),
     )
     return current_app.response_class(
         pdf,

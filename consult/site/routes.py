@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from consult.clock import app_now
 from consult.db import get_session
 from consult.site.pages import PageError, load_page
-from consult.urls import absolute_url
+from consult.urls import absolute_url, site_root
 
 blueprint = Blueprint("site", __name__)
 
@@ -78,7 +78,7 @@ def layout_context() -> dict[str, object]:
     return {
         "nav_items": nav_items,
         "current_year": app_now().year,
-        "site_url": current_app.extensions["consult.settings"].site_url,
+        "site_url": site_root(),
     }
 
 
