@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from consult import db
+from consult import db, urls
 from consult.blog.library import PostLibrary
 from consult.clock import utc_now
 from consult.config import PROJECT_ROOT, ConfigError, Settings, load_settings
@@ -102,6 +102,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     register_error_pages(app)
     _register_response_hooks(app)
     _register_commands(app)
+    urls.init_app(app)
 
     @app.context_processor
     def site_identity() -> dict[str, Any]:
@@ -205,13 +206,14 @@ def _register_commands(app: Flask) -> None:
     from consult.blog.cli import content_commands, newsletter_commands
     from consult.booking.cli import booking_commands
     from consult.calendars.cli import calendar_commands
-    from consult.cli import db_commands
+    from consult.cli import db_commands, demo_commands
     from consult.mail.cli import mail_commands
     from consult.portal.cli import round_commands
 
     for command in (
         create_admin_command,
         db_commands,
+        demo_commands,
         mail_commands,
         content_commands,
         newsletter_commands,
@@ -223,18 +225,12 @@ def _register_commands(app: Flask) -> None:
 
 
 def _prepare_local_database(app: Flask) -> None:
-    """Bring the local database up to date and, when it is empty, fill it with demo data."""
-    from consult.demo import load_demo_data_if_empty
+    """Bring the local database up to date and, when serving an empty one, load demo data."""
+    from consult.demo import load_demo_data_when_serving
     from consult.migrate import upgrade_to_head
 
     settings: Settings = app.extensions["consult.settings"]
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     upgrade_to_head(settings.database_url)
     with app.app_context():
-        load_demo_data_if_empty()
-    log.info(
-        "consult (%s) serves %s; consultants sign in at %s/accounts/sign-in",
-        settings.env,
-        settings.site_url,
-        settings.site_url,
-    )
+        load_demo_data_when_serving()

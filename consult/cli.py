@@ -1,14 +1,20 @@
-"""`flask --app consult db …`: apply and write Alembic migrations with consult's settings."""
+"""`flask --app consult db …` (Alembic migrations with consult's settings) and `demo reset`."""
 
 import click
 from alembic import command
 from alembic.config import Config
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import text
 
-from consult.migrate import alembic_config
+from consult.config import Settings
+from consult.db import get_engine
+from consult.demo import DEMO_CONSULTANT_EMAIL, load_demo_data, sign_in_box, sign_in_url
+from consult.migrate import alembic_config, upgrade_to_head
+from consult.models import metadata
 
 db_commands = AppGroup("db", help="Apply or write database migrations.")
+demo_commands = AppGroup("demo", help="The local demo data.")
 
 
 def _config() -> Config:
@@ -34,3 +40,30 @@ def current() -> None:
 def revision(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
     command.revision(_config(), message=message, autogenerate=True)
+
+
+@demo_commands.command("reset")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def reset(yes: bool) -> None:
+    """Delete every row of the local database and load fresh demo data (never in production)."""
+    settings: Settings = current_app.extensions["consult.settings"]
+    if settings.is_production:
+        raise click.ClickException(
+            "demo reset deletes every row of the database: it refuses to run in production."
+        )
+    if not yes:
+        click.confirm(
+            "This deletes every account, booking, organisation and e-mail in the local "
+            "database and instance/outbox, then loads fresh demo data. Continue?",
+            abort=True,
+        )
+    engine = get_engine()
+    metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    upgrade_to_head(settings.database_url)
+    for written in settings.outbox_dir.glob("*.eml"):
+        written.unlink()
+    password = load_demo_data()
+    click.echo(sign_in_box(sign_in_url(), DEMO_CONSULTANT_EMAIL, password), err=True)

@@ -56,6 +56,8 @@ class Settings:
     stripe_secret_key: str | None = field(default=None, repr=False)
     stripe_webhook_secret: str | None = field(default=None, repr=False)
     stripe_api_base: str | None = None
+    # False when SITE_URL was not given: locally, links then follow where the site is served.
+    site_url_is_set: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -184,6 +186,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         stripe_secret_key=stripe_secret_key,
         stripe_webhook_secret=stripe_webhook_secret,
         stripe_api_base=environ.get("STRIPE_API_BASE", "").strip().rstrip("/") or None,
+        site_url_is_set=bool(environ.get("SITE_URL", "").strip()),
     )
 
 

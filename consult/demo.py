@@ -1,8 +1,16 @@
-"""Demo data for a fresh local database, so a newcomer sees a working site at once."""
+"""Demo data for a fresh local database, so a newcomer sees a working site at once.
+
+Loaded only when the site is served (`flask --app consult run`, or a WSGI server outside
+production), never by other commands such as `--help` or `mail send`, and only into an empty
+database. The consultant's one-time password is printed once, in a box that stands out from the
+server's start-up lines. `flask --app consult demo reset` empties the local database and starts
+again; it refuses in production.
+"""
 
 import logging
 import secrets
 
+import click
 from flask import current_app
 from sqlmodel import Session, select
 
@@ -10,16 +18,41 @@ from consult.accounts.models import User
 from consult.accounts.service import create_user
 from consult.clock import app_now
 from consult.db import get_session, id_of
+from consult.urls import site_root
 
 log = logging.getLogger("consult")
 DEMO_CONSULTANT_EMAIL = "consultant@example.com"
 
 
-def load_demo_data_if_empty() -> None:
-    """When the database has no users, add the demo consultant and print its password once."""
-    session = get_session()
-    if session.exec(select(User.id).limit(1)).first() is not None:
+def is_serving() -> bool:
+    """Whether the app is being loaded to serve the site rather than for another command.
+
+    `flask run` loads it inside its own command; every other `flask` command (and `--help`)
+    inside theirs; a WSGI server such as gunicorn outside any command.
+    """
+    context = click.get_current_context(silent=True)
+    return context is None or context.command.name == "run"
+
+
+def load_demo_data_when_serving() -> None:
+    """When serving an empty database, load the demo data and print the consultant's sign-in."""
+    if not is_serving():
         return
+    if get_session().exec(select(User.id).limit(1)).first() is not None:
+        log.info("consult serves %s; consultants sign in at %s", site_root(), sign_in_url())
+        return
+    password = load_demo_data()
+    click.echo(sign_in_box(sign_in_url(), DEMO_CONSULTANT_EMAIL, password), err=True)
+
+
+def sign_in_url() -> str:
+    """Where the consultant signs in, on the address the site is served at."""
+    return f"{site_root()}/accounts/sign-in"
+
+
+def load_demo_data() -> str:
+    """Add the demo consultant, calendar and client organisation; return the one-time password."""
+    session = get_session()
     password = secrets.token_urlsafe(12)
     create_user(
         session=session,
@@ -32,13 +65,27 @@ def load_demo_data_if_empty() -> None:
     add_demo_booking_calendar(session)
     add_demo_organisation(session)
     session.commit()
-    log.warning(
-        "Demo data loaded. Sign in as the consultant with e-mail %s and password %s "
-        "(shown only this once; `flask --app consult create-admin %s` sets a new one).",
-        DEMO_CONSULTANT_EMAIL,
-        password,
-        DEMO_CONSULTANT_EMAIL,
-    )
+    return password
+
+
+def sign_in_box(url: str, email: str, password: str) -> str:
+    """The consultant's sign-in, framed so it stands out among the server's start-up lines."""
+    lines = [
+        "Demo data loaded. Sign in as the consultant at",
+        f"  {url}",
+        "",
+        f"  e-mail     {email}",
+        f"  password   {password}",
+        "",
+        "Shown only this once. Lost it? Start again with fresh demo data",
+        "  flask --app consult demo reset",
+        "or set a new password",
+        f"  flask --app consult create-admin {email}",
+    ]
+    width = max(len(line) for line in lines)
+    border = "+" + "-" * (width + 4) + "+"
+    framed = [border, *(f"|  {line.ljust(width)}  |" for line in lines), border]
+    return click.style("\n".join(["", *framed, ""]), bold=True)
 
 
 def add_demo_booking_calendar(session: Session) -> None:

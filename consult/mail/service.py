@@ -16,6 +16,7 @@ from consult.mail.delivery import DeliveryReport, deliver_due
 from consult.mail.message import new_message_id, safe_header_value
 from consult.mail.models import OutboxEmail
 from consult.mail.transports import OutboxDirectoryTransport, SmtpTransport, Transport
+from consult.urls import site_root
 
 
 def queue_email(
@@ -34,7 +35,7 @@ def queue_email(
     Nothing is sent here: the row commits or rolls back with the caller's change.
     """
     environment = current_app.jinja_env
-    site_url = current_app.extensions["consult.settings"].site_url
+    site_url = site_root()
     context = {"site": current_app.extensions["consult.site"], "site_url": site_url, **context}
     email = OutboxEmail(
         message_id=new_message_id(domain=urlsplit(site_url).hostname or "localhost"),

@@ -1,26 +1,28 @@
-"""Rounds compared and organisations benchmarked on their dimension means. No Flask, no database."""
+"""Rounds compared and organisations benchmarked on their dimension means. No Flask, no database.
+
+Differences are worked out from the figures as shown (`figures.difference`), so they always agree
+with the two numbers a reader sees side by side.
+"""
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping, Sequence
 
+from consult.portal.figures import difference
 from consult.portal.scoring import RoundResult
 
 
-def compare_rounds(previous: RoundResult, current: RoundResult) -> dict[str, float | None]:
-    """Change of each of the current round's dimension means since `previous`.
+def compare_rounds(previous: RoundResult, current: RoundResult) -> dict[str, int | None]:
+    """Change of each of the current round's dimension means since `previous`, as shown.
 
     None for a dimension when either mean is missing.
     """
     before = previous.dimension_means()
-    changes: dict[str, float | None] = {}
-    for dimension in current.dimensions:
-        earlier = before.get(dimension.key)
-        changes[dimension.key] = (
-            None if earlier is None or dimension.mean is None else dimension.mean - earlier
-        )
-    return changes
+    return {
+        dimension.key: difference(dimension.mean, before.get(dimension.key))
+        for dimension in current.dimensions
+    }
 
 
 def benchmark(
@@ -28,8 +30,10 @@ def benchmark(
     others: Sequence[Mapping[str, float | None]],
     *,
     min_organisations: int = 5,
-) -> dict[str, tuple[float, float]] | None:
+) -> dict[str, tuple[float, int]] | None:
     """This organisation against others: dimension → (median of the others, this − that median).
+
+    The difference is between the two figures as shown.
 
     None unless at least `min_organisations` organisations (this one included) have any result. A
     dimension is left out unless this one and enough others to reach `min_organisations` have a
@@ -42,11 +46,13 @@ def benchmark(
     ]
     if len(with_results) < min_organisations:
         return None
-    comparison: dict[str, tuple[float, float]] = {}
+    comparison: dict[str, tuple[float, int]] = {}
     for key, value in current_overall_by_dimension.items():
         peers = [peer for other in others if (peer := other.get(key)) is not None]
         if value is None or len(peers) + 1 < min_organisations or not peers:
             continue
         median = float(statistics.median(peers))
-        comparison[key] = (median, value - median)
+        shown = difference(value, median)
+        if shown is not None:  # None only for a figure that is not a number (NaN)
+            comparison[key] = (median, shown)
     return comparison

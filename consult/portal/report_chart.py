@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 
 from consult.portal.charts import wrap_label
 from consult.portal.definition import AssessmentDefinition
-from consult.portal.report_style import ACCENT, CONTENT_WIDTH, INK, MUTED, RULE, plain
+from consult.portal.report_style import ACCENT, CONTENT_WIDTH, FONT, INK, MUTED, RULE, plain
 from consult.portal.scoring import RoundResult
 
 RING_VALUES = (20, 40, 60, 80, 100)
@@ -36,7 +36,7 @@ def radar(definition: AssessmentDefinition, result: RoundResult) -> Drawing:
     """
     width, height, radius = CONTENT_WIDTH, 88 * mm, 32 * mm
     centre_x, centre_y = width / 2, height / 2
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=FONT)
     count = len(result.dimensions)
     # Clockwise from the top, as the chart draws its spokes.
     angles = [math.pi / 2 - 2 * math.pi * index / count for index in range(count)]
@@ -59,7 +59,7 @@ def radar(definition: AssessmentDefinition, result: RoundResult) -> Drawing:
                 centre_x + math.cos(between) * along + 1.5,
                 centre_y + math.sin(between) * along + 1.5,
                 str(value),
-                fontName="Helvetica",
+                fontName=FONT,
                 fontSize=6.5,
                 fillColor=MUTED,
             )
@@ -77,7 +77,7 @@ def radar(definition: AssessmentDefinition, result: RoundResult) -> Drawing:
     ]
     chart.spokes.strokeColor, chart.spokes.labelRadius = RULE, 1.08
     chart.spokeLabels.fontName, chart.spokeLabels.fontSize, chart.spokeLabels.fillColor = (
-        "Helvetica",
+        FONT,
         8,
         INK,
     )

@@ -11,7 +11,7 @@ figures at all, as on the page. The figures are laid out by `report_results`, th
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -36,6 +36,7 @@ from consult.portal.plan import STATUS_NAMES
 from consult.portal.report_results import results_section
 from consult.portal.report_style import (
     CONTENT_WIDTH,
+    FONT,
     MARGIN,
     MUTED,
     RULE,
@@ -80,13 +81,13 @@ def _footer(practice_name: str, site_url: str) -> Callable[[Canvas, BaseDocTempl
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, 15 * mm, A4[0] - MARGIN, 15 * mm)
-        canvas.setFont("Helvetica", 8)
+        canvas.setFont(FONT, 8)
         canvas.setFillColor(MUTED)
         page = f"Page {document.page}"
-        room = CONTENT_WIDTH - stringWidth(page, "Helvetica", 8) - 6 * mm
+        room = CONTENT_WIDTH - stringWidth(page, FONT, 8) - 6 * mm
         left = f"{plain(practice_name)} · {plain(site_url)}"
         # A very long name must not run into the page number.
-        while left and stringWidth(left, "Helvetica", 8) > room:
+        while left and stringWidth(left, FONT, 8) > room:
             left = left[:-2] + "…"
         canvas.drawString(MARGIN, 11 * mm, left)
         canvas.drawRightString(A4[0] - MARGIN, 11 * mm, page)
@@ -122,6 +123,7 @@ def _header(
     facts.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 4),
@@ -160,7 +162,7 @@ def _action(definition: AssessmentDefinition, action: ReportAction) -> KeepToget
                 [ListItem(paragraph(step), leftIndent=14) for step in action.steps],  # type: ignore[misc]
                 bulletType="1",
                 bulletFormat="%s.",
-                bulletFontName="Helvetica",
+                bulletFontName=FONT,
                 bulletFontSize=10,
                 leftIndent=14,
             )
@@ -196,13 +198,15 @@ def build_report_pdf(
     actions: Sequence[ReportAction],
     practice_name: str,
     site_url: str,
+    change: Mapping[str, int | None] | None = None,
 ) -> bytes:
     """The round's results and action plan as an A4 PDF.
 
     Every page carries the practice, the site and the page number. `result` is the RoundResult of
-    `definition` and `actions` the round's action items, in plan order. A round nobody answered
-    gives a one-page PDF saying so; a round with fewer respondents than the minimum group size
-    shows its plan but no figures, as the portal does.
+    `definition` and `actions` the round's action items, in plan order; `change` the change of
+    each dimension since the previous round, as `compare_rounds` gives it, when there was one. A
+    round nobody answered gives a one-page PDF saying so; a round with fewer respondents than the
+    minimum group size shows its plan but no figures, as the portal does.
     """
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
@@ -212,6 +216,7 @@ def build_report_pdf(
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=25 * mm,
+        initialFontName=FONT,  # else every page also lists Helvetica, which cannot print Unicode
         title=plain(f"{definition.title}: {organisation_name}, {round_name}"),
         author=plain(practice_name),
         subject=plain(f"Results and action plan for {organisation_name}"),
@@ -241,7 +246,7 @@ def build_report_pdf(
             )
         )
     else:
-        story.extend(results_section(definition, result))
+        story.extend(results_section(definition, result, change))
     if result.respondent_count and actions:
         story.extend(_plan(definition, list(actions)))
     footer = _footer(practice_name, site_url)

@@ -6,30 +6,37 @@ otherwise. A role group with too few respondents is named without figures, as on
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from consult.portal.definition import AssessmentDefinition
+from consult.portal.figures import NO_FIGURE, change_words, score_text, urgency_text
 from consult.portal.report_chart import radar
-from consult.portal.report_style import (
-    CONTENT_WIDTH,
-    NO_FIGURE,
-    dimension_name,
-    figure,
-    paragraph,
-    table,
-)
+from consult.portal.report_style import CONTENT_WIDTH, dimension_name, paragraph, table
+from consult.portal.respondent_scoring import band_of
 from consult.portal.scoring import RoundResult
 
 
-def results_section(definition: AssessmentDefinition, result: RoundResult) -> list[Flowable]:
-    """The figures: overall score and band, the radar, the dimension table, role groups and gaps."""
-    if result.overall is None:
+def results_section(
+    definition: AssessmentDefinition,
+    result: RoundResult,
+    change: Mapping[str, int | None] | None = None,
+) -> list[Flowable]:
+    """The figures: overall score and band, the radar, the dimension table, role groups and gaps.
+
+    `change` maps dimensions to their change since the previous round (as `compare_rounds` gives
+    it); without one the table has no column for it.
+    """
+    band = band_of(definition, result.overall)
+    if band is None:
         summary = [paragraph("Too few questions were answered to give an overall score.")]
     else:
-        band = definition.band_for(result.overall)
         summary = [
-            paragraph(f"Overall readiness: {result.overall:.0f} of 100 · {band.name}", "score"),
+            paragraph(
+                f"Overall readiness: {score_text(result.overall)} of 100 · {band.name}", "score"
+            ),
             paragraph(band.description),
         ]
     missing = any(item.mean is None for item in result.dimensions)
@@ -46,33 +53,37 @@ def results_section(definition: AssessmentDefinition, result: RoundResult) -> li
         paragraph("Scores by dimension", "h2"),
         chart,
         paragraph(legend, "lead"),
-        _dimension_table(definition, result),
+        _dimension_table(definition, result, change or {}),
         *_groups(definition, result),
         *_gaps(definition, result),
     ]
 
 
-def _dimension_table(definition: AssessmentDefinition, result: RoundResult) -> Table:
-    """One row per dimension: score, band, how far people agree and how urgent they rate it."""
-    rows = [
-        [
-            paragraph(label, "head")
-            for label in ("Dimension", "Score", "Band", "Agreement", "Urgency (1–5)")
-        ]
-    ]
+def _dimension_table(
+    definition: AssessmentDefinition, result: RoundResult, change: Mapping[str, int | None]
+) -> Table:
+    """One row per dimension: score, band, agreement, urgency and, if any, the change."""
+    labels = ["Dimension", "Score", "Band", "Agreement", "Urgency (1–5)"]
+    widths = [56 * mm, 15 * mm, 30 * mm, 25 * mm, 22 * mm]
+    if change:
+        labels.append("Change")
+        widths.append(CONTENT_WIDTH - sum(widths))
+    else:
+        widths[0] += CONTENT_WIDTH - sum(widths)
+    rows = [[paragraph(label, "head") for label in labels]]
     for item in result.dimensions:
-        agreement = figure(item.agreement) + (" (low)" if item.low_agreement else "")
-        band = NO_FIGURE if item.mean is None else definition.band_for(item.mean).name
-        rows.append(
-            [
-                paragraph(dimension_name(definition, item.key), "cell"),
-                paragraph(figure(item.mean), "cell"),
-                paragraph(band, "cell"),
-                paragraph(agreement, "cell"),
-                paragraph(figure(item.importance, "%.1f"), "cell"),
-            ]
-        )
-    return table(rows, (62 * mm, 18 * mm, 35 * mm, 27 * mm, CONTENT_WIDTH - 142 * mm))
+        band = band_of(definition, item.mean)
+        cells = [
+            dimension_name(definition, item.key),
+            score_text(item.mean),
+            NO_FIGURE if band is None else band.name,
+            score_text(item.agreement) + (" (low)" if item.low_agreement else ""),
+            urgency_text(item.importance),
+        ]
+        if change:
+            cells.append(change_words(change.get(item.key)))
+        rows.append([paragraph(cell, "cell") for cell in cells])
+    return table(rows, widths)
 
 
 def _groups(definition: AssessmentDefinition, result: RoundResult) -> list[Flowable]:
@@ -100,14 +111,14 @@ def _groups(definition: AssessmentDefinition, result: RoundResult) -> list[Flowa
         rows = [header] + [
             [paragraph(dimension.name, "cell")]
             + [
-                paragraph(figure(group.dimension_means.get(dimension.key)), "cell")
+                paragraph(score_text(group.dimension_means.get(dimension.key)), "cell")
                 for group in shown
             ]
             for dimension in definition.dimensions
         ]
         rows.append(
             [paragraph("Overall", "head")]
-            + [paragraph(figure(group.overall), "head") for group in shown]
+            + [paragraph(score_text(group.overall), "head") for group in shown]
         )
         rows.append(
             [paragraph("Respondents", "cell")]
@@ -134,13 +145,13 @@ def _gaps(definition: AssessmentDefinition, result: RoundResult) -> list[Paragra
     """Leadership/front-line gaps and low agreement, in sentences."""
     lines = []
     for gap in result.gaps:
-        if gap.flagged and gap.gap is not None:
-            direction = "higher" if gap.gap > 0 else "lower"
+        if gap.flagged and gap.shown_gap is not None:
+            direction = "higher" if gap.shown_gap > 0 else "lower"
             # Only the difference, as on the results page: the two sides' means could help single
             # out a small group.
             lines.append(
                 f"On {dimension_name(definition, gap.dimension)}, leaders score "
-                f"{abs(gap.gap):.0f} points {direction} than the front line."
+                f"{abs(gap.shown_gap)} points {direction} than the front line."
             )
     if not lines:
         compared = any(gap.gap is not None for gap in result.gaps)

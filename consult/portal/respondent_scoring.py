@@ -13,7 +13,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from consult.portal.definition import AssessmentDefinition, Question
+from consult.portal.definition import AssessmentDefinition, Band, Question
+from consult.portal.figures import whole
 
 AnswerValue = int | None | str
 LOWEST_ANSWER, HIGHEST_ANSWER = 1, 5
@@ -37,14 +38,6 @@ class ScoredDimension:
     key: str
     scale_questions: tuple[Question, ...]
     importance_question: Question | None
-
-
-def rounded(value: float | None, places: int = 1) -> float | None:
-    """`value` rounded for display (1 decimal by default); None stays None.
-
-    Results keep full floats.
-    """
-    return None if value is None else round(value, places)
 
 
 def mean_of(values: Sequence[float]) -> float | None:
@@ -91,9 +84,16 @@ def weighted_overall(
     )
 
 
+def band_of(definition: AssessmentDefinition, score: float | None) -> Band | None:
+    """The band `score` falls in as shown (rounded by `figures`); None when there is no score."""
+    shown = whole(score)
+    return None if shown is None else definition.band_for(shown)
+
+
 def band_key(definition: AssessmentDefinition, score: float | None) -> str | None:
-    """The key of the band `score` falls in; None when there is no score."""
-    return None if score is None else definition.band_for(score).key
+    """The key of the band `score` falls in as shown; None when there is no score."""
+    band = band_of(definition, score)
+    return None if band is None else band.key
 
 
 def _answer_point(question: Question, answers: Mapping[str, AnswerValue]) -> int | None:

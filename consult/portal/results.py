@@ -14,12 +14,13 @@ from consult.accounts.models import User
 from consult.clock import app_now
 from consult.db import get_session
 from consult.portal import service
-from consult.portal.charts import radar_svg
 from consult.portal.comparison import benchmark, compare_rounds
 from consult.portal.definition import AssessmentDefinition
+from consult.portal.figures import change_words, score_text, signed, urgency_text
 from consult.portal.models import ActionItem, ActionNote, AssessmentRound, Response, stored_id
 from consult.portal.plan import STATUS_NAMES, rank_dimensions
 from consult.portal.report_pdf import build_report_pdf
+from consult.portal.respondent_scoring import band_of
 from consult.portal.rounds import close_round, score_submitted
 from consult.portal.routes import (
     Access,
@@ -29,7 +30,19 @@ from consult.portal.routes import (
     assessments,
     blueprint,
 )
+from consult.portal.score_chart import score_charts
 from consult.portal.scoring import RoundResult
+from consult.urls import site_root
+
+# Every figure a template shows goes through the one rounding rule of `figures`.
+for name, rounding in (
+    ("score", score_text),
+    ("urgency", urgency_text),
+    ("change_words", change_words),
+    ("signed", signed),
+):
+    blueprint.add_app_template_filter(rounding, name)
+blueprint.add_app_template_global(band_of, "band_of")
 
 
 @blueprint.post("/o/<organisation_id>/r/<round_id>/close")
@@ -62,6 +75,15 @@ def _previous_round(assessment_round: AssessmentRound) -> AssessmentRound | None
         )
         .first()
     )
+
+
+def _change_since(
+    previous: AssessmentRound | None, definition: AssessmentDefinition, result: RoundResult
+) -> dict[str, int | None]:
+    """Each dimension's change since `previous`, when it used the same version (else none)."""
+    if previous is None or previous.definition_version != definition.version:
+        return {}
+    return compare_rounds(score_submitted(get_session(), previous, definition), result)
 
 
 def _others_for_benchmark(assessment_round: AssessmentRound) -> list[dict[str, float | None]]:
@@ -123,43 +145,9 @@ def results(organisation_id: str, round_id: str) -> ResponseReturnValue:
             statuses=STATUS_NAMES,
         )
     previous = _previous_round(assessment_round)
-    change = (
-        compare_rounds(score_submitted(db, previous, definition), result)
-        if previous and previous.definition_version == definition.version
-        else {}
-    )
+    change = _change_since(previous, definition, result)
     standing = benchmark(result.dimension_means(), _others_for_benchmark(assessment_round))
-    names = [dimension.name for dimension in definition.dimensions]
-    series: list[tuple[str, list[float | None]]] = [
-        (
-            "Whole organisation",
-            [result.dimension(dimension.key).mean for dimension in definition.dimensions],
-        )
-    ]
-    if any(gap.gap is not None for gap in result.gaps):
-        series.append(
-            (
-                "Leadership",
-                [result.gap(dimension.key).leadership_mean for dimension in definition.dimensions],
-            )
-        )
-        series.append(
-            (
-                "Front line",
-                [result.gap(dimension.key).front_line_mean for dimension in definition.dimensions],
-            )
-        )
-    chart = Markup(  # noqa: S704  radar_svg escapes every text it draws
-        radar_svg(
-            axes=names,
-            series=series,
-            title=f"{access.organisation.name}: scores by dimension",
-            description=(
-                "Each axis is a dimension scored 0 to 100; "
-                "the table beside it gives the same figures."
-            ),
-        )
-    )
+    charts = score_charts(definition, result, organisation_name=access.organisation.name)
     actions = db.exec(
         select(ActionItem)
         .where(ActionItem.round_id == assessment_round.id)
@@ -184,7 +172,10 @@ def results(organisation_id: str, round_id: str) -> ResponseReturnValue:
         assessment_round=assessment_round,
         definition=definition,
         result=result,
-        chart=chart,
+        # radar_svg escapes every text it draws
+        chart=Markup(charts.wide),  # noqa: S704
+        compact_chart=Markup(charts.compact),  # noqa: S704
+        chart_axes=charts.axes,
         change=change,
         standing=standing,
         ranked=rank_dimensions(definition, result),
@@ -236,9 +227,10 @@ def report_pdf(organisation_id: str, round_id: str) -> ResponseReturnValue:
         closed_on=assessment_round.closed_at.astimezone(site.time_zone).strftime("%-d %B %Y"),
         definition=definition,
         result=result,
+        change=_change_since(_previous_round(assessment_round), definition, result),
         actions=actions,
         practice_name=site.practice_name,
-        site_url=current_app.extensions["consult.settings"].site_url,
+        site_url=site_root(),
     )
     return current_app.response_class(
         pdf,

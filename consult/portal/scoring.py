@@ -4,6 +4,9 @@ Plain data in, plain data out. Each respondent is scored as in `respondent_scori
 the dimensions' means, spreads and agreement, the role groups' means and the leadership/front-line
 gaps. Rounds compared and peers benchmarked are in `comparison`.
 
+Thresholds (low agreement, a flagged gap) and bands are judged on the figures as shown, rounded
+by `figures`, so that what a reader sees never contradicts the label beside it.
+
 Small groups are never exposed: a role group with fewer respondents than the minimum group size
 shows no figure at all, and leadership/front-line gaps need that many scores on each side.
 """
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from consult.portal.definition import AssessmentDefinition
+from consult.portal.figures import difference, whole
 from consult.portal.respondent_scoring import (
     AnswerValue,
     RespondentScore,
@@ -69,13 +73,21 @@ class GroupResult:
 
 @dataclass(frozen=True)
 class Gap:
-    """Leadership mean − front-line mean for a dimension; None when either side is too small."""
+    """Leadership mean − front-line mean for a dimension; None when either side is too small.
+
+    `gap` is unrounded, for ranking; show `shown_gap`, which is flagged at the threshold.
+    """
 
     dimension: str
     leadership_mean: float | None
     front_line_mean: float | None
     gap: float | None
     flagged: bool
+
+    @property
+    def shown_gap(self) -> int | None:
+        """The gap as shown: the difference of the two sides' means as each would be shown."""
+        return difference(self.leadership_mean, self.front_line_mean)
 
 
 @dataclass(frozen=True)
@@ -139,7 +151,7 @@ def _dimension_result(
         spread=spread,
         respondents=len(values),
         agreement=agreement,
-        low_agreement=agreement is not None and agreement < LOW_AGREEMENT_BELOW,
+        low_agreement=(shown := whole(agreement)) is not None and shown < LOW_AGREEMENT_BELOW,
         importance=mean_of(importance),
         band=band_key(definition, mean),
     )
@@ -176,8 +188,9 @@ def _gap(
         return Gap(key, None, None, None, False)
     leadership_mean = math.fsum(leading) / len(leading)  # as mean_of, knowing neither is empty
     front_line_mean = math.fsum(serving) / len(serving)
-    difference = leadership_mean - front_line_mean
-    return Gap(key, leadership_mean, front_line_mean, difference, abs(difference) >= gap_threshold)
+    shown = difference(leadership_mean, front_line_mean)
+    flagged = shown is not None and abs(shown) >= gap_threshold
+    return Gap(key, leadership_mean, front_line_mean, leadership_mean - front_line_mean, flagged)
 
 
 def _suppress_complement(

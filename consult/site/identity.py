@@ -1,4 +1,8 @@
-"""The practice's identity from content/site.yaml: name, consultant, contact, links, policies."""
+"""The practice's identity from content/site.yaml: name, consultant, contact, links, policies.
+
+Also what earns a visitor's trust: the consultant's portrait (with its alt text), credentials and
+short testimonials, each signed with a name and role or marked anonymous.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,9 @@ from consult.frontmatter import ContentFileError, read_text_file, read_yaml
 log = logging.getLogger("consult.site")
 MAX_NOTICE_HOURS = 24 * 366
 
+# Testimonials are short by design: a line or two each, read at a glance.
+MAX_QUOTE, MAX_NAME, MAX_CREDENTIAL, MAX_ALT_TEXT = 400, 120, 200, 300
+
 
 class SiteIdentityError(ValueError):
     """site.yaml is missing, unreadable, or lacks a required value."""
@@ -24,6 +31,30 @@ class SiteIdentityError(ValueError):
 class SocialLink:
     label: str
     url: str
+
+
+@dataclass(frozen=True)
+class Portrait:
+    """An image of the consultant: a site path (/static/…, /media/…) or https address, and alt."""
+
+    src: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Testimonial:
+    """A client's short quotation: signed with a name and role, or anonymous (role optional)."""
+
+    quote: str
+    name: str | None
+    role: str | None
+
+    @property
+    def attribution(self) -> str:
+        """How it is signed: "Name, Role", or "Anonymous" with the role when there is one."""
+        if self.name is None:
+            return f"Anonymous, {self.role}" if self.role else "Anonymous"
+        return f"{self.name}, {self.role}"
 
 
 @dataclass(frozen=True)
@@ -39,6 +70,9 @@ class SiteIdentity:
     reading_words_per_minute: int = 220
     refund_tiers: tuple[RefundTier, ...] = ()
     max_reschedules: int = 2
+    portrait: Portrait | None = None
+    credentials: tuple[str, ...] = ()
+    testimonials: tuple[Testimonial, ...] = ()
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -50,6 +84,83 @@ def _required_text(data: Mapping[str, object], key: str, where: str = "") -> str
     if not isinstance(value, str) or not value.strip():
         raise SiteIdentityError(f"{where}{key} is required and must be text")
     return value.strip()
+
+
+def _short_text(value: object, where: str, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise SiteIdentityError(f"{where} is required and must be text")
+    if len(value.strip()) > limit:
+        raise SiteIdentityError(f"{where} is too long: keep it under {limit} characters")
+    return " ".join(value.split())
+
+
+def _portrait(value: object) -> Portrait | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise SiteIdentityError("consultant.portrait must have src and alt")
+    src = _short_text(value.get("src"), "consultant.portrait.src", 500)
+    parts = urlsplit(src)
+    if not (parts.scheme == "https" and parts.netloc) and not (
+        src.startswith("/") and not src.startswith("//") and not parts.scheme
+    ):
+        raise SiteIdentityError(
+            "consultant.portrait.src must be a path on this site (/static/img/…) or https://"
+        )
+    alt = value.get("alt")
+    if not isinstance(alt, str) or not alt.strip():
+        raise SiteIdentityError(
+            "consultant.portrait.alt is required: describe the picture for people who cannot see it"
+        )
+    return Portrait(src=src, alt=_short_text(alt, "consultant.portrait.alt", MAX_ALT_TEXT))
+
+
+def _credentials(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise SiteIdentityError("consultant.credentials must be a list of short lines")
+    return tuple(
+        _short_text(line, f"consultant.credentials[{index}]", MAX_CREDENTIAL)
+        for index, line in enumerate(value)
+    )
+
+
+def _testimonial(index: int, value: object) -> Testimonial:
+    where = f"testimonials[{index}]"
+    if not isinstance(value, dict):
+        raise SiteIdentityError(f"{where} must have quote, and name and role or anonymous: true")
+    unknown = set(value) - {"quote", "name", "role", "anonymous"}
+    if unknown:
+        raise SiteIdentityError(
+            f"{where} has unknown fields: {', '.join(sorted(map(str, unknown)))}"
+        )
+    quote = _short_text(value.get("quote"), f"{where}.quote", MAX_QUOTE)
+    anonymous = value.get("anonymous", False)
+    if not isinstance(anonymous, bool):
+        raise SiteIdentityError(f"{where}.anonymous must be true or false")
+    role = value.get("role")
+    if anonymous:
+        if value.get("name") is not None:
+            raise SiteIdentityError(f"{where} is anonymous: leave out its name")
+        return Testimonial(
+            quote, None, None if role is None else _short_text(role, f"{where}.role", MAX_NAME)
+        )
+    if value.get("name") is None:
+        raise SiteIdentityError(f"{where} needs a name and role, or anonymous: true")
+    return Testimonial(
+        quote,
+        _short_text(value.get("name"), f"{where}.name", MAX_NAME),
+        _short_text(role, f"{where}.role", MAX_NAME),
+    )
+
+
+def _testimonials(value: object) -> tuple[Testimonial, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise SiteIdentityError("testimonials must be a list of {quote, name, role}")
+    return tuple(_testimonial(index, item) for index, item in enumerate(value))
 
 
 def parse_site_identity(data: object) -> SiteIdentity:
@@ -125,6 +236,9 @@ def parse_site_identity(data: object) -> SiteIdentity:
             RefundTier(tier["notice_hours"], tier["refund_percent"]) for tier in tiers
         ),
         max_reschedules=max_reschedules,
+        portrait=_portrait(consultant.get("portrait")),
+        credentials=_credentials(consultant.get("credentials")),
+        testimonials=_testimonials(data.get("testimonials")),
     )
 
 

@@ -15,7 +15,7 @@ from consult.clock import app_now
 from consult.db import get_session
 from consult.site.caching import PageVersion, public_page
 from consult.site.pages import PageError, load_page
-from consult.urls import absolute_url
+from consult.urls import absolute_url, site_root
 
 blueprint = Blueprint("site", __name__)
 
@@ -80,7 +80,7 @@ def layout_context() -> dict[str, object]:
     return {
         "nav_items": nav_items,
         "current_year": app_now().year,
-        "site_url": current_app.extensions["consult.settings"].site_url,
+        "site_url": site_root(),
     }
 
 

@@ -1,8 +1,9 @@
 """A real browser against the real run command.
 
 The site is started exactly as the README's run command starts it (`flask --app consult run`,
-on a fresh instance folder, so it migrates, loads demo data and prints the consultant's
-password), and Playwright drives Debian's Chromium against it. Without Chromium these tests
+on a fresh instance folder and a port other than 5000, without SITE_URL, so it migrates, loads
+demo data, prints the consultant's sign-in and makes every link on the port it serves), and
+Playwright drives Debian's Chromium against it. Without Chromium these tests
 are skipped with the reason; REQUIRE_BROWSER=1 makes that a failure.
 """
 
@@ -33,7 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-PASSWORD_LINE = re.compile(r"e-mail (\S+) and password (\S+) ")
+# The sign-in box the run command prints: "e-mail   <address>" and, below, "password   <it>".
+PASSWORD_LINE = re.compile(r"e-mail\s+(\S+@\S+)\s.*?password\s+(\S+)\s", re.S)
 
 
 def _unavailable(reason: str):
@@ -58,11 +60,10 @@ def live_site(tmp_path_factory) -> LiveSite:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("CONSULT_", "DATABASE_URL", "SMTP_URL", "SECRET_KEY"))
+        if not key.startswith(("CONSULT_", "DATABASE_URL", "SMTP_URL", "SECRET_KEY", "SITE_URL"))
     }
     environment.update(
         CONSULT_INSTANCE_DIR=str(instance),
-        SITE_URL=f"http://127.0.0.1:{port}",
         PYTHONUNBUFFERED="1",
     )
     log = instance / "server.log"

@@ -248,3 +248,36 @@ def test_any_text_and_values_give_valid_xml(axes_and_series, title):
     root = parse(chart(axes=axes, series=series, title=title))
     assert len(series_groups(root)) == len(series)
     assert all(len(group.findall(f"{SVG}polygon")) == 1 for group in series_groups(root))
+
+
+PAGE_SERIES_NAMES = ("Whole organisation", "Leadership", "Front line")
+
+
+@pytest.mark.parametrize("axis_count", [3, 5, 8, 9])
+@pytest.mark.parametrize("series_count", [1, 3])
+def test_the_compact_chart_numbers_its_axes_and_stays_legible_at_phone_width(
+    axis_count, series_count
+):
+    axes = [f"Dimension with a long name, number {index}" for index in range(axis_count)]
+    series = [(name, [50.0] * axis_count) for name in PAGE_SERIES_NAMES[:series_count]]
+    root = parse(chart(axes=axes, series=series, compact=True))
+    labels = [text for text in root.iter(f"{SVG}text") if "radar-axis-label" in classes(text)]
+    assert ["".join(label.itertext()) for label in labels] == [
+        str(number) for number in range(1, axis_count + 1)
+    ]
+    # Markers still name their axis in full.
+    assert any(
+        axes[-1] in title.text
+        for title in root.iter(f"{SVG}title")
+        if title.text and title.text.startswith(series[0][0])
+    )
+    # About 290 px is what a 320 px wide phone leaves the chart.
+    view_width = float(root.get("viewBox").split()[2])
+    smallest = min(float(text.get("font-size")) for text in root.iter(f"{SVG}text"))
+    assert smallest * 290 / view_width >= 12
+
+
+def test_the_wide_chart_names_its_axes():
+    root = parse(chart())
+    labels = [text for text in root.iter(f"{SVG}text") if "radar-axis-label" in classes(text)]
+    assert [" ".join(label.itertext()) for label in labels] == AXES

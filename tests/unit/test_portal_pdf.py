@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from consult.portal.definition_loading import load_definition
+from consult.portal.figures import score_text
 from consult.portal.report_pdf import build_report_pdf
 from consult.portal.scoring import Respondent, score_round
 
@@ -268,3 +269,53 @@ def test_the_modules_load_neither_flask_nor_the_database_layer():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Νοσοκομείο Αγίας Σοφίας, Θεσσαλονίκη",  # Greek
+        "İstanbul Şişli Sağlık Ağı, Çağrı Merkezi ığüö",  # Turkish: dotted İ, dotless ı, ğ, ş
+        "Bệnh viện Đa khoa Tỉnh Quảng Ngãi, Phòng khám Ưu tiên",  # Vietnamese: stacked marks
+    ],
+)
+def test_names_in_other_scripts_print_as_written_in_an_embedded_unicode_font(definition, name):
+    pdf = report(
+        definition,
+        score_round(definition, respondents(definition)),
+        organisation=name,
+        actions=[Action(30, f"Listen first at {name}", "Because.", [])],
+        practice=name,
+    )
+    text = " ".join(pages_text(pdf))
+    assert f"Results for {name}" in text and f"Listen first at {name}" in text
+    assert f"{name} · {SITE_URL}" in text  # the footer, drawn straight on the canvas
+    pypdf = pytest.importorskip("pypdf")
+    fonts = {
+        str(font["/BaseFont"]).split("+")[-1]
+        for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    # Embedded subsets of DejaVu Sans, and no built-in Latin-1 font left anywhere.
+    assert fonts <= {"DejaVuSans", "DejaVuSans-Bold"} and "DejaVuSans" in fonts
+
+
+def test_bands_and_the_change_since_the_previous_round_follow_the_shown_figures(definition):
+    result = score_round(definition, respondents(definition))
+    first = definition.dimensions[0]
+    shown = int(score_text(result.dimension(first.key).mean))
+    pdf = build_report_pdf(
+        organisation_name="Riverside Health",
+        round_name="Spring 2025",
+        closed_on="31 March 2025",
+        definition=definition,
+        result=result,
+        actions=[],
+        practice_name="Partner Practice",
+        site_url=SITE_URL,
+        change={first.key: 13, definition.dimensions[1].key: -2},
+    )
+    text = " ".join(pages_text(pdf))
+    band = definition.band_for(shown).name
+    assert f"{first.name} {shown} {band}" in text
+    assert "Change" in text and "up 13" in text and "down 2" in text

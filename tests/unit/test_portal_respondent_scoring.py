@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consult.portal.respondent_scoring import rounded, score_respondent
+from consult.portal.figures import tenths, whole
+from consult.portal.respondent_scoring import score_respondent
 from consult.portal.scoring import Respondent, score_round
 from tests.unit.portal_fixtures import (
     ANSWERED_KEYS,
@@ -113,17 +114,12 @@ def test_importance_answers_are_kept_per_dimension_with_not_sure_as_none():
     assert result.importance == {"trust": 5, "voice": None, "presence": None}
 
 
-def test_rounded_is_for_display_only():
-    assert (
-        rounded(None) is None
-        and rounded(2 / 3 * 100) == 66.7
-        and rounded(0.04) == 0.0
-        and rounded(12.344, 2) == 12.34
-    )
+def test_results_keep_full_floats_and_only_what_is_shown_is_rounded():
     presence = score_round(
         DEFINITION, [Respondent("a", "nurses", {"p1": 2, "p2": 2, "p3": 3})]
     ).dimension("presence")
-    assert presence.mean == 100 / 3 and rounded(presence.mean) == 33.3
+    assert presence.mean == 100 / 3 and whole(presence.mean) == 33
+    assert tenths(2 / 3 * 100) == 66.7
 
 
 @settings(max_examples=300)

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from consult.portal.figures import whole
 from consult.portal.respondent_scoring import (
     agreement_from_spread,
     population_spread,
@@ -157,9 +158,11 @@ def test_a_gap_just_below_the_threshold_is_not_flagged():
         + people("staff", 3, {"voice": 4})
     )
     gap = score_round(DEFINITION, respondents).gap("voice")
-    assert (gap.gap, gap.flagged) == (12.5, False)
-    assert score_round(DEFINITION, respondents, gap_threshold=12.5).gap("voice").flagged
-    assert not score_round(DEFINITION, respondents, gap_threshold=12.6).gap("voice").flagged
+    # 75 and 62.5 show as 75 and 63: the gap shown, and judged against the threshold, is 12.
+    assert (gap.leadership_mean, gap.front_line_mean) == (75.0, 62.5)
+    assert (gap.gap, gap.shown_gap, gap.flagged) == (12.5, 12, False)
+    assert score_round(DEFINITION, respondents, gap_threshold=12).gap("voice").flagged
+    assert not score_round(DEFINITION, respondents, gap_threshold=13).gap("voice").flagged
 
 
 def test_a_negative_gap_is_flagged_by_its_size():
@@ -233,7 +236,9 @@ def test_a_group_below_the_minimum_never_exposes_a_number(respondents, minimum):
             assert mean is None or len(scored) >= minimum
     for gap in result.gaps:
         assert (gap.gap is None) == (gap.leadership_mean is None) == (gap.front_line_mean is None)
-        assert gap.flagged <= (gap.gap is not None and abs(gap.gap) >= 15.0)
+        assert gap.flagged == (gap.shown_gap is not None and abs(gap.shown_gap) >= 15)
+        if gap.shown_gap is not None:
+            assert gap.shown_gap == whole(gap.leadership_mean) - whole(gap.front_line_mean)
     assert all(
         in_range(dimension.mean) and in_range(dimension.agreement)
         for dimension in result.dimensions

@@ -32,6 +32,7 @@ PURE_MODULES = [
     "consult.portal.definition_rules",
     "consult.portal.respondent_scoring",
     "consult.portal.comparison",
+    "consult.portal.figures",
     "consult.portal.scoring",
     "consult.portal.plan",
     "consult.portal.charts",

@@ -54,3 +54,79 @@ def test_pages_render_markdown_and_are_rendered_again_only_when_the_file_changes
     assert load_page(path).title == "About us"
     with pytest.raises(PageError, match="title"):
         render_page("---\nsummary: none\n---\nbody")
+
+
+TRUST = {
+    **VALID,
+    "consultant": {
+        **VALID["consultant"],
+        "portrait": {"src": "/static/img/consultant-portrait.svg", "alt": "Ms. Irons, smiling"},
+        "credentials": ["Twenty years in care", "Patient advisor"],
+    },
+    "testimonials": [
+        {"quote": "She listened first.", "name": "Dana W.", "role": "Chief nursing officer"},
+        {"quote": "We argued less.", "anonymous": True, "role": "Medical director"},
+        {"quote": "Believed at last.", "anonymous": True},
+    ],
+}
+
+
+def test_the_shipped_site_yaml_has_a_portrait_credentials_and_testimonials():
+    site = load_site_identity(PROJECT_ROOT / "content" / "site.yaml")
+    assert site.portrait and site.portrait.alt
+    assert (PROJECT_ROOT / site.portrait.src.lstrip("/")).is_file()
+    assert site.credentials and len(site.testimonials) >= 2
+    assert any(item.name is None for item in site.testimonials)
+    assert all(item.role or item.name is None for item in site.testimonials)
+
+
+def test_trust_fields_are_read_and_testimonials_signed():
+    site = parse_site_identity(TRUST)
+    assert site.portrait.src == "/static/img/consultant-portrait.svg"
+    assert site.credentials == ("Twenty years in care", "Patient advisor")
+    assert [item.attribution for item in site.testimonials] == [
+        "Dana W., Chief nursing officer",
+        "Anonymous, Medical director",
+        "Anonymous",
+    ]
+    bare = parse_site_identity(VALID)
+    assert (bare.portrait, bare.credentials, bare.testimonials) == (None, (), ())
+
+
+def _with_consultant(**fields):
+    return {**TRUST, "consultant": {**TRUST["consultant"], **fields}}
+
+
+def _with_testimonial(item):
+    return {**TRUST, "testimonials": [item]}
+
+
+@pytest.mark.parametrize(
+    ("data", "complaint"),
+    [
+        (_with_consultant(portrait={"src": "/static/img/p.svg"}), "portrait.alt is required"),
+        (_with_consultant(portrait={"src": "/static/img/p.svg", "alt": "  "}), "alt is required"),
+        (_with_consultant(portrait="/static/img/p.svg"), "portrait must have src and alt"),
+        (_with_consultant(portrait={"src": "javascript:alert(1)", "alt": "x"}), "portrait.src"),
+        (_with_consultant(portrait={"src": "http://insecure.example/p.jpg", "alt": "x"}), "src"),
+        (_with_consultant(portrait={"src": "//elsewhere.example/p.jpg", "alt": "x"}), "src"),
+        (_with_consultant(credentials="Twenty years"), "credentials must be a list"),
+        (_with_consultant(credentials=["Fine", ""]), r"credentials\[1\] is required"),
+        (_with_consultant(credentials=["x" * 201]), "too long"),
+        ({**TRUST, "testimonials": {"quote": "x"}}, "testimonials must be a list"),
+        (_with_testimonial("Great!"), r"testimonials\[0\] must have quote"),
+        (_with_testimonial({"name": "A", "role": "B"}), r"testimonials\[0\].quote is required"),
+        (_with_testimonial({"quote": "Good.", "role": "B"}), "needs a name and role"),
+        (_with_testimonial({"quote": "Good.", "name": "A"}), r"testimonials\[0\].role"),
+        (
+            _with_testimonial({"quote": "Good.", "name": "A", "anonymous": True}),
+            "anonymous: leave out its name",
+        ),
+        (_with_testimonial({"quote": "Good.", "anonymous": "yes"}), "true or false"),
+        (_with_testimonial({"quote": "x" * 401, "anonymous": True}), "too long"),
+        (_with_testimonial({"quote": "Good.", "anonymous": True, "stars": 5}), "unknown fields"),
+    ],
+)
+def test_trust_problems_are_named(data, complaint):
+    with pytest.raises(SiteIdentityError, match=complaint):
+        parse_site_identity(data)

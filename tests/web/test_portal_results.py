@@ -61,11 +61,11 @@ def test_closing_a_round_scores_it_hides_small_groups_flags_gaps_and_makes_a_pla
     with app.app_context():
         actions = get_session().exec(select(ActionItem)).all()
     assert actions and {action.phase_days for action in actions} <= {30, 60, 90}
-    # the advisors group (2 people) is never shown
-    advisors_column = re.findall(
-        r"<td><span class=\"visually-hidden\">not shown: </span>–</td>", html
-    )
-    assert advisors_column
+    # the advisors group (2 people) is never shown: no column, named as too small
+    groups_table = html[html.index("Mean score by role group") :]
+    groups_table = groups_table[: groups_table.index("</table>")]
+    assert "Patient and family advisors" not in groups_table
+    assert re.search(r"Not shown, with fewer than 3 respondents: [^<]*Patient and family", html)
 
 
 def test_with_fewer_than_three_answers_no_figures_and_no_plan_are_shown(app, organisation):
