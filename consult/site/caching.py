@@ -138,6 +138,7 @@ def _etag(version: PageVersion) -> str:
         current_app.extensions[FINGERPRINT_KEY],
         version.key,
         str(app_now().year),  # the footer's copyright year
+        request.host,  # locally, absolute links follow the address the page was asked for
         request.path,
         request.query_string.decode("latin-1"),
     )

@@ -235,3 +235,11 @@ def test_a_message_waiting_for_the_visitor_beats_their_cached_copy(site, make_us
     home = client.get("/", headers={"If-None-Match": etag})
     assert home.status_code == 200 and "You are signed out." in home.get_data(as_text=True)
     assert "public" not in home.headers["Cache-Control"]
+
+
+def test_a_page_asked_for_on_another_address_is_not_served_from_the_first_ones_copy(client):
+    """Locally, links follow the served address: a copy made for one host is not another's."""
+    first = client.get("/blog/", base_url="http://127.0.0.1:5000")
+    second = client.get("/blog/", base_url="http://localhost:5077")
+    assert first.status_code == second.status_code == 200
+    assert first.headers["ETag"] != second.headers["ETag"]
