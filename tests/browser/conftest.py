@@ -2,14 +2,16 @@
 
 The site is started exactly as the README's run command starts it (`flask --app consult run`,
 on a fresh instance folder, so it migrates, loads demo data and prints the consultant's
-password), and Playwright drives Debian's Chromium against it. Without Chromium these tests
-are skipped with the reason; REQUIRE_BROWSER=1 makes that a failure.
+password), and Playwright drives Debian's Chromium against it, with axe-core from npm for the
+accessibility checks. Without Chromium or npm these tests are skipped with the reason;
+REQUIRE_BROWSER=1 makes that a failure.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from consult.config import PROJECT_ROOT
+from tests.browser.accessibility import SCREENSHOTS, install_axe
 from tests.fakes.smtp import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -100,6 +103,11 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("playwright is not installed (pip install -e '.[dev]')")
+    problem = install_axe()
+    if problem:
+        _unavailable(problem)
+    # The screenshots of this run only: a step that is gone must not leave an old picture.
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
