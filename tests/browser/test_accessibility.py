@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.accessibility import check_page
-from tests.browser.pages import CONSULTANT_PAGES, PUBLIC_PAGES, sign_in
+from tests.browser.pages import CONSULTANT_PAGES, PUBLIC_PAGES, expect_the_form_failed, sign_in
+from tests.browser.portal_round import prepare_portal_round, sign_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,16 @@ def test_every_consultant_page_passes_the_accessibility_gate(page, live_site):
         page.goto(path)
         check_page(page, "consultant pages", name)
 
+    for path, button in [
+        ("/admin/types/new", "Save"),
+        ("/admin/organisations/", "Create and invite the owner"),
+        ("/admin/availability", "Save this day"),
+    ]:
+        page.goto(path)
+        page.get_by_role("button", name=button).click()  # nothing filled in
+        expect_the_form_failed(page)
+        check_page(page, "consultant pages", f"{path}: {button}, answers missing")
+
     page.goto("/admin/types/")
     page.get_by_role("link", name=re.compile("Discovery call")).first.click()
     check_page(page, "consultant pages", "edit a consultation type")
@@ -43,3 +54,14 @@ def test_every_consultant_page_passes_the_accessibility_gate(page, live_site):
     check_page(page, "consultant pages", "organisation")
     page.get_by_role("link", name="Members").click()
     check_page(page, "consultant pages", "members")
+
+
+def test_the_error_page_for_a_forbidden_page_passes_the_accessibility_gate(browser, live_site):
+    prepare_portal_round(live_site, "rowan.example", "Rowan House")
+    context = browser.new_context(base_url=live_site.url)
+    page = context.new_page()
+    sign_in_as(page, "owner@rowan.example")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert page.goto("/admin/").status == 403
+    check_page(page, "public pages", "error: forbidden")
+    context.close()

@@ -197,6 +197,10 @@ def test_a_guest_books_then_cancels_by_the_emailed_link_after_confirming(
     )
     expect(page.get_by_text("Test payment.")).to_be_visible()
     check_page(page, journey, "test payment")
+    page.get_by_role("button", name="Cancel").click()  # leaves the payment page first
+    expect(page.get_by_role("heading", level=1)).to_have_text("Payment not completed")
+    check_page(page, journey, "payment not completed")
+    page.go_back()
     page.get_by_role("button", name="Pay").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
     check_page(page, journey, "booked")
