@@ -35,7 +35,7 @@ from consult.portal.scoring import RoundResult
 
 @blueprint.route("/o/<organisation_id>/r/<round_id>/close", methods=["GET", "POST"])
 def close(organisation_id: str, round_id: str) -> ResponseReturnValue:
-    """GET asks the owner to confirm, saying who has not answered yet; POST closes the round."""
+    """GET asks the owner to confirm, saying how many have answered; POST closes the round."""
     access = _access(organisation_id, owner=True)
     assessment_round = _round_or_404(access, round_id)
     if request.method == "GET":

@@ -88,7 +88,10 @@ def sign_in_as(page, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def answer_current_section(page) -> None:
+def answer_current_section(page, number: int, sections: int) -> None:
+    """Answer part `number`, once its page is shown (the click that led here may still be
+    loading it)."""
+    expect(page.get_by_text(f"Part {number} of {sections}")).to_be_visible()
     for group in page.locator("fieldset").all():
         group.locator("input[type=radio]").nth(3).check()
 

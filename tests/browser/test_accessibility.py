@@ -41,6 +41,7 @@ def test_every_consultant_page_passes_the_accessibility_gate(page, live_site):
 
     page.goto("/admin/types/")
     page.get_by_role("link", name=re.compile("Discovery call")).first.click()
+    expect(page).to_have_url(re.compile(r"/admin/types/\d+/$"))
     check_page(page, "consultant pages", "edit a consultation type")
 
     page.goto("/admin/organisations/")
@@ -48,11 +49,14 @@ def test_every_consultant_page_passes_the_accessibility_gate(page, live_site):
     expect(page.get_by_role("heading", level=1)).to_contain_text("results and plan")
     check_page(page, "consultant pages", "results and plan")
     page.get_by_role("link", name=re.compile("Individual answers")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("individual answers")
     check_page(page, "consultant pages", "individual answers")
     page.goto("/admin/organisations/")
     page.locator("td[data-label=Organisation] a").first.click()
+    expect(page.get_by_role("link", name="Members")).to_be_visible()
     check_page(page, "consultant pages", "organisation")
     page.get_by_role("link", name="Members").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Members")
     check_page(page, "consultant pages", "members")
 
 

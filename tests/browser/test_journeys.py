@@ -153,6 +153,8 @@ def book_first_free_time(
         expect(zone).not_to_have_value("Europe/London")  # not detected: the guest chooses
         zone.select_option("Europe/London")
         page.get_by_role("button", name="Show times").click()
+    expect(page).to_have_url(re.compile("tz=Europe%2FLondon"))  # shown again in that zone
+    page.wait_for_load_state()
     expect(zone).to_have_value("Europe/London")
     step(f"choose a time: {type_name}")
     page.get_by_role("region", name=re.compile("Free times on")).get_by_role("link").first.click()
@@ -234,6 +236,7 @@ def test_the_consultant_cancels_a_booking_only_after_confirming(browser, live_si
     sign_in(page, live_site)
     page.goto("/admin/bookings/")
     page.get_by_role("row", name=re.compile("Sam Okafor")).get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sam Okafor")
     check_page(page, journey, "the booking")
     page.get_by_role("link", name="Cancel without a refund").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Cancel Sam Okafor")

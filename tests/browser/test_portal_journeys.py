@@ -54,6 +54,7 @@ def test_a_visitor_starts_an_organisation_opens_a_round_and_answers_with_saving_
     page.get_by_role("button", name="Create my account").click()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Assessment").click()
+    expect(page.get_by_role("heading", name="Your organisations")).to_be_visible()
     check_page(page, journey, "your organisations")
     page.get_by_role("link", name="Meadow Health Partners").click()
     page.get_by_role("button", name="Open the round").click()  # nothing filled in
@@ -62,6 +63,7 @@ def test_a_visitor_starts_an_organisation_opens_a_round_and_answers_with_saving_
     page.get_by_label("Name of the round").fill("First round")
     page.get_by_label("Closes on").fill("2099-01-31")
     page.get_by_role("button", name="Open the round").click()
+    expect(page.get_by_role("link", name="Take the assessment")).to_be_visible()
     check_page(page, journey, "round open")
     page.get_by_role("link", name="Take the assessment").click()
     expect(page.get_by_text("Part 1 of")).to_be_visible()
@@ -85,8 +87,8 @@ def test_a_member_answers_half_comes_back_and_submits_then_the_owner_closes_and_
     sign_in_as(page, "answerer@pinewood.example")
     open_organisation(page, "Pinewood Clinic")
     page.get_by_role("link", name="Take the assessment").click()
-    for _ in range(sections // 2):
-        answer_current_section(page)
+    for number in range(1, sections // 2 + 1):
+        answer_current_section(page, number, sections)
         page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("button", name="Sign out").click()  # leaves half-way
 
@@ -103,9 +105,11 @@ def test_a_member_answers_half_comes_back_and_submits_then_the_owner_closes_and_
     check_page(page, journey, "review, answers missing")
     page.goto(first_page)
     for number in range(1, sections + 1):
+        expect(page.get_by_text(f"Part {number} of {sections}")).to_be_visible()
         check_page(page, journey, f"answer page {number}")
-        answer_current_section(page)
+        answer_current_section(page, number, sections)
         page.get_by_role("button", name=re.compile("Save and (continue|review)")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review your answers")
     check_page(page, journey, "review")
     page.get_by_role("button", name="Submit my answers").click()
     expect(page.get_by_text("Your answers are submitted")).to_be_visible()
@@ -115,6 +119,7 @@ def test_a_member_answers_half_comes_back_and_submits_then_the_owner_closes_and_
     sign_in_as(page, "owner@pinewood.example")
     open_organisation(page, "Pinewood Clinic")
     page.get_by_role("link", name="Who has responded").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("who has responded")
     check_page(page, journey, "who has responded")
     page.go_back()
     page.get_by_role("link", name="Close the round now and see the results").click()
@@ -150,6 +155,7 @@ def test_an_owner_removes_a_member_and_hands_over_ownership_only_after_confirmin
     sign_in_as(page, "owner@alder.example")
     open_organisation(page, "Alder Practice")
     page.get_by_role("link", name="Members").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Members")
     check_page(page, journey, "members")
 
     page.get_by_role("link", name="Remove Early2").click()
