@@ -89,6 +89,10 @@ def _booking_or_404(public_id: str) -> Booking:
     return booking
 
 
+def _can_cancel(booking: Booking) -> bool:
+    return booking.status == "confirmed" and booking.starts_at > app_now()
+
+
 @blueprint.get("/bookings/<public_id>/")
 def booking_detail(public_id: str) -> str:
     booking = _booking_or_404(public_id)
@@ -96,7 +100,7 @@ def booking_detail(public_id: str) -> str:
         "admin/booking.html",
         booking=booking,
         consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
-        can_cancel=booking.status == "confirmed" and booking.starts_at > app_now(),
+        can_cancel=_can_cancel(booking),
         amount=format_money(
             booking.paid_minor if booking.paid_at else booking.amount_minor, booking.currency
         ),
@@ -104,8 +108,20 @@ def booking_detail(public_id: str) -> str:
     )
 
 
-@blueprint.post("/bookings/<public_id>/cancel")
+@blueprint.route("/bookings/<public_id>/cancel", methods=["GET", "POST"])
 def cancel_booking_as_consultant(public_id: str) -> ResponseReturnValue:
+    """GET asks the consultant to confirm, with or without a refund; POST cancels."""
+    if request.method == "GET":
+        booking = _booking_or_404(public_id)
+        if not _can_cancel(booking):
+            return redirect(url_for("admin.booking_detail", public_id=public_id))
+        return render_template(
+            "admin/cancel_booking.html",
+            booking=booking,
+            consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
+            refund=request.args.get("refund") == "full",
+            amount=format_money(booking.amount_minor - booking.refunded_minor, booking.currency),
+        )
     db = get_session()
     begin_as_writer(db)
     booking = _booking_or_404(public_id)

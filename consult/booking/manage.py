@@ -94,22 +94,31 @@ def _managed_booking_or_404(token: str) -> Booking:
     return booking
 
 
+def _can_change(booking: Booking) -> bool:
+    return booking.status == "confirmed" and booking.starts_at > app_now()
+
+
 def _manage_page(
-    token: str, booking: Booking, *, problem: str | None = None, status: int = 200
+    token: str,
+    booking: Booking,
+    *,
+    problem: str | None = None,
+    status: int = 200,
+    template: str = "booking/manage.html",
 ) -> tuple[str, int]:
     site = site_identity()
     refund_minor, refund_percent = guest_refund_quote(
         booking, now=app_now(), tiers=site.refund_tiers
     )
     return render_template(
-        "booking/manage.html",
+        template,
         token=token,
         booking=booking,
         consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
         start_local=booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone)),
         refund=format_money(refund_minor, booking.currency),
         refund_percent=refund_percent,
-        can_change=booking.status == "confirmed" and booking.starts_at > app_now(),
+        can_change=_can_change(booking),
         moves_left=max(0, site.max_reschedules - booking.reschedule_count),
         problem=problem,
     ), status
@@ -121,8 +130,14 @@ def manage(token: str) -> ResponseReturnValue:
     return _manage_page(token, _managed_booking_or_404(token))
 
 
-@blueprint.post("/manage/<token>/cancel")
+@blueprint.route("/manage/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str) -> ResponseReturnValue:
+    """GET asks the guest to confirm, saying what they get back; POST cancels."""
+    if request.method == "GET":
+        booking = _managed_booking_or_404(token)
+        if not _can_change(booking):
+            return redirect(url_for("booking.manage", token=token))
+        return _manage_page(token, booking, template="booking/cancel.html")
     db = get_session()
     begin_as_writer(db)
     booking = _managed_booking_or_404(token)

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from consult.accounts.models import User
 from consult.clock import app_now
 from consult.db import get_session
 from consult.portal import service
@@ -48,15 +49,30 @@ def members(organisation_id: str) -> ResponseReturnValue:
 
 
 def _other_membership(access: Access) -> Membership:
-    membership = get_session().get(Membership, request.form.get("membership", type=int) or 0)
+    membership = get_session().get(Membership, request.values.get("membership", type=int) or 0)
     if membership is None or membership.organisation_id != access.organisation.id:
         abort(404)
     return membership
 
 
-@blueprint.post("/o/<organisation_id>/members/remove")
+def _confirmation(access: Access, change: str) -> str:
+    """The page that asks the owner to confirm removing a member or handing over ownership."""
+    membership = _other_membership(access)
+    return render_template(
+        "portal/member_change.html",
+        access=access,
+        change=change,
+        membership=membership,
+        person=get_session().get_one(User, membership.user_id),
+    )
+
+
+@blueprint.route("/o/<organisation_id>/members/remove", methods=["GET", "POST"])
 def remove_member(organisation_id: str) -> ResponseReturnValue:
+    """GET asks the owner to confirm; POST removes the member."""
     access = _access(organisation_id, owner=True)
+    if request.method == "GET":
+        return _confirmation(access, "remove")
     try:
         service.remove_member(
             session=get_session(),
@@ -71,11 +87,14 @@ def remove_member(organisation_id: str) -> ResponseReturnValue:
     return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
 
 
-@blueprint.post("/o/<organisation_id>/members/hand-ownership")
+@blueprint.route("/o/<organisation_id>/members/hand-ownership", methods=["GET", "POST"])
 def hand_ownership(organisation_id: str) -> ResponseReturnValue:
+    """GET asks the owner to confirm; POST makes the other member owner instead of them."""
     access = _access(organisation_id, owner=True)
     if access.membership is None:  # an owner always has one: only the consultant has none
         abort(403)
+    if request.method == "GET":
+        return _confirmation(access, "hand over")
     try:
         service.hand_ownership(
             session=get_session(),

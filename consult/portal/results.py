@@ -5,7 +5,7 @@ Tracking the plan's actions and its CSV export are in `tracking`.
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from sqlmodel import col, select
@@ -21,6 +21,7 @@ from consult.portal.models import ActionItem, ActionNote, AssessmentRound, Respo
 from consult.portal.plan import STATUS_NAMES, rank_dimensions
 from consult.portal.report_pdf import build_report_pdf
 from consult.portal.respondent_scoring import band_of
+from consult.portal.responses import response_status
 from consult.portal.rounds import close_round, score_submitted
 from consult.portal.routes import (
     Access,
@@ -45,10 +46,22 @@ for name, rounding in (
 blueprint.add_app_template_global(band_of, "band_of")
 
 
-@blueprint.post("/o/<organisation_id>/r/<round_id>/close")
+@blueprint.route("/o/<organisation_id>/r/<round_id>/close", methods=["GET", "POST"])
 def close(organisation_id: str, round_id: str) -> ResponseReturnValue:
+    """GET asks the owner to confirm, saying how many have answered; POST closes the round."""
     access = _access(organisation_id, owner=True)
     assessment_round = _round_or_404(access, round_id)
+    if request.method == "GET":
+        if assessment_round.status != "open":
+            return redirect(url_for("portal.organisation", organisation_id=organisation_id))
+        progress = response_status(get_session(), assessment_round)
+        return render_template(
+            "portal/close_round.html",
+            access=access,
+            assessment_round=assessment_round,
+            submitted=list(progress.values()).count("submitted"),
+            member_count=len(service.members(get_session(), access.organisation)),
+        )
     close_round(
         session=get_session(),
         assessment_round=assessment_round,

@@ -3,14 +3,16 @@
 The site is started exactly as the README's run command starts it (`flask --app consult run`,
 on a fresh instance folder and a port other than 5000, without SITE_URL, so it migrates, loads
 demo data, prints the consultant's sign-in and makes every link on the port it serves), and
-Playwright drives Debian's Chromium against it. Without Chromium these tests
-are skipped with the reason; REQUIRE_BROWSER=1 makes that a failure.
+Playwright drives Debian's Chromium against it, with axe-core from npm for the accessibility
+checks. Without Chromium or npm these tests are skipped with the reason; REQUIRE_BROWSER=1 makes
+that a failure.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from consult.config import PROJECT_ROOT
+from tests.browser.accessibility import SCREENSHOTS, install_axe
 from tests.fakes.smtp import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -101,6 +104,11 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("playwright is not installed (pip install -e '.[dev]')")
+    problem = install_axe()
+    if problem:
+        _unavailable(problem)
+    # The screenshots of this run only: a step that is gone must not leave an old picture.
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS

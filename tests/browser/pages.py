@@ -1,0 +1,83 @@
+"""What the browser tests visit: the pages reached by their address, and the steps they share.
+
+A new page is one more line in PUBLIC_PAGES or CONSULTANT_PAGES: the accessibility gate
+(test_accessibility.py) and the structure checks (test_journeys.py) pick it up.
+"""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.outbox import text_of
+
+PUBLIC_PAGES = {
+    "home": "/",
+    "about": "/about/",
+    "sign in": "/accounts/sign-in",
+    "password reset": "/accounts/reset",
+    "reset link gone": "/accounts/reset/not-a-real-token",
+    "invitation link gone": "/accounts/invitation/not-a-real-token",
+    "blog": "/blog/",
+    "blog archive": "/blog/archive/",
+    "blog search": "/blog/search?q=listening",
+    "blog search, nothing found": "/blog/search?q=zzzzzz",
+    "post with footnotes": "/blog/being-believed/",
+    "post in a series": "/blog/listening-organisation-part-2-systems/",
+    "series": "/blog/series/building-a-listening-organisation/",
+    "tag": "/blog/tag/listening/",
+    "subscribe": "/blog/subscribe",
+    "subscription link gone": "/blog/subscribe/confirm/not-a-real-token",
+    "unsubscribe link gone": "/blog/unsubscribe/not-a-real-token",
+    "booking": "/book/",
+    "choose a time": "/book/leadership-strategy-session/",
+    "portal": "/portal/",
+    "error: not found": "/no-such-page",
+    "error: method not allowed": "/accounts/sign-out",
+    "error: booking link gone": "/book/manage/not-a-real-token",
+}
+
+CONSULTANT_PAGES = {
+    "admin dashboard": "/admin/",
+    "upcoming bookings": "/admin/bookings/",
+    "bookings waiting for payment": "/admin/bookings/?view=held",
+    "past bookings": "/admin/bookings/?view=past",
+    "cancelled bookings": "/admin/bookings/?view=cancelled",
+    "bookings not completed": "/admin/bookings/?view=expired",
+    "consultation types": "/admin/types/",
+    "new consultation type": "/admin/types/new",
+    "availability": "/admin/availability",
+    "client organisations": "/admin/organisations/",
+    "subscribers": "/admin/subscribers/",
+    "change password": "/accounts/password",
+}
+
+
+def sign_in(page, live_site):
+    """Sign in as the consultant from the home page's link."""
+    page.goto("/")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("E-mail address", exact=True).fill(live_site.consultant_email)
+    page.get_by_label("Password", exact=True).fill(live_site.consultant_password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def manage_link_from(message) -> str:
+    """The guest's private link to their booking, from a booking e-mail."""
+    body = text_of(message)
+    return re.search(r"http://127\.0\.0\.1:\d+/book/manage/\S+", body).group()
+
+
+def without_javascript(context) -> None:
+    """The site as a browser without JavaScript gets it: none of the site's scripts run.
+
+    axe-core needs JavaScript itself (with it off, its timers never fire), so instead of turning
+    JavaScript off, every script file is refused. The Content-Security-Policy forbids inline
+    script, so those files are all of the site's JavaScript.
+    """
+    context.route("**/*.js", lambda route: route.abort())
+
+
+def expect_the_form_failed(page):
+    """The failed form's error summary has the focus, and the title begins with "Error:"."""
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator(".error-summary, .flash-error").first).to_be_focused()
