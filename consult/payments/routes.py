@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from consult.booking.fulfilment import fulfil_checkout
 from consult.booking.refunds import reconcile_charge_refunded, reconcile_refund_failed
+from consult.booking.routes import site_zone
 from consult.clock import app_now
 from consult.config import Settings
 from consult.db import begin_as_writer, get_session
@@ -63,6 +64,7 @@ def stripe_webhook() -> ResponseReturnValue:
             session=db,
             provider=current_provider(),
             checkout_session_id=session_object["id"],
+            site_time_zone=site_zone(),
             now=app_now(),
         )
     elif event["type"] == "charge.refunded" and session_object.get("payment_intent"):
@@ -106,7 +108,13 @@ def test_pay(session_id: str) -> ResponseReturnValue:
         return render_template("payments/test_checkout.html", checkout=checkout, expired=True), 410
     provider = LocalTestProvider(db)  # what current_provider() is when the page is open at all
     success_url = provider.pay(session_id)
-    fulfil_checkout(session=db, provider=provider, checkout_session_id=session_id, now=app_now())
+    fulfil_checkout(
+        session=db,
+        provider=provider,
+        checkout_session_id=session_id,
+        site_time_zone=site_zone(),
+        now=app_now(),
+    )
     db.commit()
     return redirect(success_url, 303)
 
