@@ -30,4 +30,14 @@ def test_booking_rules_hold_whatever_happens_in_whatever_order(make_app, clock):
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
-    print(sorted(tally.items()))
+    print(sorted(tally.items()))  # shown when the test fails, or with -s
+    reached = " | ".join(tally)
+    for path in (
+        "book refused",  # a time or day already taken
+        "confirmed, paid",  # paid and fulfilled
+        "expired, refunded",  # paid late for a time or day lost meanwhile: refunded
+        "'move refused', 'moved'",  # two tabs, one move
+        "'cancel refused', 'cancelled'",  # two places, one cancellation
+        "booked at once",
+    ):
+        assert path in reached, f"the machine never reached {path!r}: {sorted(tally.items())}"
