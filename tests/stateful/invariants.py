@@ -34,7 +34,7 @@ def check_invariants(session: Session, guests) -> None:
         (email.to_address, _kind(email.subject), _organisation(email))
         for email in session.exec(select(OutboxEmail)).all()
     )
-    _time_is_held_once(session, bookings)
+    assert_time_is_held_once(session, bookings)
     _daily_maximum_holds(bookings, types)
     won = {guest.public_id: guest for guest in guests}
     for booking in bookings:
@@ -48,7 +48,7 @@ def check_invariants(session: Session, guests) -> None:
             assert guest.cancellations_won == (booking.status == "cancelled"), booking.public_id
 
 
-def _time_is_held_once(session, bookings) -> None:
+def assert_time_is_held_once(session, bookings) -> None:
     """The blocks are exactly those of the live bookings' current times: none shared, no ghost
     left by a move or a cancellation, none missing.
     """

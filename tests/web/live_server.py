@@ -2,7 +2,8 @@
 
 Each worker is its own process with its own database connections, so on PostgreSQL requests
 truly run at the same time, as in production. The server runs the real clock: tests choose
-days relative to today. A browser-like client keeps its cookies and reads CSRF tokens.
+days relative to today. `prepare_database` lays out what it serves; a `Browser` keeps its
+cookies and reads CSRF tokens; `at_once` releases requests together.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.error import HTTPError
@@ -23,8 +25,15 @@ from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, build_opener
 
 import gunicorn
+from sqlalchemy import delete
+from sqlmodel import Session, select
 
-from tests.conftest import csrf_token_from
+from consult.accounts.service import create_user
+from consult.booking.models import ConsultationType, WeeklyHours
+from consult.db import make_engine
+from consult.demo import add_demo_booking_calendar
+from consult.models import metadata
+from tests.conftest import TEST_PASSWORD, csrf_token_from
 
 WORKERS = 4
 STARTUP_SECONDS = 60
@@ -98,8 +107,44 @@ class LiveServer:
         self._log.close()
 
     def errors(self) -> list[str]:
-        """Tracebacks the workers logged (an unhandled error is a bug, whatever was answered)."""
-        return re.findall(r"ERROR .*", self.log_path.read_text())
+        """Errors the workers logged, each with the traceback after it (an unhandled error is a
+        bug, whatever was answered).
+        """
+        return re.findall(
+            r"^\S+ \S+ ERROR .*(?:\n(?!\d{4}-|\[).*)*", self.log_path.read_text(), re.M
+        )
+
+
+def prepare_database(database_url):
+    """Empty every table, then: the demo types, open every day 07:00 to 21:00, the working
+    session limited to 3 a day, and a consultant account.
+    """
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
+    with Session(engine) as session:
+        add_demo_booking_calendar(session)
+        session.exec(delete(WeeklyHours))
+        session.add_all(
+            WeeklyHours(weekday=weekday, start_time=time_of_day(7), end_time=time_of_day(21))
+            for weekday in range(7)
+        )
+        working = session.exec(
+            select(ConsultationType).where(ConsultationType.slug == "working-session")
+        ).one()
+        working.max_per_day = 3
+        session.add(working)
+        create_user(
+            session=session,
+            email="consultant@example.org",
+            name="Ms. Irons",
+            password=TEST_PASSWORD,
+            role="consultant",
+            now=datetime.now(UTC),
+        )
+        session.commit()
+    engine.dispose()
 
 
 class NoRedirects(HTTPRedirectHandler):

@@ -7,26 +7,23 @@ once, and one booking cancelled from several places at once.
 
 import re
 import shutil
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from consult import create_app
-from consult.accounts.service import create_user
-from consult.booking.models import Booking, BookingTimeBlock, ConsultationType, WeeklyHours
+from consult.booking.models import Booking
 from consult.config import load_settings
-from consult.db import ENGINE_KEY, get_session, make_engine
-from consult.demo import add_demo_booking_calendar
+from consult.db import ENGINE_KEY, get_session
 from consult.mail.models import OutboxEmail
-from consult.models import metadata
 from consult.payments.models import TestCheckout
 from tests.conftest import TEST_PASSWORD
+from tests.stateful.invariants import assert_time_is_held_once
 from tests.web.booking_flow import GUEST
-from tests.web.live_server import Browser, LiveServer, at_once, open_day
+from tests.web.live_server import Browser, LiveServer, at_once, open_day, prepare_database
 
 SITE_ZONE = ZoneInfo("America/Chicago")
 RACERS = 7
@@ -46,17 +43,17 @@ def live_database(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(live_database, tmp_path_factory):
-    empty_and_prepare(live_database)  # with an account, so no worker loads demo data
+    prepare_database(live_database)  # with an account, so no worker loads demo data
     live = LiveServer(database_url=live_database, instance_dir=tmp_path_factory.mktemp("live"))
     yield live
     live.stop()
-    assert live.errors() == [], "a worker logged an error"
+    assert not live.errors(), "\n".join(live.errors())
 
 
 @pytest.fixture
 def app(server, live_database, tmp_path):
     """The app over the server's database, emptied and prepared for this test; the real clock."""
-    empty_and_prepare(live_database)
+    prepare_database(live_database)
     settings = load_settings(
         {
             "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
@@ -68,38 +65,6 @@ def app(server, live_database, tmp_path):
     app = create_app({"SETTINGS": settings, "TESTING": True, "PREPARE_DATABASE": False})
     yield app
     app.extensions[ENGINE_KEY].dispose()
-
-
-def empty_and_prepare(database_url):
-    """Empty every table, then: the demo types, open every day 07:00 to 21:00, the working
-    session limited to 3 a day, and a consultant account.
-    """
-    engine = make_engine(database_url)
-    with engine.begin() as connection:
-        for table in reversed(metadata.sorted_tables):
-            connection.execute(table.delete())
-    with Session(engine) as session:
-        add_demo_booking_calendar(session)
-        session.exec(delete(WeeklyHours))
-        session.add_all(
-            WeeklyHours(weekday=weekday, start_time=time(7), end_time=time(21))
-            for weekday in range(7)
-        )
-        working = session.exec(
-            select(ConsultationType).where(ConsultationType.slug == "working-session")
-        ).one()
-        working.max_per_day = 3
-        session.add(working)
-        create_user(
-            session=session,
-            email="consultant@example.org",
-            name="Ms. Irons",
-            password=TEST_PASSWORD,
-            role="consultant",
-            now=datetime.now(UTC),
-        )
-        session.commit()
-    engine.dispose()
 
 
 def local(day, hour, minute=0) -> str:
@@ -135,23 +100,9 @@ def guest_emails(app, address, subject_start):
 
 
 def assert_blocks_are_exactly_the_live_bookings(app):
-    """Every held or confirmed booking owns the blocks of its current time, and nothing else
-    owns any: no ghost time, no time lost.
-    """
     with app.app_context():
         session = get_session()
-        owned = {
-            (block.booking_id, block.block_start)
-            for block in session.exec(select(BookingTimeBlock)).all()
-        }
-        expected = set()
-        for booking in session.exec(select(Booking)).all():
-            if booking.status in ("held", "confirmed"):
-                moment = booking.occupies_from
-                while moment < booking.occupies_until:
-                    expected.add((booking.id, moment))
-                    moment += timedelta(minutes=5)
-    assert owned == expected
+        assert_time_is_held_once(session, session.exec(select(Booking)).all())
 
 
 @pytest.mark.parametrize(
