@@ -111,9 +111,10 @@ class BookingMachine(RuleBasedStateMachine):
         slug=st.sampled_from(SLUGS[1:]),
         day=st.sampled_from(DAYS),
         slots=st.tuples(*[st.integers(0, 14)] * 2),
+        same_time=st.booleans(),
         then_sweep=st.booleans(),
     )
-    def another_guest_books_while_a_payment_is_late(self, slug, day, slots, then_sweep):
+    def another_guest_books_while_a_payment_is_late(self, slug, day, slots, same_time, then_sweep):
         """A paid hold lapses, another guest books the same time or another of that day (which a
         capped type may then have full), then the first payment settles: the time is kept if
         it can be, else the payment is refunded in full.
@@ -125,7 +126,8 @@ class BookingMachine(RuleBasedStateMachine):
         self.clock.advance(minutes=32)
         if then_sweep:
             self.site.sweep()
-        outcome, other = self.site.book(next(self.numbers), slug, day, slots[1])
+        other_slot = slots[0] if same_time else slots[1]
+        outcome, other = self.site.book(next(self.numbers), slug, day, other_slot)
         if other is not None:
             self.guests.append(other)
         self._note(f"late payment after another {outcome}: {self.site.pay(late)}")
@@ -161,6 +163,20 @@ class BookingMachine(RuleBasedStateMachine):
             assert outcomes.count("moved") <= 1, outcomes
             self._note(f"two moves: {sorted(outcomes)}")
 
+    @rule(choice=GUESTS, day=st.sampled_from(DAYS), slot=st.integers(0, 14))
+    def moved_in_one_tab_and_cancelled_in_another_at_once(self, choice, day, slot):
+        """Whichever lands first, the other sees it: a cancelled booking is not moved, and a
+        moved one is cancelled with its new time freed.
+        """
+        if guest := self._guest(choice, "confirmed"):
+            shown = self.site.moves_shown(guest)
+            start = self._move_target(guest, day, slot)
+            outcomes = at_once(
+                lambda: self.site.move(guest, start, shown),
+                lambda: self.site.cancel_as_guest(guest),
+            )
+            self._note(f"move and cancel: {sorted(outcomes)}")
+
     @rule(choice=GUESTS, refund=st.booleans())
     def cancelled_from_two_places_at_once(self, choice, refund):
         """The guest and the consultant cancel one booking at once: at most one does."""
@@ -172,18 +188,31 @@ class BookingMachine(RuleBasedStateMachine):
             assert outcomes.count("cancelled") <= 1, outcomes
             self._note(f"two cancels: {sorted(outcomes)}")
 
-    @rule(choice=GUESTS, other=st.sampled_from(["sweep", "expire", "replay", "return"]))
-    def paid_while_something_else_happens(self, choice, other):
-        """The payment lands while the sweep runs, the checkout expires or an event is replayed."""
-        if guest := self._guest(choice, "held"):
-            meanwhile = {
-                "sweep": self.site.sweep,
-                "expire": lambda: self.site.checkout_expires(guest),
-                "replay": lambda: self.site.replay_webhook(guest),
-                "return": lambda: self.site.return_page(guest),
-            }[other]
-            outcomes = at_once(lambda: self.site.pay(guest), meanwhile)
-            self._note(f"pay while {other}: {outcomes[0]}")
+    @rule(
+        slug=st.sampled_from(SLUGS[1:]),
+        day=st.sampled_from(DAYS),
+        slot=st.integers(0, 14),
+        lapsed=st.booleans(),
+        other=st.sampled_from(["sweep", "expire", "replay", "return"]),
+    )
+    def paid_while_something_else_happens(self, slug, day, slot, lapsed, other):
+        """A guest holds a time; the payment lands (perhaps after the hold lapsed) while the
+        sweep runs, the checkout expires, an event is replayed or the guest comes back.
+        """
+        outcome, guest = self.site.book(next(self.numbers), slug, day, slot)
+        if guest is None:
+            return
+        self.guests.append(guest)
+        if lapsed:
+            self.clock.advance(minutes=32)
+        meanwhile = {
+            "sweep": self.site.sweep,
+            "expire": lambda: self.site.checkout_expires(guest),
+            "replay": lambda: self.site.replay_webhook(guest),
+            "return": lambda: self.site.return_page(guest),
+        }[other]
+        outcomes = at_once(lambda: self.site.pay(guest), meanwhile)
+        self._note(f"pay while {other}{' (lapsed)' if lapsed else ''}: {outcomes[0]}")
 
     @rule(
         slug=st.sampled_from(SLUGS),

@@ -29,7 +29,7 @@ from consult.models import metadata
 from consult.payments.test_provider import LocalTestProvider
 
 SITE_ZONE = ZoneInfo("America/Chicago")
-DAYS = (date(2026, 11, 30), date(2026, 12, 1))
+DAYS = (date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2))
 SLUGS = ("discovery-call", "leadership-strategy-session", "working-session")
 MANAGE_LINK = re.compile(r"http://consult\.test(/book/manage/\S+)")
 
