@@ -16,8 +16,7 @@ from consult.admin.routes import blueprint
 from consult.booking.changes import ChangeNotAllowed, cancel_booking
 from consult.booking.emails import format_money
 from consult.booking.models import Booking, ConsultationType
-from consult.booking.service import set_status
-from consult.booking.status import TransitionNotAllowed
+from consult.booking.status import TransitionNotAllowed, set_status
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
 from consult.payments.selection import current_provider

@@ -12,10 +12,13 @@ from sqlmodel import Session
 from consult.booking import slots
 from consult.booking.calendar import rules_for
 from consult.booking.emails import queue_cancellation, queue_rescheduled
+from consult.booking.locks import lock_booking
 from consult.booking.models import Booking, ConsultationType
+from consult.booking.occupying import occupy, release
 from consult.booking.policy import RefundTier, refund_for_cancellation
 from consult.booking.refunds import issue_refund
-from consult.booking.service import SlotNotOffered, guest_day_slots, occupy, release, set_status
+from consult.booking.service import SlotNotOffered, guest_day_slots
+from consult.booking.status import set_status
 from consult.payments.provider import PaymentProvider
 
 
@@ -23,6 +26,10 @@ class ChangeNotAllowed(Exception):
     """The booking cannot be changed that way (past, cancelled, or moved too often); the message
     says why.
     """
+
+
+class BookingChanged(ChangeNotAllowed):
+    """The booking was moved since the page the guest answered from showed it."""
 
 
 def guest_refund_quote(
@@ -53,8 +60,12 @@ def cancel_booking(
     refunds in full.
 
     Returns the amount refunded now (minor units). `refund=False` lets the consultant cancel
-    without one.
+    without one. The booking is locked and re-read first, so of two cancellations at once (two
+    tabs, or guest and consultant) the second finds it cancelled: one refund, one e-mail.
     """
+    lock_booking(session, booking)
+    if booking.status == "cancelled":
+        raise ChangeNotAllowed("This booking has already been cancelled.")
     if booking.status != "confirmed" or booking.starts_at <= now:
         raise ChangeNotAllowed("Only an upcoming confirmed booking can be cancelled.")
     if by == "guest":
@@ -90,12 +101,23 @@ def reschedule_booking(
     now: datetime,
     max_reschedules: int,
     manage_token: str,
+    moves_seen: int | None,
 ) -> None:
     """Move a confirmed booking to another free time of its type, keeping its payment.
 
-    Start the transaction with `begin_as_writer`; the unique time blocks refuse a time taken
-    meanwhile (SlotTaken).
+    `moves_seen` is how many times the booking had been moved on the page the guest answered
+    from (None when unknown). The booking is locked and re-read first: if it has been moved
+    since (say, from another tab at the same moment), BookingChanged, so of two moves at once
+    exactly one wins. `occupy` refuses a time or a day taken meanwhile (SlotTaken, DayFull).
     """
+    lock_booking(session, booking)
+    if booking.status == "confirmed" and moves_seen not in (None, booking.reschedule_count):
+        raise BookingChanged(
+            "This booking was just changed, perhaps in another window: its time now is shown "
+            "above. Please choose again if you still want to move it."
+        )
+    if booking.status == "cancelled":
+        raise ChangeNotAllowed("This booking has been cancelled, so it can no longer be moved.")
     if booking.status != "confirmed" or booking.starts_at <= now:
         raise ChangeNotAllowed("Only an upcoming confirmed booking can be moved.")
     if booking.reschedule_count >= max_reschedules:
@@ -129,7 +151,7 @@ def reschedule_booking(
     booking.reminder_sent_at = None
     session.add(booking)
     session.flush()
-    occupy(session, booking)
+    occupy(session, booking, site_time_zone=site_time_zone, now=now)
     queue_rescheduled(
         session=session,
         booking=booking,

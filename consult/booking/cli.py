@@ -1,6 +1,7 @@
 """`flask --app consult bookings …`: the booking jobs cron runs."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from consult.booking.notifications import queue_due_notifications
@@ -27,7 +28,12 @@ def sweep() -> None:
     session.commit()
     retried = retry_pending_refunds(session=session, provider=provider)
     session.commit()
-    events = process_pending_events(session=session, provider=provider, now=app_now())
+    events = process_pending_events(
+        session=session,
+        provider=provider,
+        site_time_zone=current_app.extensions["consult.site"].time_zone,
+        now=app_now(),
+    )
     begin_as_writer(session)
     queued, still_due = queue_due_notifications(session=session, now=app_now())
     session.commit()

@@ -12,23 +12,30 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from consult.booking.emails import queue_late_payment_refund
 from consult.booking.models import Booking, ConsultationType
+from consult.booking.occupying import SlotTaken, expire_hold, occupy
 from consult.booking.refunds import issue_refund
-from consult.booking.service import SlotTaken, confirm, expire_hold, find_booking_for_update, occupy
+from consult.booking.service import confirm, find_booking_for_update
 from consult.payments.provider import CheckoutState, PaymentProvider
 
 log = logging.getLogger("consult.booking")
 
 
 def fulfil_checkout(
-    *, session: Session, provider: PaymentProvider, checkout_session_id: str, now: datetime
+    *,
+    session: Session,
+    provider: PaymentProvider,
+    checkout_session_id: str,
+    site_time_zone: ZoneInfo,
+    now: datetime,
 ) -> Booking | None:
     """Bring the booking in line with its checkout; returns the booking, or None for a checkout we
-    do not know.
+    do not know. `site_time_zone` names the day a late payment's booking counts against.
     """
     state = provider.retrieve_checkout(checkout_session_id)
     if not state.reference:
@@ -40,7 +47,14 @@ def fulfil_checkout(
         )
         return None
     if state.is_paid:
-        _record_payment(session=session, provider=provider, booking=booking, state=state, now=now)
+        _record_payment(
+            session=session,
+            provider=provider,
+            booking=booking,
+            state=state,
+            site_time_zone=site_time_zone,
+            now=now,
+        )
     elif state.status == "expired" and booking.status == "held":
         expire_hold(session=session, booking=booking)
     return booking
@@ -52,6 +66,7 @@ def _record_payment(
     provider: PaymentProvider,
     booking: Booking,
     state: CheckoutState,
+    site_time_zone: ZoneInfo,
     now: datetime,
 ) -> None:
     if booking.payment_state != "unpaid":
@@ -66,7 +81,7 @@ def _record_payment(
         return
     if booking.status == "expired":  # paid after the hold lapsed: keep the time if it is still free
         try:
-            occupy(session, booking)
+            occupy(session, booking, site_time_zone=site_time_zone, now=now)
         except SlotTaken:
             issue_refund(
                 session=session, provider=provider, booking=booking, amount_minor=booking.paid_minor

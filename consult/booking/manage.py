@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, redirect, render_template, request, url_for
+from flask import session as browser_session
 from flask.typing import ResponseReturnValue
 from sqlmodel import select
 
@@ -22,6 +23,7 @@ from consult.booking.changes import (
 from consult.booking.emails import format_money
 from consult.booking.fulfilment import fulfil_checkout
 from consult.booking.models import Booking, ConsultationType
+from consult.booking.occupying import SlotTaken
 from consult.booking.routes import blueprint, guest_zone_name, parse_day, site_identity, site_zone
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
@@ -29,6 +31,7 @@ from consult.payments.provider import PaymentError, PaymentProviderUnavailable
 from consult.payments.selection import current_provider
 
 log = logging.getLogger("consult.booking")
+MOVES_SEEN_KEY = "booking_moves_seen"
 
 
 @blueprint.get("/return")
@@ -41,7 +44,11 @@ def payment_return() -> ResponseReturnValue:
     begin_as_writer(db)
     try:
         booking = fulfil_checkout(
-            session=db, provider=current_provider(), checkout_session_id=session_id, now=app_now()
+            session=db,
+            provider=current_provider(),
+            checkout_session_id=session_id,
+            site_time_zone=site_zone(),
+            now=app_now(),
         )
         db.commit()
     except (PaymentProviderUnavailable, PaymentError):
@@ -127,7 +134,30 @@ def _manage_page(
 @blueprint.get("/manage/<token>")
 def manage(token: str) -> ResponseReturnValue:
     """The guest's own page for a booking, reached from the secret link in their e-mails."""
-    return _manage_page(token, _managed_booking_or_404(token))
+    booking = _managed_booking_or_404(token)
+    _remember_moves_seen(booking)
+    return _manage_page(token, booking)
+
+
+def _remember_moves_seen(booking: Booking) -> None:
+    """Note in the browser's session how often the booking had moved when this browser last
+    showed it, for a move sent without the move form's own count (see `_moves_seen`).
+    """
+    browser_session[MOVES_SEEN_KEY] = [booking.public_id, booking.reschedule_count]
+
+
+def _moves_seen(booking: Booking) -> int | None:
+    """How often the booking had moved on the page the guest answered from: the move form's
+    hidden count, else what this browser last showed of it, else unknown (None).
+    """
+    sent = request.form.get("moves_made", "")
+    if sent.isascii() and sent.isdigit() and len(sent) <= 6:
+        return int(sent)
+    remembered = browser_session.get(MOVES_SEEN_KEY)
+    if isinstance(remembered, list) and remembered[:1] == [booking.public_id]:
+        count = remembered[1:2]
+        return count[0] if count and isinstance(count[0], int) else None
+    return None
 
 
 @blueprint.route("/manage/<token>/cancel", methods=["GET", "POST"])
@@ -176,16 +206,18 @@ def move(token: str) -> ResponseReturnValue:
                 now=app_now(),
                 max_reschedules=site_identity().max_reschedules,
                 manage_token=token,
+                moves_seen=_moves_seen(booking),
             )
         except ValueError:
             problem = "Please choose one of the times below."
-        except (ChangeNotAllowed, service.SlotTaken, service.SlotNotOffered) as refusal:
+        except (ChangeNotAllowed, SlotTaken, service.SlotNotOffered) as refusal:
             problem = str(refusal)
         if problem is None:
             db.commit()
             return redirect(url_for("booking.manage", token=token), 303)
         db.rollback()
         booking = _managed_booking_or_404(token)
+    _remember_moves_seen(booking)
     now = app_now()
     days = service.guest_days_with_slots(
         session=db,

@@ -1,4 +1,6 @@
-"""Tables of booking: consultation types, availability, bookings and the time blocks they occupy."""
+"""Tables of booking: consultation types, availability, bookings, the time blocks they occupy and
+the day locks that keep each type's daily maximum.
+"""
 
 from __future__ import annotations
 
@@ -215,3 +217,24 @@ class BookingTimeBlock(SQLModel, table=True):
         )
     )
     block_start: datetime = Field(sa_type=AwareDateTime, unique=True)
+
+
+class BookingDayLock(SQLModel, table=True):
+    """The lock of one consultation type's consultant-local day.
+
+    Every transaction that adds a booking of a type with a daily maximum to a day (a hold, a
+    move, a late payment) creates this row if need be and locks it (`SELECT … FOR UPDATE`)
+    before it counts that day's bookings, so two requests can never both take the last place.
+    SQLite has no row locks: there `BEGIN IMMEDIATE` already runs such transactions one at a time.
+    """
+
+    __tablename__ = "booking_day_locks"
+
+    consultation_type_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("consultation_types.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    day: date = Field(primary_key=True)

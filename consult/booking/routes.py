@@ -27,6 +27,7 @@ from markupsafe import Markup
 from consult.booking import service
 from consult.booking.forms import DetailsForm, details_form_for
 from consult.booking.models import Booking, ConsultationType
+from consult.booking.occupying import SlotTaken
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
 from consult.payments.provider import (
@@ -225,7 +226,7 @@ def details(slug: str) -> ResponseReturnValue:
             site_time_zone=site_zone(),
             now=app_now(),
         )
-    except (service.SlotTaken, service.SlotNotOffered) as refusal:
+    except (SlotTaken, service.SlotNotOffered) as refusal:
         db.rollback()
         return render_template("booking/details.html", **context, slot_problem=str(refusal)), 409
     db.commit()

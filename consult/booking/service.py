@@ -9,30 +9,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from consult.accounts.policy import hash_token, new_token, normalise_email
 from consult.booking import slots
 from consult.booking.calendar import load_availability, occupancy, rules_for
 from consult.booking.emails import queue_confirmation
-from consult.booking.models import (
-    BLOCK_MINUTES,
-    Booking,
-    BookingAccessToken,
-    BookingTimeBlock,
-    ConsultationType,
-)
-from consult.booking.status import check_transition
+from consult.booking.models import Booking, BookingAccessToken, ConsultationType
+from consult.booking.occupying import expire_hold, occupy
+from consult.booking.status import set_status
 from consult.db import id_of
 
 # Stripe refuses a Checkout Session that expires in under 30 minutes: keep a minute of margin.
 HOLD_MINUTES = 31
-
-
-class SlotTaken(Exception):
-    """Someone else holds or booked that time."""
 
 
 class SlotNotOffered(Exception):
@@ -126,48 +115,6 @@ def guest_days_with_slots(
     )
 
 
-def _blocks(start: datetime, end: datetime) -> list[datetime]:
-    step = timedelta(minutes=BLOCK_MINUTES)
-    blocks, moment = [], start
-    while moment < end:
-        blocks.append(moment)
-        moment += step
-    return blocks
-
-
-def _release_expired_holds(
-    session: Session, *, start: datetime, end: datetime, now: datetime
-) -> None:
-    """Free the blocks of holds that lapsed in [start, end), so a new hold can take their time."""
-    lapsed = session.exec(
-        select(Booking).where(
-            Booking.status == "held",
-            col(Booking.hold_expires_at) <= now,
-            Booking.occupies_until > start,
-            Booking.occupies_from < end,
-        )
-    ).all()
-    for booking in lapsed:
-        expire_hold(session=session, booking=booking)
-
-
-def occupy(session: Session, booking: Booking) -> None:
-    """Write the booking's time blocks; raises SlotTaken when another booking holds any of them."""
-    try:
-        with session.begin_nested():
-            session.add_all(
-                BookingTimeBlock(booking_id=id_of(booking), block_start=block)
-                for block in _blocks(booking.occupies_from, booking.occupies_until)
-            )
-            session.flush()
-    except IntegrityError:
-        raise SlotTaken("That time was just taken — please choose another.") from None
-
-
-def release(session: Session, booking: Booking) -> None:
-    session.exec(delete(BookingTimeBlock).where(col(BookingTimeBlock.booking_id) == booking.id))
-
-
 def place_booking(
     *,
     session: Session,
@@ -181,7 +128,8 @@ def place_booking(
     type).
 
     Start the transaction with `begin_as_writer` so that on SQLite the check and the insert
-    see the same calendar; the unique time blocks guarantee it on every database.
+    see the same calendar. The check here only spares a doomed insert: `occupy` keeps the rules
+    (no overlap, the daily maximum) on every database, under concurrency too.
     """
     starts_at = starts_at.astimezone(site_time_zone)
     offered = guest_day_slots(
@@ -196,7 +144,6 @@ def place_booking(
     if starts_at.astimezone(UTC) not in {moment.astimezone(UTC) for moment in offered}:
         raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(starts_at, rules_for(consultation_type))
-    _release_expired_holds(session, start=span.start, end=span.end, now=now)
     free = consultation_type.is_free
     booking = Booking(
         public_id=secrets.token_urlsafe(16),
@@ -222,7 +169,7 @@ def place_booking(
     )
     session.add(booking)
     session.flush()
-    occupy(session, booking)
+    occupy(session, booking, site_time_zone=site_time_zone, now=now)
     if free:
         confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
     return booking
@@ -264,31 +211,27 @@ def find_by_access_token(session: Session, token: str) -> Booking | None:
     ).first()
 
 
-def set_status(booking: Booking, new_status: str) -> None:
-    """Every status change goes through here, so the allowed transitions hold."""
-    check_transition(booking.status, new_status)
-    booking.status = new_status
-
-
-def expire_hold(*, session: Session, booking: Booking) -> None:
-    """A hold that lapsed or whose checkout was abandoned: the slot is free again."""
-    set_status(booking, "expired")
-    booking.hold_expires_at = None
-    release(session, booking)
-    session.add(booking)
-
-
 def find_booking_for_update(session: Session, *, public_id: str) -> Booking | None:
-    """The booking, locked against concurrent fulfilment (a row lock on PostgreSQL)."""
+    """The booking, locked against concurrent fulfilment (a row lock on PostgreSQL) and re-read."""
     return session.exec(
-        select(Booking).where(Booking.public_id == public_id).with_for_update()
+        select(Booking)
+        .where(Booking.public_id == public_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
 
 
 def sweep_expired_holds(*, session: Session, now: datetime) -> int:
-    """Expire every lapsed hold; returns how many."""
+    """Expire every lapsed hold; returns how many.
+
+    Each is locked and re-read first: a hold that a payment confirmed meanwhile is skipped.
+    """
     lapsed = session.exec(
-        select(Booking).where(Booking.status == "held", col(Booking.hold_expires_at) <= now)
+        select(Booking)
+        .where(Booking.status == "held", col(Booking.hold_expires_at) <= now)
+        .order_by(col(Booking.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     for booking in lapsed:
         expire_hold(session=session, booking=booking)

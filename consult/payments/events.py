@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
@@ -71,7 +72,12 @@ def store_event(
 
 
 def process_stored_event(
-    *, session: Session, provider: PaymentProvider, event_id: str, now: datetime
+    *,
+    session: Session,
+    provider: PaymentProvider,
+    event_id: str,
+    site_time_zone: ZoneInfo,
+    now: datetime,
 ) -> str:
     """Process a pending event; returns its status afterwards ("processed", "ignored", "pending"
     or "failed").
@@ -91,7 +97,7 @@ def process_stored_event(
         return stored.status if stored is not None else "missing"
     event_type, payload = stored.event_type, stored.payload or {}
     try:
-        _apply(session, provider, event_type, payload, now)
+        _apply(session, provider, event_type, payload, site_time_zone, now)
     except UnusableEvent as reason:
         session.rollback()
         log.warning("webhook event %s (%s) ignored: %s", event_id, event_type, reason)
@@ -115,7 +121,7 @@ def process_stored_event(
 
 
 def process_pending_events(
-    *, session: Session, provider: PaymentProvider, now: datetime
+    *, session: Session, provider: PaymentProvider, site_time_zone: ZoneInfo, now: datetime
 ) -> dict[str, int]:
     """Process every pending event again (for `bookings sweep`); returns how many ended in each
     status.
@@ -129,7 +135,11 @@ def process_pending_events(
     outcomes: dict[str, int] = {}
     for event_id in pending:
         status = process_stored_event(
-            session=session, provider=provider, event_id=event_id, now=now
+            session=session,
+            provider=provider,
+            event_id=event_id,
+            site_time_zone=site_time_zone,
+            now=now,
         )
         outcomes[status] = outcomes.get(status, 0) + 1
     return outcomes
@@ -167,6 +177,7 @@ def _apply(
     provider: PaymentProvider,
     event_type: str,
     data_object: dict[str, Any],
+    site_time_zone: ZoneInfo,
     now: datetime,
 ) -> None:
     """What an event means for the bookings; raises UnusableEvent for one the site cannot use."""
@@ -174,7 +185,11 @@ def _apply(
         checkout_id = _text(data_object, "id")
         try:
             booking = fulfil_checkout(
-                session=session, provider=provider, checkout_session_id=checkout_id, now=now
+                session=session,
+                provider=provider,
+                checkout_session_id=checkout_id,
+                site_time_zone=site_time_zone,
+                now=now,
             )
         except PaymentNotFound as error:
             raise UnusableEvent(f"the provider has no checkout {checkout_id}") from error

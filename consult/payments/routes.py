@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from sqlmodel import select
 
 from consult.booking.fulfilment import fulfil_checkout
+from consult.booking.routes import site_zone
 from consult.clock import app_now
 from consult.config import Settings
 from consult.db import begin_as_writer, get_session
@@ -61,7 +62,11 @@ def stripe_webhook() -> ResponseReturnValue:
     if not is_new:
         return jsonify(received=True, duplicate=True)
     outcome = process_stored_event(
-        session=db, provider=current_provider(), event_id=event["id"], now=app_now()
+        session=db,
+        provider=current_provider(),
+        event_id=event["id"],
+        site_time_zone=site_zone(),
+        now=app_now(),
     )
     return jsonify(received=True, outcome=outcome)
 
@@ -95,7 +100,13 @@ def test_pay(session_id: str) -> ResponseReturnValue:
         return render_template("payments/test_checkout.html", checkout=checkout, expired=True), 410
     provider = LocalTestProvider(db)  # what current_provider() is when the page is open at all
     success_url = provider.pay(session_id)
-    fulfil_checkout(session=db, provider=provider, checkout_session_id=session_id, now=app_now())
+    fulfil_checkout(
+        session=db,
+        provider=provider,
+        checkout_session_id=session_id,
+        site_time_zone=site_zone(),
+        now=app_now(),
+    )
     db.commit()
     return redirect(success_url, 303)
 

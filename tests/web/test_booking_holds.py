@@ -1,5 +1,7 @@
 """A hold that lapses: its slot is free again, the sweep releases it, a late payment is settled."""
 
+from zoneinfo import ZoneInfo
+
 from sqlmodel import select
 
 from consult.booking.models import Booking, BookingTimeBlock
@@ -61,6 +63,7 @@ def test_a_late_payment_for_a_still_free_slot_confirms_it(booking_app, guest, cl
             session=session,
             provider=provider,
             checkout_session_id=booking.checkout_session_id,
+            site_time_zone=ZoneInfo("America/Chicago"),
             now=clock(),
         )
         session.commit()
@@ -95,12 +98,14 @@ def test_a_late_payment_for_a_taken_slot_is_refunded_and_both_are_told(booking_a
             session=session,
             provider=provider,
             checkout_session_id=late.checkout_session_id,
+            site_time_zone=ZoneInfo("America/Chicago"),
             now=clock(),
         )
         fulfil_checkout(
             session=session,
             provider=provider,
             checkout_session_id=late.checkout_session_id,
+            site_time_zone=ZoneInfo("America/Chicago"),
             now=clock(),
         )
         session.commit()

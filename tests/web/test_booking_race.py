@@ -83,10 +83,13 @@ def test_twenty_concurrent_bookings_of_one_slot_make_exactly_one_hold(app):
 
 def test_the_database_itself_refuses_overlapping_time(app, clock):
     """The guarantee does not rest on the Python check: overlapping blocks cannot both be stored."""
+    from zoneinfo import ZoneInfo
+
     import pytest
 
-    from consult.booking.service import SlotTaken, occupy
+    from consult.booking.occupying import SlotTaken, occupy
 
+    chicago = ZoneInfo("America/Chicago")
     with app.app_context():
         session = get_session()
         add_demo_booking_calendar(session)
@@ -94,16 +97,16 @@ def test_the_database_itself_refuses_overlapping_time(app, clock):
         first = _raw_booking(
             session, clock, "2026-11-30T15:00:00+00:00", "2026-11-30T16:30:00+00:00", "a"
         )
-        occupy(session, first)
+        occupy(session, first, site_time_zone=chicago, now=clock())
         overlapping = _raw_booking(
             session, clock, "2026-11-30T16:25:00+00:00", "2026-11-30T17:00:00+00:00", "b"
         )
         with pytest.raises(SlotTaken):
-            occupy(session, overlapping)
+            occupy(session, overlapping, site_time_zone=chicago, now=clock())
         touching = _raw_booking(
             session, clock, "2026-11-30T16:30:00+00:00", "2026-11-30T17:00:00+00:00", "c"
         )
-        occupy(session, touching)
+        occupy(session, touching, site_time_zone=chicago, now=clock())
         session.commit()
 
 
