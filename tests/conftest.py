@@ -190,6 +190,19 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+HIDDEN_FIELD = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of a page's first form that has each (the footer's subscribe form, with
+    its own empty token field, comes after the page's own form).
+    """
+    fields: dict[str, str] = {}
+    for name, value in HIDDEN_FIELD.findall(html):
+        fields.setdefault(name, value)
+    return fields
+
+
 def submit_form(client, url: str, data: dict, *, page: str | None = None, **kwargs):
     """POST `data` the way a browser would: with the CSRF token of the page that holds the form."""
     html = client.get(page or url).get_data(as_text=True)

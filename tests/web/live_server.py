@@ -38,7 +38,7 @@ from tests.conftest import TEST_PASSWORD, csrf_token_from
 WORKERS = 4
 STARTUP_SECONDS = 60
 REQUEST_SECONDS = 30
-READY_LINE = "consult (development) serves"
+READY_LINE = "consult serves"
 # gunicorn 27 opens a control socket at one fixed path per user: parallel test runs would share it.
 CONTROL_SOCKET_OFF = ["--no-control-socket"] if gunicorn.version_info >= (27,) else []
 

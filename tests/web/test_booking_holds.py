@@ -39,10 +39,11 @@ def test_a_new_guest_can_take_a_lapsed_hold_before_any_sweep(booking_app, guest,
 def test_the_test_checkout_cannot_be_paid_once_its_time_is_up(booking_app, guest, clock):
     start = free_slots(guest, "leadership-strategy-session", "2026-11-30")[0]
     checkout_path = book(guest, "leadership-strategy-session", start).headers["Location"]
+    token = csrf_token_from(guest.get(checkout_path).get_data(as_text=True))
     clock.advance(minutes=31)
     page = guest.get(checkout_path).get_data(as_text=True)
     assert "This checkout has expired" in page
-    refused = guest.post(checkout_path + "/pay", data={"csrf_token": csrf_token_from(page)})
+    refused = guest.post(checkout_path + "/pay", data={"csrf_token": token})
     assert refused.status_code == 410 and bookings(booking_app)[0].payment_state == "unpaid"
 
 

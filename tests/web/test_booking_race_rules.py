@@ -20,7 +20,7 @@ from consult.config import load_settings
 from consult.db import ENGINE_KEY, get_session
 from consult.mail.models import OutboxEmail
 from consult.payments.models import TestCheckout
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, hidden_fields
 from tests.stateful.invariants import assert_time_is_held_once
 from tests.web.booking_flow import GUEST
 from tests.web.live_server import Browser, LiveServer, at_once, open_day, prepare_database
@@ -97,11 +97,6 @@ def guest_emails(app, address, subject_start):
             OutboxEmail.to_address == address, col(OutboxEmail.subject).startswith(subject_start)
         ),
     )
-
-
-def hidden_fields(page):
-    """The hidden inputs of a page's form (the CSRF token, the move count it shows)."""
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
 
 
 def assert_blocks_are_exactly_the_live_bookings(app):
@@ -257,7 +252,7 @@ def test_one_booking_cancelled_from_three_places_at_once_is_cancelled_and_refund
     assert booking.status == "confirmed" and booking.payment_state == "paid"
 
     guest_tabs = [Browser(server.url), Browser(server.url)]
-    guest_forms = [{"csrf_token": tab.form_token(manage)} for tab in guest_tabs]
+    guest_forms = [{"csrf_token": tab.form_token(manage + "/cancel")} for tab in guest_tabs]
     consultant = Browser(server.url)
     sign_in_form = {
         "email": "consultant@example.org",

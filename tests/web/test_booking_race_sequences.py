@@ -14,7 +14,7 @@ from consult.booking.models import Booking
 from consult.booking.occupying import DayFull, occupy
 from consult.db import get_session
 from consult.payments.test_provider import LocalTestProvider
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, hidden_fields
 from tests.web.booking_flow import (
     book,
     bookings,
@@ -140,9 +140,7 @@ def test_a_move_into_a_full_day_is_refused_and_the_booking_keeps_its_time(bookin
 
 def move_form(client, path, day):
     page = client.get(f"{path}/move?tz=America/Chicago&date={day}").get_data(as_text=True)
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
-    times = re.findall(r'name="start" value="([^"]+)"', page)
-    return fields, times
+    return hidden_fields(page), re.findall(r'name="start" value="([^"]+)"', page)
 
 
 def test_a_move_from_a_tab_showing_an_older_time_is_told_the_booking_just_changed(
@@ -167,7 +165,7 @@ def test_a_move_from_a_tab_showing_an_older_time_is_told_the_booking_just_change
     assert "Tuesday 1 December 2026" in page  # the page now shows where it is
     [booking] = bookings(booking_app)
     assert booking.reschedule_count == 1 and booking.starts_at == datetime.fromisoformat(times[0])
-    refreshed = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    refreshed = hidden_fields(page)
     assert refreshed["moves_made"] == "1"  # choosing again from the answer works
     again = guest.post(
         f"{path}/move?tz=America/Chicago&date=2026-12-01", data={**refreshed, "start": times[2]}
@@ -206,7 +204,7 @@ def test_cancelling_twice_says_it_is_already_cancelled_and_refunds_once(booking_
     start = free_slots(guest, STRATEGY, "2026-11-30")[0]
     pay_with_test_provider(guest, book(guest, STRATEGY, start))
     path = manage_path(booking_app)
-    token = csrf_token_from(guest.get(path).get_data(as_text=True))
+    token = csrf_token_from(guest.get(path + "/cancel").get_data(as_text=True))
     assert guest.post(path + "/cancel", data={"csrf_token": token}).status_code == 303
     again = guest.post(path + "/cancel", data={"csrf_token": token})
     assert again.status_code == 409

@@ -123,7 +123,7 @@ def test_a_cancellation_whose_e_mail_fails_is_done_and_its_refund_told_later(
     stripe_server.complete_session(session_id)
     deliver(guest, stripe_server.event("checkout.session.completed", session_id))
     path = manage_path(stripe_app)
-    page = guest.get(path).get_data(as_text=True)
+    page = guest.get(path + "/cancel").get_data(as_text=True)  # the confirmation step
     with monkeypatch.context() as patch:
         patch.setattr("consult.booking.emails.build_ics", fail)
         response = guest.post(path + "/cancel", data={"csrf_token": csrf_token_from(page)})
