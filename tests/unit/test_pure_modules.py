@@ -5,6 +5,7 @@ import sys
 
 PURE_MODULES = [
     "consult.accounts.policy",
+    "consult.audit.events",
     "consult.mail.message",
     "consult.mail.addresses",
     "consult.site.identity",
