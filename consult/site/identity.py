@@ -14,6 +14,7 @@ from consult.frontmatter import ContentFileError, read_text_file, read_yaml
 
 log = logging.getLogger("consult.site")
 MAX_NOTICE_HOURS = 24 * 366
+MAX_RETENTION_MONTHS = 1200  # a century: keeping data longer is keeping it for good
 
 
 class SiteIdentityError(ValueError):
@@ -39,6 +40,7 @@ class SiteIdentity:
     reading_words_per_minute: int = 220
     refund_tiers: tuple[RefundTier, ...] = ()
     max_reschedules: int = 2
+    booking_retention_months: int = 24
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -110,6 +112,15 @@ def parse_site_identity(data: object) -> SiteIdentity:
         or max_reschedules < 0
     ):
         raise SiteIdentityError("max_reschedules must be a whole number, 0 or more")
+    retention = data.get("booking_retention_months", 24)
+    if (
+        not isinstance(retention, int)
+        or isinstance(retention, bool)
+        or not 1 <= retention <= MAX_RETENTION_MONTHS
+    ):
+        raise SiteIdentityError(
+            f"booking_retention_months must be a whole number from 1 to {MAX_RETENTION_MONTHS}"
+        )
     phone = contact.get("phone")
     return SiteIdentity(
         practice_name=_required_text(data, "practice_name"),
@@ -125,6 +136,7 @@ def parse_site_identity(data: object) -> SiteIdentity:
             RefundTier(tier["notice_hours"], tier["refund_percent"]) for tier in tiers
         ),
         max_reschedules=max_reschedules,
+        booking_retention_months=retention,
     )
 
 
