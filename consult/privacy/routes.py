@@ -15,7 +15,14 @@ from consult.audit.web import actor_of, audit
 from consult.clock import app_now
 from consult.db import get_session
 from consult.extensions import limiter
-from consult.privacy.erasure import ErasureRefused, delete_account, reasons_to_wait
+from consult.portal.models import Membership, Organisation
+from consult.portal.service import memberships_of
+from consult.privacy.erasure import (
+    AccountErasure,
+    ErasureRefused,
+    delete_account,
+    reasons_to_wait,
+)
 from consult.privacy.export import personal_data
 from consult.privacy.forms import DeleteAccountForm
 from consult.site.identity import SiteIdentity
@@ -72,13 +79,31 @@ def delete() -> ResponseReturnValue:
     if authenticate(session=db, email=user.email, password=form.password.data or "") is None:
         form.password.errors = [*form.password.errors, "That is not your password."]
         return _page(user, form, 422)
+    memberships = memberships_of(db, user)
     try:
         erasure = delete_account(session=db, user=user, now=app_now(), time_zone=_site().time_zone)
     except ErasureRefused:
         return _page(user, form, 409)  # the page lists what to do first
-    audit("account.deleted", actor=actor_of(user), subject=user, details=asdict(erasure))
+    _record_deletion(user, memberships, erasure)
     db.commit()
     session.clear()
     logout_user()
     flash("Your account is deleted, with your personal data.", "success")
     return redirect(url_for("site.home"), 303)
+
+
+def _record_deletion(
+    user: User, memberships: list[tuple[Membership, Organisation]], erasure: AccountErasure
+) -> None:
+    """The deletion, and in each organisation's own activity that the person left it."""
+    actor = actor_of(user)
+    audit("account.deleted", actor=actor, subject=user, details=asdict(erasure))
+    for membership, organisation in memberships:
+        details = {"role": membership.role, "reason": "account deleted"}
+        audit(
+            "membership.removed",
+            actor=actor,
+            subject=user,
+            organisation_id=organisation.id,
+            details=details,
+        )

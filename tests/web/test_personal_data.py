@@ -18,7 +18,7 @@ from consult.portal import service
 from consult.portal.models import AssessmentRound, Membership, Organisation, Response
 from consult.portal.rounds import close_round, score_submitted
 from tests.conftest import TEST_PASSWORD, Auth, csrf_token_from, signed_in_client
-from tests.web.audit_fixtures import only_entry
+from tests.web.audit_fixtures import audit_entries, only_entry
 from tests.web.booking_flow import book, bookings, free_slots, pay_with_test_provider
 from tests.web.portal_fixtures import add_people, make_organisation, user_by_email
 from tests.web.test_sign_out import replay, saved_cookies
@@ -223,6 +223,11 @@ def test_deleting_an_account_keeps_submitted_answers_without_the_person(booking_
         )
         db.commit()
 
+    left = audit_entries(booking_app, "membership.removed")
+    assert {entry.details["reason"] for entry in left} == {"account deleted"}
+    assert sorted(entry.organisation_id for entry in left) == sorted(
+        round_.organisation_id for round_ in world["rounds"].values()
+    )
     deleted = only_entry(booking_app, "account.deleted")
     assert deleted.actor_email == JO and deleted.subject_user_id == jo.id
     assert deleted.details == {
