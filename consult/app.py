@@ -170,9 +170,11 @@ def _register_blueprints(app: Flask) -> None:
     from consult.calendars.routes import blueprint as calendars
     from consult.payments.routes import blueprint as payments
     from consult.portal.routes import blueprint as portal
+    from consult.privacy.routes import blueprint as privacy
     from consult.site.routes import blueprint as site
 
-    for blueprint in (site, accounts, blog, booking, calendars, payments, portal, admin):
+    blueprints = (site, accounts, privacy, blog, booking, calendars, payments, portal, admin)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
@@ -209,6 +211,7 @@ def _register_commands(app: Flask) -> None:
     from consult.cli import db_commands, demo_commands
     from consult.mail.cli import mail_commands
     from consult.portal.cli import round_commands
+    from consult.privacy.cli import privacy_commands
 
     for command in (
         create_admin_command,
@@ -220,6 +223,7 @@ def _register_commands(app: Flask) -> None:
         booking_commands,
         calendar_commands,
         round_commands,
+        privacy_commands,
     ):
         app.cli.add_command(command)
 

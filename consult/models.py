@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from consult.accounts.models import Invitation, PasswordResetToken, User
+from consult.audit.models import AuditEntry
 from consult.blog.models import NewsletterDelivery, Subscriber
 from consult.booking.models import (
     Booking,
@@ -31,6 +32,7 @@ __all__ = [
     "ActionItem",
     "ActionNote",
     "AssessmentRound",
+    "AuditEntry",
     "Membership",
     "Organisation",
     "Response",

@@ -1,12 +1,17 @@
 """`flask --app consult create-admin EMAIL`: create or promote a consultant account."""
 
 import sys
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
+from sqlmodel import Session
 
+from consult.accounts.models import User
 from consult.accounts.policy import password_problem
-from consult.accounts.service import create_or_promote_consultant
+from consult.accounts.service import create_or_promote_consultant, find_user_by_email
+from consult.audit.events import SYSTEM
+from consult.audit.service import record_event
 from consult.clock import app_now
 from consult.db import get_session
 
@@ -32,8 +37,26 @@ def create_admin_command(email: str, name: str | None, password_stdin: bool) -> 
     if problem:
         raise click.ClickException(problem)
     session = get_session()
+    before = find_user_by_email(session=session, email=email)
+    previous = (before.role, before.is_active) if before else None
     user, created = create_or_promote_consultant(
         session=session, email=email, password=password, name=name, now=app_now()
     )
+    _record(session, "account.created" if created else "password.changed", user)
+    if previous is not None and previous != ("consultant", True):
+        role, active = previous
+        _record(session, "account.role_changed", user, role=[role, "consultant"], active=active)
     session.commit()
     click.echo(f"{'Created' if created else 'Updated'} consultant account {user.email}.")
+
+
+def _record(session: Session, event_type: str, user: User, **details: Any) -> None:
+    record_event(
+        session=session,
+        event_type=event_type,
+        actor=SYSTEM,
+        now=app_now(),
+        subject_user_id=user.id,
+        subject_email=user.email,
+        details={"by": "create-admin", **details},
+    )

@@ -15,8 +15,10 @@ from consult.accounts.forms import (
     ResetRequestForm,
     SignInForm,
 )
-from consult.accounts.models import User
+from consult.accounts.models import Invitation, User
 from consult.accounts.policy import is_safe_redirect_path, normalise_email
+from consult.audit.events import GUEST
+from consult.audit.web import actor_of, audit
 from consult.clock import app_now
 from consult.db import get_session
 from consult.extensions import limiter, login_manager
@@ -67,11 +69,14 @@ def sign_in() -> ResponseReturnValue:
             session=get_session(), email=form.email.data or "", password=form.password.data or ""
         )
         if user is not None:
+            audit("sign_in.succeeded", actor=actor_of(user), subject=user)
             _sign_in(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(next_path if is_safe_redirect_path(next_path) else _landing_page(user))
         refusal = "That e-mail address and password do not match an account."
         form.password.errors = [*form.password.errors, refusal]
+        audit("sign_in.failed", actor=GUEST, subject_email=form.email.data)
+        get_session().commit()
     return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 422
 
 
@@ -79,6 +84,7 @@ def sign_in() -> ResponseReturnValue:
 def sign_out() -> ResponseReturnValue:
     """End the session on the server first (every browser of the account), then the cookies."""
     if current_user.is_authenticated:
+        audit("sign_out", subject=current_user._get_current_object())
         service.end_sessions(session=get_session(), user=current_user._get_current_object())
         get_session().commit()
     session.clear()
@@ -119,6 +125,7 @@ def reset_password(token: str) -> ResponseReturnValue:
         user = service.reset_password(
             session=db, token=token, password=form.password.data or "", now=app_now()
         )
+        audit("password.reset", actor=actor_of(user), subject=user)
         db.commit()
         _sign_in(user, remember=False)
         flash("Your password is changed, and you are signed in.", "success")
@@ -143,6 +150,7 @@ def change_password() -> ResponseReturnValue:
         else:
             new_password = form.password.data or ""
             service.set_password(session=db, user=user, password=new_password, now=app_now())
+            audit("password.changed", subject=user)
             db.commit()
             _sign_in(user, remember=False)
             flash("Your password is changed. Every other device has been signed out.", "success")
@@ -173,6 +181,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
             password=form.password.data or "",
             now=app_now(),
         )
+        _audit_acceptance(invitation, user)
         db.commit()
         _sign_in(user, remember=False)
         flash(f"Welcome, {user.name}. Your account is ready.", "success")
@@ -193,16 +202,27 @@ def _accept_as_existing_user(token: str, email: str) -> ResponseReturnValue:
         return redirect(url_for("accounts.sign_in", next=request.path))
     if request.method == "POST":
         try:
-            service.accept_invitation_as(
+            invitation = service.accept_invitation_as(
                 session=get_session(), token=token, user=current_user, now=app_now()
             )
         except service.TokenInvalid as error:
             return render_template(
                 "accounts/link_invalid.html", message=str(error), retry_url=None
             ), 403
+        _audit_acceptance(invitation, current_user._get_current_object())
         get_session().commit()
         flash("Invitation accepted.", "success")
         return redirect(_landing_page(current_user))
     if current_user.email != email:
         abort(403)
     return render_template("accounts/accept_invitation_signed_in.html", email=email)
+
+
+def _audit_acceptance(invitation: Invitation, user: User) -> None:
+    audit(
+        "invitation.accepted",
+        actor=actor_of(user),
+        subject=user,
+        organisation_id=invitation.organisation_id,
+        details={"role": invitation.organisation_role or invitation.role},
+    )

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import Select
 
 from consult.admin.routes import blueprint
+from consult.audit.web import audit
 from consult.booking.changes import ChangeNotAllowed, cancel_booking
 from consult.booking.emails import format_money
 from consult.booking.models import Booking, ConsultationType
@@ -138,6 +139,7 @@ def cancel_booking_as_consultant(public_id: str) -> ResponseReturnValue:
     except ChangeNotAllowed as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("admin.booking_detail", public_id=public_id), 303)
+    audit("booking.cancelled_by_consultant", details=_cancellation(booking, refunded))
     db.commit()
     flash(
         f"Cancelled; {format_money(refunded, booking.currency)} refunded. The guest has been told.",
@@ -163,3 +165,13 @@ def record_outcome(public_id: str) -> ResponseReturnValue:
     db.commit()
     flash("Saved.", "success")
     return redirect(url_for("admin.booking_detail", public_id=public_id), 303)
+
+
+def _cancellation(booking: Booking, refunded_minor: int) -> dict[str, object]:
+    return {
+        "booking": booking.public_id,
+        "starts_at": booking.starts_at,
+        "refund": request.form.get("refund") == "full",
+        "refunded_minor": refunded_minor,
+        "currency": booking.currency,
+    }

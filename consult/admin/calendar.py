@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Iterable
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
@@ -16,6 +18,8 @@ from consult.admin.calendar_forms import (
     format_ranges,
 )
 from consult.admin.routes import blueprint
+from consult.audit.events import describe_changes
+from consult.audit.web import audit
 from consult.blog.posts import slugify
 from consult.booking.models import BookingSettings, ConsultationType, DateOverride, WeeklyHours
 from consult.booking.slots import TimeRange
@@ -74,6 +78,7 @@ def edit_consultation_type(type_id: int | None = None) -> ResponseReturnValue:
         if taken is not None and taken != type_id:
             form.slug.errors = [*form.slug.errors, "Another consultation type uses this address."]
         else:
+            before = _type_settings(consultation_type) if consultation_type else {}
             consultation_type = consultation_type or ConsultationType(
                 slug=slug, name="", duration_minutes=30, position=100
             )
@@ -83,6 +88,8 @@ def edit_consultation_type(type_id: int | None = None) -> ResponseReturnValue:
             consultation_type.price_minor = form.price_minor
             consultation_type.intake_questions = form.questions()
             db.add(consultation_type)
+            changes = describe_changes(before, _type_settings(consultation_type))
+            audit("settings.consultation_type", details={"type": slug, "changes": changes})
             db.commit()
             flash(f"Saved “{consultation_type.name}”.", "success")
             return redirect(url_for("admin.consultation_types"), 303)
@@ -103,6 +110,13 @@ def availability() -> ResponseReturnValue:
                 TimeRange(row.start_time, row.end_time) for row in weekly if row.weekday == index
             )
     if form.validate_on_submit():
+        before = _hours_settings(
+            settings.slot_step_minutes,
+            [
+                [TimeRange(row.start_time, row.end_time) for row in weekly if row.weekday == day]
+                for day in range(7)
+            ],
+        )
         db.exec(delete(WeeklyHours))
         for index, field in enumerate(form.day_fields()):
             db.add_all(
@@ -111,6 +125,8 @@ def availability() -> ResponseReturnValue:
             )
         settings.slot_step_minutes = form.slot_step_minutes.data
         db.add(settings)
+        after = _hours_settings(settings.slot_step_minutes, [f.ranges for f in form.day_fields()])
+        audit("settings.availability", details={"changes": describe_changes(before, after)})
         db.commit()
         flash("Weekly hours saved.", "success")
         return redirect(url_for("admin.availability"), 303)
@@ -157,6 +173,8 @@ def add_date_override() -> ResponseReturnValue:
         )
     else:
         db.add(DateOverride(day=day))
+    hours = format_ranges(form.hours.ranges) or "day off"
+    audit("settings.date_override", details={"day": day, "hours": hours})
     db.commit()
     flash(f"{day:%-d %B %Y} saved.", "success")
     return redirect(url_for("admin.availability"), 303)
@@ -170,6 +188,21 @@ def delete_date_override(day: str) -> ResponseReturnValue:
         abort(404)
     db = get_session()
     db.exec(delete(DateOverride).where(col(DateOverride.day) == chosen))
+    audit("settings.date_override", details={"day": chosen, "hours": "the weekly hours"})
     db.commit()
     flash(f"{chosen:%-d %B %Y} follows the weekly hours again.", "success")
     return redirect(url_for("admin.availability"), 303)
+
+
+def _type_settings(consultation_type: ConsultationType) -> dict[str, object]:
+    """What the type's form sets, as the audit log compares it before and after."""
+    names = (*TYPE_FIELDS, "slug", "price_minor", "intake_questions")
+    return {name: getattr(consultation_type, name) for name in names}
+
+
+def _hours_settings(
+    slot_step_minutes: int | None, days: list[Iterable[TimeRange]]
+) -> dict[str, object]:
+    """The slot step and each weekday's hours (Monday first), as the audit log compares them."""
+    by_name = {calendar.day_name[index]: format_ranges(ranges) for index, ranges in enumerate(days)}
+    return {"slot_step_minutes": slot_step_minutes, **by_name}

@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from consult.admin.routes import blueprint
+from consult.audit.web import audit
 from consult.calendars.addresses import mask_feed_url
 from consult.calendars.forms import CalendarFeedForm
 from consult.calendars.models import CalendarBusyInterval, CalendarFeed
@@ -65,6 +66,7 @@ def calendar_feeds() -> ResponseReturnValue:
         feed = add_feed(
             session=db, url=form.url.data or "", name=form.name.data or "", now=app_now()
         )
+        audit("settings.calendar_feed", details=_feed(feed, "added"))
         db.commit()
         flash(f"Added “{feed.name}”. Use “Read now” to read it at once.", "success")
         return redirect(url_for("admin.calendar_feeds"), 303)
@@ -98,6 +100,7 @@ def delete_calendar_feed(feed_id: int) -> ResponseReturnValue:
     feed = remove_feed(session=db, feed_id=feed_id)
     if feed is None:
         abort(404)
+    audit("settings.calendar_feed", details=_feed(feed, "removed"))
     db.commit()
     flash(f"Removed “{feed.name}”; its busy times no longer block booking.", "success")
     return redirect(url_for("admin.calendar_feeds"), 303)
@@ -109,6 +112,7 @@ def rotate_private_address() -> ResponseReturnValue:
     begin_as_writer(db)
     had_one = current_key(db) is not None
     rotate_key(session=db, now=app_now())
+    audit("settings.private_feed_address", details={"replaced_an_old_one": had_one})
     db.commit()
     flash(
         "New private address made: subscribe with it again; the old one no longer works."
@@ -117,3 +121,8 @@ def rotate_private_address() -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("admin.calendar_feeds"), 303)
+
+
+def _feed(feed: CalendarFeed, action: str) -> dict[str, object]:
+    # Only the masked address: the full one is a secret of the consultant's calendar.
+    return {"action": action, "name": feed.name, "address": mask_feed_url(feed.url)}

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from consult.admin.routes import blueprint
+from consult.audit.web import audit
 from consult.clock import app_now
 from consult.db import get_session
 from consult.portal import service
@@ -34,6 +35,18 @@ def organisations() -> ResponseReturnValue:
             role_group=form.role_group.data,
             invited_by=current_user,
             now=now,
+        )
+        audit(
+            "organisation.created",
+            organisation_id=organisation.id,
+            details={"name": form.name.data},
+        )
+        details = {"role": "owner", "role_group": form.role_group.data}
+        audit(
+            "invitation.sent",
+            subject_email=form.owner_email.data,
+            organisation_id=organisation.id,
+            details=details,
         )
         db.commit()
         flash(

@@ -89,7 +89,9 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-from consult.admin import bookings as _booking_pages  # noqa: E402,F401  (they register their routes on this blueprint)
+from consult.admin import audit as _audit_pages  # noqa: E402,F401  (they register their routes on this blueprint)
+from consult.admin import bookings as _booking_pages  # noqa: E402,F401
 from consult.admin import calendar as _calendar_pages  # noqa: E402,F401
 from consult.admin import calendar_feeds as _calendar_feed_pages  # noqa: E402,F401
+from consult.admin import guest_data as _guest_data_pages  # noqa: E402,F401
 from consult.admin import organisations as _organisation_pages  # noqa: E402,F401

@@ -78,7 +78,9 @@ def cancel_booking(
     release(session, booking)
     refunded_before = booking.refunded_minor
     if amount:
-        issue_refund(session=session, provider=provider, booking=booking, amount_minor=amount)
+        issue_refund(
+            session=session, provider=provider, booking=booking, amount_minor=amount, now=now
+        )
     session.add(booking)
     session.flush()
     consultation_type = session.get_one(ConsultationType, booking.consultation_type_id)

@@ -26,7 +26,7 @@ def sweep() -> None:
     begin_as_writer(session)
     released = sweep_expired_holds(session=session, now=app_now())
     session.commit()
-    retried = retry_pending_refunds(session=session, provider=provider)
+    retried = retry_pending_refunds(session=session, provider=provider, now=app_now())
     session.commit()
     events = process_pending_events(
         session=session,

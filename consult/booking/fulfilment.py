@@ -84,7 +84,11 @@ def _record_payment(
             occupy(session, booking, site_time_zone=site_time_zone, now=now)
         except SlotTaken:
             issue_refund(
-                session=session, provider=provider, booking=booking, amount_minor=booking.paid_minor
+                session=session,
+                provider=provider,
+                booking=booking,
+                amount_minor=booking.paid_minor,
+                now=now,
             )
             queue_late_payment_refund(
                 session=session, booking=booking, consultation_type=consultation_type, now=now
@@ -94,7 +98,11 @@ def _record_payment(
         return
     # Paid for a booking that no longer wants the money (cancelled while the checkout was open).
     issue_refund(
-        session=session, provider=provider, booking=booking, amount_minor=booking.paid_minor
+        session=session,
+        provider=provider,
+        booking=booking,
+        amount_minor=booking.paid_minor,
+        now=now,
     )
 
 

@@ -179,6 +179,12 @@ class Booking(SQLModel, table=True):
     cancelled_by: str | None = Field(default=None, max_length=20)
     reminder_sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     notes: str | None = Field(default=None, sa_type=Text)
+    guest_data_erased_at: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="When the guest's personal data was erased (privacy/erasure.py); the "
+        "financial record (amounts, dates, payment references) stays.",
+    )
 
 
 class BookingAccessToken(SQLModel, table=True):

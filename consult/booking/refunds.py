@@ -1,13 +1,17 @@
 """Giving money back for a booking through its payment provider: never more than was paid (the
-booking's `paid_minor`, after promotion codes, not its list price), never twice.
+booking's `paid_minor`, after promotion codes, not its list price), never twice. Each request to
+the provider and each outcome it reports is in the audit log.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlmodel import Session, select
 
+from consult.audit.events import SYSTEM
+from consult.audit.service import record_event
 from consult.booking.models import Booking
 from consult.payments.provider import PaymentError, PaymentProvider, PaymentProviderUnavailable
 
@@ -16,7 +20,12 @@ REFUNDABLE_STATES = ("paid", "partially_refunded", "refund_pending")
 
 
 def issue_refund(
-    *, session: Session, provider: PaymentProvider, booking: Booking, amount_minor: int
+    *,
+    session: Session,
+    provider: PaymentProvider,
+    booking: Booking,
+    amount_minor: int,
+    now: datetime,
 ) -> None:
     """Ask the provider to refund `amount_minor` more (capped at what is left of what was paid).
 
@@ -29,11 +38,16 @@ def issue_refund(
     if amount <= 0 or booking.payment_state not in REFUNDABLE_STATES or not reference:
         return
     booking.refund_requested_minor += amount
-    _ask_provider(session, provider, booking, reference)
+    _record(session, "refund.requested", booking, now, amount_minor=amount)
+    _ask_provider(session, provider, booking, reference, now)
 
 
 def _ask_provider(
-    session: Session, provider: PaymentProvider, booking: Booking, payment_reference: str
+    session: Session,
+    provider: PaymentProvider,
+    booking: Booking,
+    payment_reference: str,
+    now: datetime,
 ) -> None:
     amount = booking.refund_requested_minor - booking.refunded_minor
     booking.payment_state = "refund_pending"
@@ -49,6 +63,23 @@ def _ask_provider(
         return
     record_refund_outcome(booking, status=refund.status, amount_minor=refund.amount_minor)
     session.add(booking)
+    if refund.status == "succeeded":
+        _record(session, "refund.succeeded", booking, now, amount_minor=refund.amount_minor)
+    elif booking.payment_state == "refund_failed":
+        _record(session, "refund.failed", booking, now, provider_status=refund.status)
+
+
+def _record(
+    session: Session, event_type: str, booking: Booking, now: datetime, **details: object
+) -> None:
+    """The system asks and the provider answers; whoever cancelled has an entry of their own."""
+    record_event(
+        session=session,
+        event_type=event_type,
+        actor=SYSTEM,
+        now=now,
+        details={"booking": booking.public_id, "currency": booking.currency, **details},
+    )
 
 
 def record_refund_outcome(booking: Booking, *, status: str, amount_minor: int) -> None:
@@ -62,19 +93,19 @@ def record_refund_outcome(booking: Booking, *, status: str, amount_minor: int) -
         booking.payment_state = "refund_failed"
 
 
-def retry_pending_refunds(*, session: Session, provider: PaymentProvider) -> int:
+def retry_pending_refunds(*, session: Session, provider: PaymentProvider, now: datetime) -> int:
     """Ask again for every refund the provider has not confirmed; returns how many were retried."""
     pending = session.exec(select(Booking).where(Booking.payment_state == "refund_pending")).all()
     for booking in pending:
         # Only a paid booking (which has a payment reference) is ever refund_pending.
         reference = booking.payment_reference
         if booking.refund_requested_minor > booking.refunded_minor and reference:
-            _ask_provider(session, provider, booking, reference)
+            _ask_provider(session, provider, booking, reference, now)
     return len(pending)
 
 
 def reconcile_charge_refunded(
-    *, session: Session, payment_reference: str, amount_refunded_minor: int
+    *, session: Session, payment_reference: str, amount_refunded_minor: int, now: datetime
 ) -> bool:
     """Stripe's `charge.refunded`: the total refunded on the payment is now known for certain.
 
@@ -87,16 +118,18 @@ def reconcile_charge_refunded(
         return False
     if amount_refunded_minor <= booking.refunded_minor:
         return True
-    booking.refunded_minor = min(booking.paid_minor, amount_refunded_minor)
+    newly_refunded = min(booking.paid_minor, amount_refunded_minor) - booking.refunded_minor
+    booking.refunded_minor += newly_refunded
     booking.refund_requested_minor = max(booking.refund_requested_minor, booking.refunded_minor)
     booking.payment_state = (
         "refunded" if booking.refunded_minor >= booking.paid_minor else "partially_refunded"
     )
     session.add(booking)
+    _record(session, "refund.succeeded", booking, now, amount_minor=newly_refunded)
     return True
 
 
-def reconcile_refund_failed(*, session: Session, payment_reference: str) -> bool:
+def reconcile_refund_failed(*, session: Session, payment_reference: str, now: datetime) -> bool:
     """Stripe's `refund.failed`: the consultant must step in.
 
     Returns False when no booking was paid with `payment_reference`.
@@ -108,4 +141,5 @@ def reconcile_refund_failed(*, session: Session, payment_reference: str) -> bool
         return False
     booking.payment_state = "refund_failed"
     session.add(booking)
+    _record(session, "refund.failed", booking, now, provider_status="failed")
     return True

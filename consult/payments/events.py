@@ -201,11 +201,12 @@ def _apply(
             session=session,
             payment_reference=payment,
             amount_refunded_minor=_amount(data_object, "amount_refunded"),
+            now=now,
         ):
             raise UnusableEvent(f"no booking was paid with {payment}")
     elif event_type == "refund.failed":
         payment = _text(data_object, "payment_intent")
-        if not reconcile_refund_failed(session=session, payment_reference=payment):
+        if not reconcile_refund_failed(session=session, payment_reference=payment, now=now):
             raise UnusableEvent(f"no booking was paid with {payment}")
     else:
         raise UnusableEvent(f"this site does not use {event_type} events")

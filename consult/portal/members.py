@@ -7,12 +7,19 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from consult.accounts.models import User
+from consult.audit.web import audit
 from consult.clock import app_now
 from consult.db import get_session
 from consult.portal import service
 from consult.portal.forms import InviteForm, role_group_choices, validated
 from consult.portal.models import Membership
-from consult.portal.routes import Access, _access, _current_assessment, blueprint
+from consult.portal.routes import (
+    Access,
+    _access,
+    _audit_invitation,
+    _current_assessment,
+    blueprint,
+)
 
 
 @blueprint.route("/o/<organisation_id>/members", methods=["GET", "POST"])
@@ -35,6 +42,8 @@ def members(organisation_id: str) -> ResponseReturnValue:
                 invited_by=current_user,
                 now=app_now(),
             )
+            email = validated(form.email.data)
+            _audit_invitation(access.organisation.id, email, form.role.data, form.role_group.data)
             db.commit()
             flash(f"Invitation sent to {form.email.data}. The link works for 7 days.", "success")
             return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
@@ -73,15 +82,15 @@ def remove_member(organisation_id: str) -> ResponseReturnValue:
     access = _access(organisation_id, owner=True)
     if request.method == "GET":
         return _confirmation(access, "remove")
+    membership = _other_membership(access)
     try:
         service.remove_member(
-            session=get_session(),
-            organisation=access.organisation,
-            membership=_other_membership(access),
+            session=get_session(), organisation=access.organisation, membership=membership
         )
     except service.PortalError as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
+    _audit_about_member("membership.removed", access, membership)
     get_session().commit()
     flash("Removed from the organisation.", "success")
     return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
@@ -95,15 +104,25 @@ def hand_ownership(organisation_id: str) -> ResponseReturnValue:
         abort(403)
     if request.method == "GET":
         return _confirmation(access, "hand over")
+    new_owner = _other_membership(access)
     try:
         service.hand_ownership(
-            session=get_session(),
-            from_membership=access.membership,
-            to_membership=_other_membership(access),
+            session=get_session(), from_membership=access.membership, to_membership=new_owner
         )
     except service.PortalError as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
+    _audit_about_member("ownership.handed_over", access, new_owner)
     get_session().commit()
     flash("Ownership handed over. You are now a member.", "success")
     return redirect(url_for("portal.organisation", organisation_id=organisation_id), 303)
+
+
+def _audit_about_member(event_type: str, access: Access, membership: Membership) -> None:
+    """Record a change to someone's place in the organisation, naming them."""
+    audit(
+        event_type,
+        subject=get_session().get(User, membership.user_id),
+        organisation_id=access.organisation.id,
+        details={"role": membership.role, "role_group": membership.role_group},
+    )

@@ -92,7 +92,11 @@ class AssessmentRound(SQLModel, table=True):
 
 
 class Response(SQLModel, table=True):
-    """One member's answers in one round; private to them and the consultant."""
+    """One member's answers in one round; private to them and the consultant.
+
+    When its author deletes their account, a submitted response stays for the organisation
+    without them (`user_id` NULL); one never submitted goes with the account.
+    """
 
     __tablename__ = "responses"
     __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_responses_round_user"),)
@@ -106,8 +110,8 @@ class Response(SQLModel, table=True):
             index=True,
         )
     )
-    user_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    user_id: int | None = Field(
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     )
     role_group: str = Field(
         max_length=60,

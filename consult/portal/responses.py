@@ -17,13 +17,20 @@ StoredAnswer = int | str | None
 
 
 def response_status(session: Session, assessment_round: AssessmentRound) -> dict[int, str]:
-    """Who has responded (user id → "submitted" or "started") — never what they answered."""
+    """Who has responded (user id → "submitted" or "started") — never what they answered.
+
+    Answers kept from a deleted account belong to no one, so they are not listed.
+    """
     rows = session.exec(
         select(Response.user_id, Response.submitted_at).where(
             Response.round_id == assessment_round.id
         )
     ).all()
-    return {user_id: "submitted" if submitted else "started" for user_id, submitted in rows}
+    return {
+        user_id: "submitted" if submitted else "started"
+        for user_id, submitted in rows
+        if user_id is not None
+    }
 
 
 def response_for(

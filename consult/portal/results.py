@@ -11,6 +11,7 @@ from markupsafe import Markup
 from sqlmodel import col, select
 
 from consult.accounts.models import User
+from consult.audit.web import audit
 from consult.clock import app_now
 from consult.db import get_session
 from consult.portal import service
@@ -266,16 +267,23 @@ def individual_responses(organisation_id: str, round_id: str) -> ResponseReturnV
     definition = assessments().get(
         assessment_round.definition_key, assessment_round.definition_version
     )
+    # The organisation sees in its activity that the consultant read them, and when.
+    audit(
+        "answers.viewed",
+        organisation_id=access.organisation.id,
+        details={"round": assessment_round.name, "round_id": assessment_round.public_id},
+    )
     rows = (
         get_session()
         .exec(
             select(Response, User)
-            .join(User, col(User.id) == col(Response.user_id))
+            .join(User, col(User.id) == col(Response.user_id), isouter=True)
             .where(Response.round_id == assessment_round.id)
             .order_by(User.name)
         )
         .all()
     )
+    get_session().commit()
     return render_template(
         "portal/responses.html",
         access=access,

@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from consult.accounts.models import User
+from consult.audit.web import audit
 from consult.clock import app_now
 from consult.db import get_session
 from consult.extensions import limiter, login_manager
@@ -138,6 +139,9 @@ def start() -> ResponseReturnValue:
     organisation = service.create_organisation(
         session=db, name=validated(form.organisation.data), now=now
     )
+    audit(
+        "organisation.created", organisation_id=organisation.id, details={"name": organisation.name}
+    )
     if current_user.is_authenticated:
         service.add_member(
             session=db,
@@ -158,8 +162,14 @@ def start() -> ResponseReturnValue:
         invited_by=None,
         now=now,
     )
+    _audit_invitation(organisation.id, validated(form.email.data), "owner", form.role_group.data)
     db.commit()
     return render_template("portal/check_email.html", email=form.email.data)
+
+
+def _audit_invitation(organisation_id: int | None, email: str, role: str, role_group: str) -> None:
+    details = {"role": role, "role_group": role_group}
+    audit("invitation.sent", subject_email=email, organisation_id=organisation_id, details=details)
 
 
 @blueprint.get("/o/<organisation_id>/")
@@ -251,6 +261,7 @@ def round_progress(organisation_id: str, round_id: str) -> ResponseReturnValue:
 
 
 # These modules register their routes on this blueprint.
+from consult.portal import activity as _activity_pages  # noqa: E402,F401
 from consult.portal import answering as _answering_pages  # noqa: E402,F401
 from consult.portal import members as _member_pages  # noqa: E402,F401
 from consult.portal import results as _results_pages  # noqa: E402,F401

@@ -18,6 +18,7 @@ from consult.frontmatter import ContentFileError, read_text_file, read_yaml
 
 log = logging.getLogger("consult.site")
 MAX_NOTICE_HOURS = 24 * 366
+MAX_RETENTION_MONTHS = 1200  # a century: keeping data longer is keeping it for good
 
 # Testimonials are short by design: a line or two each, read at a glance.
 MAX_QUOTE, MAX_NAME, MAX_CREDENTIAL, MAX_ALT_TEXT = 400, 120, 200, 300
@@ -73,6 +74,7 @@ class SiteIdentity:
     portrait: Portrait | None = None
     credentials: tuple[str, ...] = ()
     testimonials: tuple[Testimonial, ...] = ()
+    booking_retention_months: int = 24
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -221,6 +223,15 @@ def parse_site_identity(data: object) -> SiteIdentity:
         or max_reschedules < 0
     ):
         raise SiteIdentityError("max_reschedules must be a whole number, 0 or more")
+    retention = data.get("booking_retention_months", 24)
+    if (
+        not isinstance(retention, int)
+        or isinstance(retention, bool)
+        or not 1 <= retention <= MAX_RETENTION_MONTHS
+    ):
+        raise SiteIdentityError(
+            f"booking_retention_months must be a whole number from 1 to {MAX_RETENTION_MONTHS}"
+        )
     phone = contact.get("phone")
     return SiteIdentity(
         practice_name=_required_text(data, "practice_name"),
@@ -239,6 +250,7 @@ def parse_site_identity(data: object) -> SiteIdentity:
         portrait=_portrait(consultant.get("portrait")),
         credentials=_credentials(consultant.get("credentials")),
         testimonials=_testimonials(data.get("testimonials")),
+        booking_retention_months=retention,
     )
 
 

@@ -5,6 +5,8 @@ import sys
 
 PURE_MODULES = [
     "consult.accounts.policy",
+    "consult.audit.events",
+    "consult.privacy.policy",
     "consult.mail.message",
     "consult.mail.addresses",
     "consult.site.identity",

@@ -30,11 +30,22 @@ def test_the_shipped_site_yaml_is_valid():
         ({"contact": {"email": "nobody"}}, "contact.email"),
         ({"social_links": [{"label": "X", "url": "http://insecure.example"}]}, "https://"),
         ({"cancellation_policy": None}, "cancellation_policy"),
+        ({"booking_retention_months": 0}, "booking_retention_months"),
+        ({"booking_retention_months": 1201}, "booking_retention_months"),
+        ({"booking_retention_months": True}, "booking_retention_months"),
+        ({"booking_retention_months": "24"}, "booking_retention_months"),
     ],
 )
 def test_problems_are_named(change, complaint):
     with pytest.raises(SiteIdentityError, match=complaint):
         parse_site_identity({**VALID, **change})
+
+
+def test_the_retention_period_defaults_to_two_years():
+    assert parse_site_identity(VALID).booking_retention_months == 24
+    assert (
+        parse_site_identity({**VALID, "booking_retention_months": 6}).booking_retention_months == 6
+    )
 
 
 def test_broken_yaml_names_the_file_and_line(tmp_path):

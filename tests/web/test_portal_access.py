@@ -21,6 +21,7 @@ OWNER_ONLY = {
     "portal.update_action",
     "portal.add_note",
     "portal.round_progress",
+    "portal.activity",
 }
 CONSULTANT_ONLY = {"portal.individual_responses"}
 

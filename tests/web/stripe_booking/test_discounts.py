@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from consult.booking.models import Booking
 from consult.booking.refunds import issue_refund
+from consult.clock import app_now
 from consult.db import get_session
 from consult.payments.selection import current_provider
 from tests.conftest import csrf_token_from, signed_in_client
@@ -103,7 +104,11 @@ def test_no_refund_is_ever_above_what_was_paid(stripe_app, guest, stripe_server)
         booking = db.exec(select(Booking)).one()
         for asked in (LIST_PRICE, 1, LIST_PRICE):  # the list price, then more after the whole
             issue_refund(
-                session=db, provider=current_provider(), booking=booking, amount_minor=asked
+                session=db,
+                provider=current_provider(),
+                booking=booking,
+                amount_minor=asked,
+                now=app_now(),
             )
         db.commit()
     booking = stored(stripe_app)
