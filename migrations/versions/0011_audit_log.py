@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 # which has no path that does either.
 _POSTGRES_GUARD = [
     """
-    CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP;
     END

@@ -56,12 +56,15 @@ def start_at(day: date, slot: int) -> datetime:
 
 
 def reset_database(app, clock, start) -> None:
-    """Empty every table and lay out the demo calendar, with the working session capped at 2."""
+    """Empty every table but the append-only audit log and lay out the demo calendar, with the
+    working session capped at 2.
+    """
     clock.now = start
     engine = make_engine(app.extensions["consult.settings"].database_url)
     with engine.begin() as connection:
         for table in reversed(metadata.sorted_tables):
-            connection.execute(table.delete())
+            if table.name != "audit_log":
+                connection.execute(table.delete())
     with Session(engine) as session:
         add_demo_booking_calendar(session)
         session.flush()

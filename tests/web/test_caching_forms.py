@@ -29,8 +29,8 @@ def fetched_token(reader) -> str:
 
 def test_the_pages_holding_the_form_carry_no_token(reader):
     html = reader.get("/blog/public-one/").get_data(as_text=True)
-    assert html.count('data-token-url="/blog/subscribe/token"') == 2  # the post's and the footer's
-    assert re.findall(r'name="csrf_token" value="([^"]*)"', html) == ["", ""]
+    assert html.count('data-token-url="/blog/subscribe/token"') == 1  # the post's; no footer's
+    assert re.findall(r'name="csrf_token" value="([^"]*)"', html) == [""]
     assert "/static/js/subscribe.js?v=" in html
 
 

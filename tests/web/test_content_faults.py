@@ -98,7 +98,7 @@ def test_a_broken_page_is_404_and_reported_with_file_and_line(
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        ((b"phone: null", b"phone: 2026-02-30"), "site.yaml line 10: not valid YAML"),
+        ((b"phone: null", b"phone: 2026-02-30"), "site.yaml line 20: not valid YAML"),
         ((b"Irons Consulting", b"Irons \xff Consulting"), "site.yaml: is not UTF-8 text"),
         ((b"America/Chicago", b"a" * 300), "not a known time zone"),
         ((b"notice_hours: 48", b"notice_hours: [48]"), "site.yaml: "),

@@ -114,7 +114,7 @@ def test_demo_reset_refuses_in_production(make_app, make_user):
     app = make_app(
         CONSULT_ENV="production",
         SITE_URL="https://partner.example.org",
-        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",  # production refuses memory://
     )
     make_user(email="someone@clinic.example")
     result = app.test_cli_runner().invoke(args=["demo", "reset", "--yes"])

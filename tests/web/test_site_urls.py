@@ -102,7 +102,7 @@ def test_production_requires_site_url_and_never_follows_the_request(database_url
         "SECRET_KEY": "s" * 40,
         "DATABASE_URL": database_url,
         "CONSULT_INSTANCE_DIR": str(tmp_path / "instance"),
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",  # production refuses memory://
     }
     with pytest.raises(SystemExit, match="SITE_URL is required"):
         load_settings(environment)
