@@ -168,12 +168,26 @@ def _register_blueprints(app: Flask) -> None:
     from consult.blog.routes import blueprint as blog
     from consult.booking.routes import blueprint as booking
     from consult.calendars.routes import blueprint as calendars
+    from consult.engagements.routes import blueprint as engagements
     from consult.payments.routes import blueprint as payments
     from consult.portal.routes import blueprint as portal
     from consult.privacy.routes import blueprint as privacy
+    from consult.receipts.routes import blueprint as receipts
     from consult.site.routes import blueprint as site
 
-    blueprints = (site, accounts, privacy, blog, booking, calendars, payments, portal, admin)
+    blueprints = (
+        site,
+        accounts,
+        privacy,
+        blog,
+        booking,
+        calendars,
+        payments,
+        portal,
+        engagements,
+        receipts,
+        admin,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

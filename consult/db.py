@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from sqlite3 import Connection as SQLiteConnection
 from typing import Any, Protocol
@@ -16,6 +17,10 @@ from sqlmodel import Session, SQLModel
 
 ENGINE_KEY = "consult.engine"
 SQLITE_BUSY_TIMEOUT_SECONDS = 15  # how long a SQLite writer waits for the write lock
+# Public ids (secrets.token_urlsafe) and providers' ids (cs_test_…, pi_…) use only these.
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_-]+")
+# The largest id an INTEGER column holds on both databases.
+MAX_ROW_ID = 2**31 - 1
 
 # Named constraints, so migrations can refer to them on both databases.
 SQLModel.metadata.naming_convention = {
@@ -95,6 +100,17 @@ def _use_real_sqlite_transactions(engine: Engine) -> None:
 class _Row(Protocol):
     @property
     def id(self) -> int | None: ...
+
+
+def looks_like_identifier(value: str | None, *, max_length: int = 64) -> bool:
+    """Whether text from a URL or form could be an id of ours or a provider's.
+
+    Anything else (NUL, which PostgreSQL refuses in text; other characters; 5,000 of them) is
+    never looked up: the caller answers 404 or a field error instead of a failed query.
+    """
+    return (
+        value is not None and len(value) <= max_length and _IDENTIFIER.fullmatch(value) is not None
+    )
 
 
 def id_of(row: _Row) -> int:

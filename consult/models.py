@@ -15,6 +15,12 @@ from consult.booking.models import (
     WeeklyHours,
 )
 from consult.calendars.models import BookingsFeedKey, CalendarBusyInterval, CalendarFeed
+from consult.engagements.models import (
+    Programme,
+    ProgrammeCredit,
+    ProgrammeInclusion,
+    ProgrammePurchase,
+)
 from consult.mail.models import OutboxEmail
 from consult.payments.models import ProcessedWebhookEvent, TestCheckout
 from consult.portal.models import (
@@ -49,6 +55,10 @@ __all__ = [
     "NewsletterDelivery",
     "OutboxEmail",
     "PasswordResetToken",
+    "Programme",
+    "ProgrammeCredit",
+    "ProgrammeInclusion",
+    "ProgrammePurchase",
     "ProcessedWebhookEvent",
     "Subscriber",
     "TestCheckout",

@@ -95,3 +95,4 @@ from consult.admin import calendar as _calendar_pages  # noqa: E402,F401
 from consult.admin import calendar_feeds as _calendar_feed_pages  # noqa: E402,F401
 from consult.admin import guest_data as _guest_data_pages  # noqa: E402,F401
 from consult.admin import organisations as _organisation_pages  # noqa: E402,F401
+from consult.admin import programmes as _programme_pages  # noqa: E402,F401

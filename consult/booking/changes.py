@@ -19,6 +19,7 @@ from consult.booking.policy import RefundTier, refund_for_cancellation
 from consult.booking.refunds import issue_refund
 from consult.booking.service import SlotNotOffered, guest_day_slots
 from consult.booking.status import set_status
+from consult.engagements.credits import programme_end_for, settle_credit_on_cancellation
 from consult.payments.provider import PaymentProvider
 
 
@@ -76,6 +77,9 @@ def cancel_booking(
     booking.cancelled_at = now
     booking.cancelled_by = by
     release(session, booking)
+    settle_credit_on_cancellation(
+        session=session, booking=booking, by=by, refund=refund, now=now, tiers=tiers
+    )
     refunded_before = booking.refunded_minor
     if amount:
         issue_refund(
@@ -126,6 +130,12 @@ def reschedule_booking(
         raise ChangeNotAllowed(
             f"This booking has been moved {booking.reschedule_count} times, "
             "the most the policy allows. Please write to us."
+        )
+    programme_end = programme_end_for(session, booking)
+    if programme_end is not None and new_start >= programme_end:
+        raise ChangeNotAllowed(
+            "This session is included in your organisation's programme, which ends on "
+            f"{programme_end.astimezone(site_time_zone):%-d %B %Y}: choose a time before then."
         )
     consultation_type = session.get_one(ConsultationType, booking.consultation_type_id)
     release(session, booking)

@@ -10,6 +10,8 @@ from consult.booking.reminders import send_due_reminders
 from consult.booking.service import sweep_expired_holds
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_engine, get_session
+from consult.engagements.cancellation import retry_pending_purchase_refunds
+from consult.engagements.purchases import abandon_lapsed_checkouts
 from consult.payments.events import process_pending_events
 from consult.payments.selection import current_provider
 
@@ -18,15 +20,18 @@ booking_commands = AppGroup("bookings", help="Booking jobs for cron.")
 
 @booking_commands.command("sweep")
 def sweep() -> None:
-    """Release the time of lapsed holds, ask again for refunds and payment events the provider
-    could not take, and queue e-mails a change could not (safe to run often).
+    """Release the time of lapsed holds and close unpaid programme checkouts, ask again for
+    refunds (of bookings and programmes) and payment events the provider could not take, and
+    queue e-mails a change could not (safe to run often).
     """
     session = get_session()
     provider = current_provider()
     begin_as_writer(session)
     released = sweep_expired_holds(session=session, now=app_now())
+    closed = abandon_lapsed_checkouts(session=session, now=app_now())
     session.commit()
     retried = retry_pending_refunds(session=session, provider=provider, now=app_now())
+    retried += retry_pending_purchase_refunds(session=session, provider=provider, now=app_now())
     session.commit()
     events = process_pending_events(
         session=session,
@@ -41,7 +46,7 @@ def sweep() -> None:
         f"bookings: {released} expired hold(s) released, {retried} pending refund(s) asked again, "
         f"{sum(events.values())} payment event(s) processed again "
         f"({events.get('pending', 0)} still pending), {queued} due e-mail(s) queued "
-        f"({still_due} still due)"
+        f"({still_due} still due), {closed} unpaid programme checkout(s) closed"
     )
 
 

@@ -3,16 +3,35 @@
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, HiddenField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    HiddenField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+
+# types-WTForms 3.2 predates SelectChoice (WTForms 3.3), which replaces the deprecated tuples.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from consult.booking.models import ConsultationType
+from consult.engagements.booking_options import (
+    BookAsOption,
+    default_choice,
+    organisation_name_for,
+)
 from consult.form_validators import NoControlCharacters
 
 
 class DetailsForm(FlaskForm):
     start = HiddenField()
     tz = HiddenField()
+    # Only for a signed-in member: for which organisation, with a programme's credit or paying
+    # (engagements/booking_options.py checks the choice; guests are never shown it).
+    book_as = RadioField("Who is this booking for?", choices=[], validate_choice=False)
     name = StringField(
         "Your name",
         validators=[DataRequired("Enter your name."), Length(max=120), NoControlCharacters()],
@@ -49,6 +68,27 @@ class DetailsForm(FlaskForm):
         "I have read the cancellation policy and accept it",
         validators=[DataRequired("Please accept the cancellation policy to continue.")],
     )
+
+    def offer_member_choices(
+        self,
+        options: list[BookAsOption],
+        *,
+        name: str,
+        email: str,
+        organisation_id: str | None,
+    ) -> None:
+        """Show a signed-in member's choices; a first visit starts from their own details and
+        the choice that uses a credit, if any.
+        """
+        self.book_as.choices = [SelectChoice(option.value, option.label) for option in options]
+        if self.is_submitted():
+            return
+        self.book_as.data = default_choice(options, organisation_id=organisation_id)
+        self.name.data = self.name.data or name
+        self.email.data = self.email.data or email
+        self.organisation.data = self.organisation.data or organisation_name_for(
+            options, self.book_as.data
+        )
 
     def intake_fields(self) -> list[Field]:
         return [field for field in self if field.name.startswith("intake_")]

@@ -37,7 +37,26 @@ def fulfil_checkout(
     """Bring the booking in line with its checkout; returns the booking, or None for a checkout we
     do not know. `site_time_zone` names the day a late payment's booking counts against.
     """
-    state = provider.retrieve_checkout(checkout_session_id)
+    return fulfil_booking_state(
+        session=session,
+        provider=provider,
+        state=provider.retrieve_checkout(checkout_session_id),
+        site_time_zone=site_time_zone,
+        now=now,
+    )
+
+
+def fulfil_booking_state(
+    *,
+    session: Session,
+    provider: PaymentProvider,
+    state: CheckoutState,
+    site_time_zone: ZoneInfo,
+    now: datetime,
+) -> Booking | None:
+    """Apply a checkout's current state (just read from the provider) to its booking; None when
+    it names no booking of ours.
+    """
     if not state.reference:
         return None
     booking = find_booking_for_update(session, public_id=state.reference)

@@ -27,6 +27,7 @@ from consult.booking.occupying import SlotTaken
 from consult.booking.routes import blueprint, guest_zone_name, parse_day, site_identity, site_zone
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
+from consult.engagements.policy import credit_given_back
 from consult.payments.provider import PaymentError, PaymentProviderUnavailable
 from consult.payments.selection import current_provider
 
@@ -127,6 +128,9 @@ def _manage_page(
         refund_percent=refund_percent,
         can_change=_can_change(booking),
         moves_left=max(0, site.max_reschedules - booking.reschedule_count),
+        credit_back=credit_given_back(
+            starts_at=booking.starts_at, now=app_now(), tiers=site.refund_tiers
+        ),
         problem=problem,
     ), status
 

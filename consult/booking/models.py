@@ -173,6 +173,26 @@ class Booking(SQLModel, table=True):
     )
 
     reschedule_count: int = Field(default=0)
+    # Who booked, when a signed-in member booked for their organisation (engagements).
+    organisation_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    booked_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    programme_purchase_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("programme_purchases.id", ondelete="SET NULL"), nullable=True
+        ),
+        description="The programme whose credit paid for it, kept if the credit is given back.",
+    )
     created_at: datetime = Field(sa_type=AwareDateTime)
     confirmed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=AwareDateTime)

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from markdown import markdown
 from markupsafe import Markup
 
@@ -30,6 +31,12 @@ from consult.booking.models import Booking, ConsultationType
 from consult.booking.occupying import SlotTaken
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
+from consult.engagements.booking_options import (
+    ChoiceNotAllowed,
+    book_as_options,
+    resolve_choice,
+)
+from consult.engagements.credits import NoCreditLeft
 from consult.payments.provider import (
     CHECKOUT_SESSION_ID_PLACEHOLDER,
     CheckoutRequest,
@@ -198,6 +205,17 @@ def details(slug: str) -> ResponseReturnValue:
     guest_zone = guest_zone_name(form.tz.data)
     if start is None or guest_zone is None:
         return redirect(url_for("booking.choose_time", slug=slug))
+    signed_in = current_user if current_user.is_authenticated else None
+    options = book_as_options(
+        get_session(), user=signed_in, consultation_type=consultation_type, starts_at=start
+    )
+    if options:
+        form.offer_member_choices(
+            options,
+            name=current_user.name,
+            email=current_user.email,
+            organisation_id=request.args.get("org"),
+        )
     context = {
         "consultation_type": consultation_type,
         "form": form,
@@ -207,6 +225,11 @@ def details(slug: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("booking/details.html", **context), 200 if not form.errors else 422
     db = get_session()
+    try:
+        member = resolve_choice(db, user=current_user, value=form.book_as.data) if options else None
+    except ChoiceNotAllowed as problem:
+        form.book_as.errors = [str(problem)]
+        return render_template("booking/details.html", **context), 422
     # Required fields: validated, so never empty here.
     guest = service.GuestDetails(
         name=form.name.data or "",
@@ -225,12 +248,23 @@ def details(slug: str) -> ResponseReturnValue:
             guest=guest,
             site_time_zone=site_zone(),
             now=app_now(),
+            member=member,
         )
     except (SlotTaken, service.SlotNotOffered) as refusal:
         db.rollback()
         return render_template("booking/details.html", **context, slot_problem=str(refusal)), 409
+    except NoCreditLeft as refusal:
+        db.rollback()
+        # The choices again, as they are now: the credit that was just taken is gone.
+        options = book_as_options(
+            db, user=signed_in, consultation_type=consultation_type, starts_at=start
+        )
+        form.offer_member_choices(options, name="", email="", organisation_id=None)
+        form.book_as.data = (form.book_as.data or "").replace("credit:", "org:", 1)
+        form.book_as.errors = [str(refusal)]
+        return render_template("booking/details.html", **context), 409
     db.commit()
-    if consultation_type.is_free:
+    if booking.status == "confirmed":
         return redirect(url_for("booking.booking_status", public_id=booking.public_id), 303)
     return _start_payment(booking, consultation_type, context)
 

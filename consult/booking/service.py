@@ -19,6 +19,7 @@ from consult.booking.models import Booking, BookingAccessToken, ConsultationType
 from consult.booking.occupying import expire_hold, occupy
 from consult.booking.status import set_status
 from consult.db import id_of
+from consult.engagements.credits import MemberBooking, take_credit
 
 # Stripe refuses a Checkout Session that expires in under 30 minutes: keep a minute of margin.
 HOLD_MINUTES = 31
@@ -123,13 +124,16 @@ def place_booking(
     guest: GuestDetails,
     site_time_zone: ZoneInfo,
     now: datetime,
+    member: MemberBooking | None = None,
 ) -> Booking:
     """Hold the slot (a paid type, for HOLD_MINUTES, while the guest pays) or confirm it (a free
-    type).
+    type, or a member's booking paid with a programme credit).
 
     Start the transaction with `begin_as_writer` so that on SQLite the check and the insert
     see the same calendar. The check here only spares a doomed insert: `occupy` keeps the rules
-    (no overlap, the daily maximum) on every database, under concurrency too.
+    (no overlap, the daily maximum) on every database, under concurrency too. A member's
+    booking is tied to their organisation; with `use_credit` it raises NoCreditLeft when no
+    credit is left (the programme is locked after the day, the order every path takes).
     """
     starts_at = starts_at.astimezone(site_time_zone)
     offered = guest_day_slots(
@@ -166,11 +170,15 @@ def place_booking(
         currency=consultation_type.currency,
         payment_state="not_required" if free else "unpaid",
         created_at=now,
+        organisation_id=member.organisation_id if member else None,
+        booked_by_id=member.user_id if member else None,
     )
     session.add(booking)
     session.flush()
     occupy(session, booking, site_time_zone=site_time_zone, now=now)
-    if free:
+    if member is not None and member.use_credit and not free:
+        take_credit(session=session, booking=booking, now=now)
+    if booking.payment_state == "not_required":
         confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
     return booking
 

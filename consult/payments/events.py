@@ -18,9 +18,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
-from consult.booking.fulfilment import fulfil_checkout
 from consult.booking.refunds import reconcile_charge_refunded, reconcile_refund_failed
 from consult.db import begin_as_writer
+from consult.engagements.cancellation import (
+    reconcile_purchase_charge_refunded,
+    reconcile_purchase_refund_failed,
+)
+from consult.payments.checkouts import fulfil_any_checkout
 from consult.payments.models import ProcessedWebhookEvent
 from consult.payments.provider import PaymentNotFound, PaymentProvider, PaymentProviderUnavailable
 
@@ -180,11 +184,13 @@ def _apply(
     site_time_zone: ZoneInfo,
     now: datetime,
 ) -> None:
-    """What an event means for the bookings; raises UnusableEvent for one the site cannot use."""
+    """What an event means for the bookings and programmes; raises UnusableEvent for one the site
+    cannot use.
+    """
     if event_type in CHECKOUT_EVENTS:
         checkout_id = _text(data_object, "id")
         try:
-            booking = fulfil_checkout(
+            known = fulfil_any_checkout(
                 session=session,
                 provider=provider,
                 checkout_session_id=checkout_id,
@@ -193,21 +199,29 @@ def _apply(
             )
         except PaymentNotFound as error:
             raise UnusableEvent(f"the provider has no checkout {checkout_id}") from error
-        if booking is None:
-            raise UnusableEvent(f"checkout {checkout_id} is not one of this site's bookings")
+        if not known:
+            raise UnusableEvent(
+                f"checkout {checkout_id} is not one of this site's bookings or programmes"
+            )
     elif event_type == "charge.refunded":
         payment = _text(data_object, "payment_intent")
-        if not reconcile_charge_refunded(
-            session=session,
-            payment_reference=payment,
-            amount_refunded_minor=_amount(data_object, "amount_refunded"),
-            now=now,
+        refunded = _amount(data_object, "amount_refunded")
+        if not (
+            reconcile_charge_refunded(
+                session=session, payment_reference=payment, amount_refunded_minor=refunded, now=now
+            )
+            or reconcile_purchase_charge_refunded(
+                session=session, payment_reference=payment, amount_refunded_minor=refunded, now=now
+            )
         ):
-            raise UnusableEvent(f"no booking was paid with {payment}")
+            raise UnusableEvent(f"no booking or programme was paid with {payment}")
     elif event_type == "refund.failed":
         payment = _text(data_object, "payment_intent")
-        if not reconcile_refund_failed(session=session, payment_reference=payment, now=now):
-            raise UnusableEvent(f"no booking was paid with {payment}")
+        if not (
+            reconcile_refund_failed(session=session, payment_reference=payment, now=now)
+            or reconcile_purchase_refund_failed(session=session, payment_reference=payment, now=now)
+        ):
+            raise UnusableEvent(f"no booking or programme was paid with {payment}")
     else:
         raise UnusableEvent(f"this site does not use {event_type} events")
 

@@ -8,12 +8,12 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from flask.typing import ResponseReturnValue
 from sqlmodel import select
 
-from consult.booking.fulfilment import fulfil_checkout
 from consult.booking.routes import site_zone
 from consult.clock import app_now
 from consult.config import Settings
 from consult.db import begin_as_writer, get_session
 from consult.extensions import csrf, limiter
+from consult.payments.checkouts import fulfil_any_checkout
 from consult.payments.events import UnusableEvent, process_stored_event, store_event
 from consult.payments.models import TestCheckout
 from consult.payments.selection import current_provider
@@ -100,7 +100,7 @@ def test_pay(session_id: str) -> ResponseReturnValue:
         return render_template("payments/test_checkout.html", checkout=checkout, expired=True), 410
     provider = LocalTestProvider(db)  # what current_provider() is when the page is open at all
     success_url = provider.pay(session_id)
-    fulfil_checkout(
+    fulfil_any_checkout(
         session=db,
         provider=provider,
         checkout_session_id=session_id,

@@ -16,7 +16,7 @@ from sqlmodel import select
 from consult.accounts.models import User
 from consult.audit.web import audit
 from consult.clock import app_now
-from consult.db import get_session
+from consult.db import get_session, looks_like_identifier
 from consult.extensions import limiter, login_manager
 from consult.portal import service
 from consult.portal.definition import AssessmentDefinition
@@ -83,6 +83,8 @@ def _access(organisation_id: str, *, owner: bool = False) -> Access:
     """
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
+    if not looks_like_identifier(organisation_id):
+        abort(404)
     db = get_session()
     if current_user.is_consultant:
         organisation = db.exec(

@@ -75,6 +75,8 @@ class SiteIdentity:
     credentials: tuple[str, ...] = ()
     testimonials: tuple[Testimonial, ...] = ()
     booking_retention_months: int = 24
+    postal_address: str | None = None  # printed on receipts, as written (lines kept)
+    tax_id: str | None = None  # a VAT or tax number printed on receipts
 
     @property
     def time_zone(self) -> ZoneInfo:
@@ -233,6 +235,11 @@ def parse_site_identity(data: object) -> SiteIdentity:
             f"booking_retention_months must be a whole number from 1 to {MAX_RETENTION_MONTHS}"
         )
     phone = contact.get("phone")
+    address, tax_id = contact.get("address"), contact.get("tax_id")
+    if address is not None and not isinstance(address, str):
+        raise SiteIdentityError("contact.address must be text (lines kept as written)")
+    if tax_id is not None and (isinstance(tax_id, bool) or not isinstance(tax_id, (str, int))):
+        raise SiteIdentityError("contact.tax_id must be text")
     return SiteIdentity(
         practice_name=_required_text(data, "practice_name"),
         tagline=_required_text(data, "tagline"),
@@ -251,6 +258,8 @@ def parse_site_identity(data: object) -> SiteIdentity:
         credentials=_credentials(consultant.get("credentials")),
         testimonials=_testimonials(data.get("testimonials")),
         booking_retention_months=retention,
+        postal_address=(address or "").strip() or None,
+        tax_id=str(tax_id if tax_id is not None else "").strip() or None,
     )
 
 

@@ -141,3 +141,30 @@ def _with_testimonial(item):
 def test_trust_problems_are_named(data, complaint):
     with pytest.raises(SiteIdentityError, match=complaint):
         parse_site_identity(data)
+
+
+def test_receipt_details_are_optional_and_kept_as_written():
+    assert parse_site_identity(VALID).postal_address is None
+    site = parse_site_identity(
+        {
+            **VALID,
+            "contact": {
+                "email": "hello@example.org",
+                "address": "  1 Main Street\nSpringfield  \n",
+                "tax_id": 123456789,
+            },
+        }
+    )
+    assert site.postal_address == "1 Main Street\nSpringfield" and site.tax_id == "123456789"
+
+
+@pytest.mark.parametrize(
+    ("contact", "complaint"),
+    [
+        ({"address": ["1 Main Street"]}, "contact.address must be text"),
+        ({"tax_id": {"vat": "x"}}, "contact.tax_id must be text"),
+    ],
+)
+def test_receipt_details_of_the_wrong_kind_are_named(contact, complaint):
+    with pytest.raises(SiteIdentityError, match=complaint):
+        parse_site_identity({**VALID, "contact": {"email": "hello@example.org", **contact}})

@@ -8,6 +8,8 @@ from sqlmodel import select
 
 from consult.accounts.service import create_user
 from consult.db import get_session
+from consult.engagements.catalogue import ProgrammeTerms, save_programme
+from consult.engagements.purchases import activate, start_purchase
 from consult.portal import service
 from consult.portal.models import ActionItem, Response
 from consult.portal.rounds import close_round
@@ -22,8 +24,14 @@ OWNER_ONLY = {
     "portal.add_note",
     "portal.round_progress",
     "portal.activity",
+    "engagements.buy",
+    "engagements.cancel",
 }
 CONSULTANT_ONLY = {"portal.individual_responses"}
+# A receipt is the owner's and its payer's (here the owner paid): a plain member gets 404.
+OWNER_OR_PAYER = {"receipts.portal_receipt", "receipts.portal_receipt_pdf"}
+# The return from a checkout this organisation did not start finds nothing, for anyone.
+CHECKOUT_ONLY = {"engagements.payment_return"}
 
 
 @pytest.fixture
@@ -92,6 +100,7 @@ def world(app, clock):
             session=db, assessment_round=assessment_round, definition=assessment, now=clock()
         )
         action = db.exec(select(ActionItem)).first()
+        purchase = paid_programme(db, home, people["owner"], clock)
         db.commit()
         return {
             "people": people,
@@ -100,8 +109,27 @@ def world(app, clock):
                 "round_id": assessment_round.public_id,
                 "action_id": action.public_id,
                 "number": 1,
+                "kind": "programme",
+                "public_id": purchase.public_id,
             },
         }
+
+
+def paid_programme(db, organisation, owner, clock):
+    """A programme the owner bought and paid for (as fulfilment leaves it)."""
+    programme = save_programme(
+        session=db,
+        programme=None,
+        terms=ProgrammeTerms("P", "", 1000, "usd", 30, 0, 14, True),
+        sessions_by_type={},
+        now=clock(),
+    )
+    purchase = start_purchase(
+        session=db, programme=programme, organisation=organisation, buyer=owner, now=clock()
+    )
+    purchase.payment_state, purchase.paid_at, purchase.paid_minor = "paid", clock(), 1000
+    activate(session=db, purchase=purchase, now=clock())
+    return purchase
 
 
 def portal_routes(app, values):
@@ -146,6 +174,11 @@ def test_every_route_refuses_whoever_should_not_see_it(app, world):
             )
         elif endpoint in OWNER_ONLY or (endpoint == "portal.members" and method == "POST"):
             assert member_status == 403, (endpoint, method, member_status)
+        elif endpoint in OWNER_OR_PAYER:
+            assert member_status == 404, (endpoint, method)
+            assert ask(clients["owner"], method, path, tokens["owner"]).status_code == 200
+        elif endpoint in CHECKOUT_ONLY:
+            assert member_status == 404, (endpoint, method)
         else:
             assert member_status in (200, 302, 303, 422), (endpoint, method, member_status)
 

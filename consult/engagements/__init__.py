@@ -1,0 +1,3 @@
+"""Engagements: programmes (prepaid packages) an organisation buys or is granted, and their
+credits.
+"""

@@ -1,0 +1,1 @@
+"""Receipts of payments (a booking, a programme), as a page and a PDF."""
