@@ -207,6 +207,19 @@ def invite(app, clock, email="invitee@example.org", role="client") -> str:
     return f"/accounts/invitation/{token}"
 
 
+def test_the_practices_name_is_refused_as_a_password(client, auth, make_user):
+    user = make_user(email="change@example.org")
+    auth.sign_in(user.email)
+    practice = "Irons Consulting Group"  # content/site.yaml's practice_name
+    refused = submit_form(
+        client,
+        "/accounts/password",
+        {"current_password": TEST_PASSWORD, "password": practice, "confirm": practice},
+    )
+    assert refused.status_code == 422
+    assert "should not be the name of this site" in refused.get_data(as_text=True)
+
+
 def test_an_invitee_sets_name_and_password_and_is_signed_in(app, client, clock):
     path = invite(app, clock)
     assert "/accounts/invitation/" in outbox(app)[0].text_body
