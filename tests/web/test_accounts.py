@@ -310,3 +310,16 @@ def test_create_admin_creates_then_promotes(app, runner, make_user):
             get_session().exec(select(User).where(User.email == "client@example.org")).one().role
             == "consultant"
         )
+
+
+def test_an_older_password_hash_is_replaced_at_the_next_sign_in(app, auth, make_user):
+    from werkzeug.security import generate_password_hash
+
+    user = make_user(email="older@example.org")
+    with app.app_context():
+        stored = get_session().get(User, user.id)
+        stored.password_hash = generate_password_hash(TEST_PASSWORD, method="scrypt")
+        get_session().commit()
+    assert auth.sign_in(user.email).status_code == 302
+    with app.app_context():
+        assert get_session().get(User, user.id).password_hash.startswith("$argon2id$")
