@@ -1,13 +1,13 @@
 """Forms of the account pages; every one carries a CSRF token through Flask-WTF."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from consult.accounts.policy import PASSWORD_MAX_LENGTH, password_problem
+from consult.forms import SiteForm
 
 
-class SignInForm(FlaskForm):
+class SignInForm(SiteForm):
     email = EmailField(
         "E-mail address", validators=[DataRequired("Enter your e-mail address."), Length(max=254)]
     )
@@ -18,7 +18,7 @@ class SignInForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device for 30 days")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(SiteForm):
     email = EmailField(
         "E-mail address",
         validators=[
@@ -29,7 +29,7 @@ class ResetRequestForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(SiteForm):
     """Choosing a password: checked against the policy, typed twice."""
 
     password = PasswordField("New password", validators=[DataRequired("Choose a password.")])
