@@ -59,7 +59,7 @@ class NoControlCharacters:
 # Days and moments people mean: far enough from years 1 and 9999 that adding a day or moving to
 # another time zone cannot overflow `datetime`.
 EARLIEST_YEAR = 1900
-LATEST_YEAR = 2999
+LATEST_YEAR = 9000
 # IANA names are short ASCII paths such as America/Argentina/Buenos_Aires; nothing else reaches
 # `ZoneInfo`, which raises OSError on a 300-character name and reads files for `../`.
 _ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+){0,3}")
