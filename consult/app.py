@@ -19,6 +19,7 @@ from consult.errors import register_error_pages
 from consult.extensions import csrf, limiter, login_manager
 from consult.mail.background import BackgroundDelivery
 from consult.portal.library import AssessmentLibrary
+from consult.route_arguments import bound_path_arguments
 from consult.site import caching, static_files
 from consult.site.identity import SiteIdentityError, load_site_identity
 
@@ -96,6 +97,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    bound_path_arguments(app.url_map)
     _register_blueprints(app)
     _check_rate_limits_in_their_views_only(app)
     static_files.init_app(app)

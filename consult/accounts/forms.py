@@ -3,11 +3,11 @@
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from consult.accounts.policy import PASSWORD_MAX_LENGTH, password_problem
+from consult.forms import SiteForm
 
 
 def site_words() -> tuple[str, ...]:
@@ -18,7 +18,7 @@ def site_words() -> tuple[str, ...]:
     return (site.practice_name, site.consultant_name, host, *host.split(".")[:-1])
 
 
-class SignInForm(FlaskForm):
+class SignInForm(SiteForm):
     email = EmailField(
         "E-mail address", validators=[DataRequired("Enter your e-mail address."), Length(max=254)]
     )
@@ -29,7 +29,7 @@ class SignInForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device for 30 days")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(SiteForm):
     email = EmailField(
         "E-mail address",
         validators=[
@@ -40,7 +40,7 @@ class ResetRequestForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(SiteForm):
     """Choosing a password: checked against the policy, typed twice."""
 
     password = PasswordField("New password", validators=[DataRequired("Choose a password.")])

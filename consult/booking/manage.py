@@ -5,7 +5,7 @@ secret link in their e-mails, cancelling it (with the policy's refund) or moving
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, redirect, render_template, request, url_for
@@ -24,10 +24,17 @@ from consult.booking.emails import format_money
 from consult.booking.fulfilment import abandon_checkout, fulfil_checkout
 from consult.booking.models import Booking, ConsultationType
 from consult.booking.occupying import SlotTaken
-from consult.booking.routes import blueprint, guest_zone_name, parse_day, site_identity, site_zone
+from consult.booking.routes import (
+    blueprint,
+    requested_day,
+    requested_zone,
+    site_identity,
+    site_zone,
+)
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
 from consult.engagements.policy import credit_given_back
+from consult.form_validators import moment_from
 from consult.payments.provider import PaymentError, PaymentProviderUnavailable
 from consult.payments.selection import current_provider
 
@@ -227,11 +234,17 @@ def move(token: str) -> ResponseReturnValue:
         begin_as_writer(db)
     booking = _managed_booking_or_404(token)
     consultation_type = db.get_one(ConsultationType, booking.consultation_type_id)
-    guest_zone = guest_zone_name(request.values.get("tz")) or booking.guest_time_zone
+    guest_zone = (
+        requested_zone(request.values["tz"])
+        if request.values.get("tz")
+        else booking.guest_time_zone
+    )
     problem = None
     if request.method == "POST":
         try:
-            new_start = datetime.fromisoformat(request.form.get("start", ""))
+            new_start = moment_from(request.form.get("start"))
+            if new_start is None:
+                raise ValueError("not a moment")
             reschedule_booking(
                 session=db,
                 booking=booking,
@@ -260,7 +273,7 @@ def move(token: str) -> ResponseReturnValue:
         site_time_zone=site_zone(),
         now=now,
     )
-    chosen_day = parse_day(request.values.get("date")) or (days[0] if days else None)
+    chosen_day = requested_day(request.values.get("date")) or (days[0] if days else None)
     times = (
         service.guest_day_slots(
             session=db,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 import nh3
 from flask import (
@@ -36,6 +36,7 @@ from consult.engagements.booking_options import (
     resolve_choice,
 )
 from consult.engagements.credits import NoCreditLeft
+from consult.form_validators import day_from, known_time_zone, moment_from
 from consult.site.caching import PageVersion, public_page
 from consult.site.identity import SiteIdentity
 
@@ -60,11 +61,23 @@ def guest_zone_name(value: str | None) -> str | None:
     """The zone name if it is a real IANA zone (the site's when empty), else None."""
     if not value:
         return site_zone().key
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return value
+    return known_time_zone(value)
+
+
+def requested_zone(value: str | None) -> str:
+    """A page's `tz`: the site's zone when absent; a zone that does not exist is a 400."""
+    zone = guest_zone_name(value)
+    if zone is None:
+        abort(400, description="That time zone is not one we know; choose one from the list.")
+    return zone
+
+
+def requested_day(value: str | None) -> date | None:
+    """A page's `date`: None when absent; anything but a day written YYYY-MM-DD is a 400."""
+    day = parse_day(value)
+    if value and day is None:
+        abort(400, description="That date could not be read; choose a day from the calendar.")
+    return day
 
 
 def _active_type_or_404(slug: str) -> ConsultationType:
@@ -109,7 +122,7 @@ def index() -> str:
 @blueprint.get("/<slug>/")
 def choose_time(slug: str) -> str:
     consultation_type = _active_type_or_404(slug)
-    guest_zone = guest_zone_name(request.args.get("tz")) or site_zone().key
+    guest_zone = requested_zone(request.args.get("tz"))
     now = app_now()
     db = get_session()
     days = service.guest_days_with_slots(
@@ -119,7 +132,7 @@ def choose_time(slug: str) -> str:
         site_time_zone=site_zone(),
         now=now,
     )
-    chosen_day = parse_day(request.args.get("date")) or (days[0] if days else None)
+    chosen_day = requested_day(request.args.get("date")) or (days[0] if days else None)
     times: list[datetime] = []
     if chosen_day is not None:
         times = service.guest_day_slots(
@@ -142,10 +155,7 @@ def choose_time(slug: str) -> str:
 
 
 def parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return day_from(value)
 
 
 @blueprint.get("/<slug>/slots.json")
@@ -175,11 +185,7 @@ def slots_json(slug: str) -> ResponseReturnValue:
 
 
 def _chosen_start(form: DetailsForm) -> datetime | None:
-    try:
-        start = datetime.fromisoformat(form.start.data or "")
-    except ValueError:
-        return None
-    return start if start.tzinfo else None
+    return moment_from(form.start.data)
 
 
 @blueprint.route("/<slug>/details", methods=["GET", "POST"])
