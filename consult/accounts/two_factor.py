@@ -19,7 +19,7 @@ RECOVERY_CODE_GROUPS = 4
 RECOVERY_CODE_GROUP_LENGTH = 4
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 # A code from an authenticator app, as typed: six digits, perhaps with a space in the middle.
-_TYPED_CODE = re.compile(r"\d{6}")
+_TYPED_CODE = re.compile(r"[0-9]{6}")  # ASCII digits only: \d takes any script's digits
 # How many 30-second steps either side of now a code may come from: phones' clocks drift.
 ACCEPTED_DRIFT_STEPS = 1
 

@@ -17,6 +17,7 @@ from consult.accounts.second_step import (
     waiting_sign_in,
 )
 from consult.accounts.two_factor import provisioning_uri, qr_code_svg, readable_secret
+from consult.audit.events import GUEST
 from consult.audit.web import actor_of, audit
 from consult.clock import app_now
 from consult.db import get_session
@@ -61,7 +62,8 @@ def sign_in_code() -> ResponseReturnValue:
             )
         except two_factor.CodeRefused as refusal:
             _refuse(form, str(refusal))
-            audit("two_factor.failed", actor=actor_of(user), subject=user)
+            # Whoever typed it is not signed in: the password alone does not say who they are.
+            audit("two_factor.failed", actor=GUEST, subject=user)
             db.commit()
         else:
             details = {"second_step": used.value}

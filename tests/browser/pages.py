@@ -49,6 +49,7 @@ CONSULTANT_PAGES = {
     "client organisations": "/admin/organisations/",
     "subscribers": "/admin/subscribers/",
     "change password": "/accounts/password",
+    "two-step sign-in": "/accounts/two-step/",
 }
 
 

@@ -85,7 +85,8 @@ def test_once_on_the_password_alone_signs_no_one_in(app, client_member, clock):
 
     wrong = submit_form(other, CODE_STEP, {"code": "123456"})
     assert wrong.status_code == 422 and "does not match" in wrong.get_data(as_text=True)
-    assert only_entry(app, "two_factor.failed").subject_email == client_member.email
+    failed = only_entry(app, "two_factor.failed")
+    assert failed.subject_email == client_member.email and failed.actor_kind == "guest"
 
     right = submit_form(other, CODE_STEP, {"code": on.code_at(clock())})
     assert right.status_code == 302 and right.headers["Location"] == "/"
@@ -183,3 +184,12 @@ def test_a_password_reset_link_still_asks_for_the_code(app, client_member, clock
     assert browser.get("/accounts/data").status_code == 302
     done = submit_form(browser, CODE_STEP, {"code": on.code_at(clock())})
     assert done.status_code == 302 and browser.get("/accounts/data").status_code == 200
+
+
+def test_odd_input_in_the_code_field_is_refused_calmly(app, client_member, clock):
+    turn_on(signed_in_client(app, client_member), clock)
+    browser = app.test_client()
+    Auth(browser).sign_in(client_member.email)
+    for typed in ("１２３４５６", "12\x0034", "x" * 41, "' OR 1=1 --", "   "):
+        response = submit_form(browser, CODE_STEP, {"code": typed})
+        assert response.status_code == 422, typed
