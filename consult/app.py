@@ -20,7 +20,7 @@ from consult.extensions import csrf, limiter, login_manager
 from consult.mail.background import BackgroundDelivery
 from consult.portal.library import AssessmentLibrary
 from consult.route_arguments import bound_path_arguments
-from consult.site import caching, static_files
+from consult.site import caching, private_pages, static_files
 from consult.site.identity import SiteIdentityError, load_site_identity
 
 if TYPE_CHECKING:
@@ -102,6 +102,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     _check_rate_limits_in_their_views_only(app)
     static_files.init_app(app)
     caching.init_app(app, template_folder=PROJECT_ROOT / "templates", identity=site)
+    private_pages.init_app(app)
     register_error_pages(app)
     _register_response_hooks(app)
     _register_commands(app)
@@ -172,6 +173,7 @@ def _configure_logging() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from consult.accounts.routes import blueprint as accounts
+    from consult.accounts.two_factor_routes import blueprint as two_factor
     from consult.admin.routes import blueprint as admin
     from consult.blog.routes import blueprint as blog
     from consult.booking.routes import blueprint as booking
@@ -186,6 +188,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (
         site,
         accounts,
+        two_factor,
         privacy,
         blog,
         booking,

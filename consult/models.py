@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from consult.accounts.models import Invitation, PasswordResetToken, User
+from consult.accounts.models import Invitation, PasswordResetToken, RecoveryCode, User
 from consult.audit.models import AuditEntry
 from consult.blog.models import NewsletterDelivery, Subscriber
 from consult.booking.models import (
@@ -55,6 +55,7 @@ __all__ = [
     "NewsletterDelivery",
     "OutboxEmail",
     "PasswordResetToken",
+    "RecoveryCode",
     "Programme",
     "ProgrammeCredit",
     "ProgrammeInclusion",

@@ -1,4 +1,6 @@
-"""`flask --app consult create-admin EMAIL`: create or promote a consultant account."""
+"""`flask --app consult create-admin EMAIL`: create or promote a consultant account, or reset its
+two-step sign-in.
+"""
 
 import sys
 from typing import Any
@@ -10,7 +12,12 @@ from sqlmodel import Session
 from consult.accounts.forms import site_words
 from consult.accounts.models import User
 from consult.accounts.policy import password_problem
-from consult.accounts.service import create_or_promote_consultant, find_user_by_email
+from consult.accounts.service import (
+    create_or_promote_consultant,
+    end_sessions,
+    find_user_by_email,
+)
+from consult.accounts.two_factor_service import turn_off
 from consult.audit.events import SYSTEM
 from consult.audit.service import record_event
 from consult.clock import app_now
@@ -25,11 +32,22 @@ from consult.db import get_session
     is_flag=True,
     help="Read the password from standard input instead of prompting.",
 )
+@click.option(
+    "--reset-two-factor",
+    is_flag=True,
+    help="Only turn off two-step sign-in of EMAIL's account (a lost phone), ending its "
+    "sessions; the password stays. Its next sign-in offers to set it up again.",
+)
 @with_appcontext
-def create_admin_command(email: str, name: str | None, password_stdin: bool) -> None:
+def create_admin_command(
+    email: str, name: str | None, password_stdin: bool, reset_two_factor: bool
+) -> None:
     """Create a consultant account for EMAIL, or make an existing account a consultant."""
     if "@" not in email:
         raise click.BadParameter("must be an e-mail address", param_hint="EMAIL")
+    if reset_two_factor:
+        _reset_two_factor(email)
+        return
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -49,6 +67,24 @@ def create_admin_command(email: str, name: str | None, password_stdin: bool) -> 
         _record(session, "account.role_changed", user, role=[role, "consultant"], active=active)
     session.commit()
     click.echo(f"{'Created' if created else 'Updated'} consultant account {user.email}.")
+
+
+def _reset_two_factor(email: str) -> None:
+    session = get_session()
+    user = find_user_by_email(session=session, email=email)
+    if user is None:
+        raise click.ClickException(f"No account has the address {email}.")
+    if not user.has_two_factor:
+        click.echo(f"Two-step sign-in is not on for {user.email}; nothing to reset.")
+        return
+    turn_off(session=session, user=user)
+    end_sessions(session=session, user=user)
+    _record(session, "two_factor.reset", user)
+    session.commit()
+    click.echo(
+        f"Two-step sign-in of {user.email} is off and every session of it ended: it signs in "
+        "with its password, then sets up two-step sign-in again from the admin dashboard."
+    )
 
 
 def _record(session: Session, event_type: str, user: User, **details: Any) -> None:

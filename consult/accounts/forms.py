@@ -66,6 +66,36 @@ class NewPasswordForm(SiteForm):
             raise ValidationError(problem)
 
 
+class SecondStepForm(SiteForm):
+    """The code of the second step: six digits from the app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        validators=[
+            DataRequired("Enter the code from your app, or a recovery code."),
+            Length(max=40),
+        ],
+    )
+
+
+class ConfirmTwoFactorForm(SiteForm):
+    code = StringField(
+        "Code from the app",
+        validators=[DataRequired("Enter the six-digit code the app shows."), Length(max=20)],
+    )
+
+
+class TurnOffTwoFactorForm(SiteForm):
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX_LENGTH)],
+    )
+    code = StringField(
+        "Code from the app",
+        validators=[DataRequired("Enter the code from your app."), Length(max=40)],
+    )
+
+
 class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password.")]

@@ -1,4 +1,4 @@
-"""Tables of accounts: users, password-reset tokens and invitations."""
+"""Tables of accounts: users, password-reset tokens, invitations and recovery codes."""
 
 from __future__ import annotations
 
@@ -36,6 +36,11 @@ class User(SQLModel, table=True):
     )
     created_at: datetime = Field(sa_type=AwareDateTime)
     last_signed_in_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    # Two-step sign-in: the app's secret (kept from the setup page until confirmed, never shown
+    # again after), when it was turned on, and the last 30-second step whose code was accepted.
+    two_factor_secret: str | None = Field(default=None, max_length=64)
+    two_factor_enabled_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    two_factor_last_used_step: int | None = Field(default=None)
 
     # What Flask-Login asks of a user object.
     is_authenticated: ClassVar[bool] = True
@@ -47,6 +52,11 @@ class User(SQLModel, table=True):
     @property
     def is_consultant(self) -> bool:
         return self.role == "consultant"
+
+    @property
+    def has_two_factor(self) -> bool:
+        """True once two-step sign-in is confirmed: every sign-in then asks for a code."""
+        return self.two_factor_enabled_at is not None
 
 
 class PasswordResetToken(SQLModel, table=True):
@@ -99,3 +109,19 @@ class Invitation(SQLModel, table=True):
     )
     organisation_role: str | None = Field(default=None, max_length=10)
     role_group: str | None = Field(default=None, max_length=60)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code that stands in for the app's code; only its SHA-256 is stored."""
+
+    __tablename__ = "two_factor_recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    code_hash: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=AwareDateTime)

@@ -17,6 +17,7 @@ from consult.accounts.forms import (
 )
 from consult.accounts.models import Invitation, User
 from consult.accounts.policy import is_safe_redirect_path, normalise_email
+from consult.accounts.second_step import wait_for_code
 from consult.audit.events import GUEST
 from consult.audit.web import actor_of, audit
 from consult.clock import app_now
@@ -33,7 +34,7 @@ def load_user(session_token: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-def _sign_in(user: User, *, remember: bool) -> None:
+def start_session(user: User, *, remember: bool) -> None:
     """Start a fresh session for `user`: nothing from before sign-in carries over.
 
     The database first: if it cannot be written, the answer is a 503 and no cookie signs in.
@@ -44,7 +45,7 @@ def _sign_in(user: User, *, remember: bool) -> None:
     login_user(user, remember=remember)
 
 
-def _landing_page(user: User) -> str:
+def landing_page(user: User) -> str:
     return url_for("admin.dashboard") if user.is_consultant else url_for("site.home")
 
 
@@ -61,7 +62,7 @@ def sign_in() -> ResponseReturnValue:
     next_path = request.args.get("next")
     if current_user.is_authenticated:
         return redirect(
-            next_path if is_safe_redirect_path(next_path) else _landing_page(current_user)
+            next_path if is_safe_redirect_path(next_path) else landing_page(current_user)
         )
     form = SignInForm()
     if form.validate_on_submit():
@@ -69,15 +70,24 @@ def sign_in() -> ResponseReturnValue:
             session=get_session(), email=form.email.data or "", password=form.password.data or ""
         )
         if user is not None:
-            audit("sign_in.succeeded", actor=actor_of(user), subject=user)
-            _sign_in(user, remember=form.remember.data)
-            flash(f"Welcome, {user.name}.", "success")
-            return redirect(next_path if is_safe_redirect_path(next_path) else _landing_page(user))
+            safe_next = next_path if is_safe_redirect_path(next_path) else None
+            return _password_passed(user, remember=form.remember.data, next_path=safe_next)
         refusal = "That e-mail address and password do not match an account."
         form.password.errors = [*form.password.errors, refusal]
         audit("sign_in.failed", actor=GUEST, subject_email=form.email.data)
         get_session().commit()
     return render_template("accounts/sign_in.html", form=form), 200 if not form.errors else 422
+
+
+def _password_passed(user: User, *, remember: bool, next_path: str | None) -> ResponseReturnValue:
+    """Sign `user` in, or, with two-step sign-in on, ask for the code first."""
+    if user.has_two_factor:
+        wait_for_code(user, remember=remember, next_path=next_path, now=app_now())
+        return redirect(url_for("two_factor.sign_in_code"))
+    audit("sign_in.succeeded", actor=actor_of(user), subject=user)
+    start_session(user, remember=remember)
+    flash(f"Welcome, {user.name}.", "success")
+    return redirect(next_path or landing_page(user))
 
 
 @blueprint.post("/sign-out")
@@ -127,9 +137,13 @@ def reset_password(token: str) -> ResponseReturnValue:
         )
         audit("password.reset", actor=actor_of(user), subject=user)
         db.commit()
-        _sign_in(user, remember=False)
+        if user.has_two_factor:  # a reset link is one factor: the code is still asked for
+            wait_for_code(user, remember=False, next_path=None, now=app_now())
+            flash("Your password is changed. Enter your code to sign in.", "success")
+            return redirect(url_for("two_factor.sign_in_code"))
+        start_session(user, remember=False)
         flash("Your password is changed, and you are signed in.", "success")
-        return redirect(_landing_page(user))
+        return redirect(landing_page(user))
     return render_template(
         "accounts/reset_password.html", form=form
     ), 200 if not form.errors else 422
@@ -152,9 +166,9 @@ def change_password() -> ResponseReturnValue:
             service.set_password(session=db, user=user, password=new_password, now=app_now())
             audit("password.changed", subject=user)
             db.commit()
-            _sign_in(user, remember=False)
+            start_session(user, remember=False)
             flash("Your password is changed. Every other device has been signed out.", "success")
-            return redirect(_landing_page(user))
+            return redirect(landing_page(user))
     return render_template(
         "accounts/change_password.html", form=form
     ), 200 if not form.errors else 422
@@ -183,9 +197,9 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         )
         _audit_acceptance(invitation, user)
         db.commit()
-        _sign_in(user, remember=False)
+        start_session(user, remember=False)
         flash(f"Welcome, {user.name}. Your account is ready.", "success")
-        return redirect(_landing_page(user))
+        return redirect(landing_page(user))
     return render_template(
         "accounts/accept_invitation.html", form=form, invitation=invitation
     ), 200 if not form.errors else 422
@@ -212,7 +226,7 @@ def _accept_as_existing_user(token: str, email: str) -> ResponseReturnValue:
         _audit_acceptance(invitation, current_user._get_current_object())
         get_session().commit()
         flash("Invitation accepted.", "success")
-        return redirect(_landing_page(current_user))
+        return redirect(landing_page(current_user))
     if current_user.email != email:
         abort(403)
     return render_template("accounts/accept_invitation_signed_in.html", email=email)

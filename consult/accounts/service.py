@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from blinker import Namespace
@@ -108,32 +109,46 @@ def set_password(*, session: Session, user: User, password: str, now: datetime) 
 def request_password_reset(*, session: Session, email: str, now: datetime) -> None:
     """E-mail a one-hour reset link when an active account has this address; otherwise do nothing.
 
-    The caller answers the same either way, so the form reveals no accounts.
+    The caller answers the same either way, so the form reveals no accounts; and the work is the
+    same either way (a token made, the e-mail rendered and written), so the answer takes as long:
+    for an address without an active account, the writing is undone at once.
     """
     user = find_user_by_email(session=session, email=email)
-    if user is None or not user.is_active:
-        return
+    has_account = user is not None and user.is_active
     token, token_hash = new_token()
-    session.add(
-        PasswordResetToken(
-            user_id=id_of(user),
-            token_hash=token_hash,
-            created_at=now,
-            expires_at=now + RESET_LIFETIME,
+    writing = session.begin_nested()
+    if user is not None and has_account:
+        session.add(
+            PasswordResetToken(
+                user_id=id_of(user),
+                token_hash=token_hash,
+                created_at=now,
+                expires_at=now + RESET_LIFETIME,
+            )
         )
-    )
     queue_email(
         session=session,
-        to=user.email,
+        to=normalise_email(email),
         subject="Reset your password",
         template="password_reset",
         context={
-            "user": user,
+            "user": user if has_account else _StandIn(name=normalise_email(email)),
             "reset_url": absolute_url("accounts.reset_password", token=token),
             "valid_for": "one hour",
         },
         now=now,
     )
+    if has_account:
+        writing.commit()
+    else:
+        writing.rollback()
+
+
+@dataclass(frozen=True)
+class _StandIn:
+    """Whom the e-mail that is never sent greets: no account has the address."""
+
+    name: str
 
 
 def find_usable_reset(*, session: Session, token: str, now: datetime) -> PasswordResetToken:

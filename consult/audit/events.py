@@ -23,6 +23,8 @@ EVENT_TYPES: dict[str, str] = {
     "two_factor.disabled": "Two-factor sign-in turned off",
     "two_factor.reset": "Two-factor sign-in reset",
     "two_factor.recovery_codes_replaced": "New recovery codes made",
+    "two_factor.recovery_code_used": "Signed in with a recovery code",
+    "two_factor.failed": "Two-factor code refused",
     "account.created": "Account created",
     "account.role_changed": "Account role changed",
     "account.deleted": "Account deleted",

@@ -1,7 +1,8 @@
 """Everything the site holds about a person, gathered for them to download as JSON.
 
-Secrets are left out (the password hash, session and link tokens): they are not about the
-person, and a copy of them would be a key to the account.
+Secrets are left out (the password hash, session and link tokens, the two-step sign-in key and
+recovery codes): they are not about the person, and a copy of them would be a key to the
+account. Whether two-step sign-in is on is said.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ def personal_data(*, session: Session, user: User, now: datetime) -> dict[str, A
             "active": user.is_active,
             "created_at": _when(user.created_at),
             "last_signed_in_at": _when(user.last_signed_in_at),
+            "two_step_sign_in": {
+                "on": user.has_two_factor,
+                "since": _when(user.two_factor_enabled_at),
+            },
         },
         "memberships": _memberships(session, user),
         "answers": _answers(session, user),

@@ -38,6 +38,7 @@ PUBLIC_PAGES = {
 
 CONSULTANT_PAGES = {
     "admin dashboard": "/admin/",
+    "two-step sign-in": "/accounts/two-step/",
     "upcoming bookings": "/admin/bookings/",
     "bookings waiting for payment": "/admin/bookings/?view=held",
     "past bookings": "/admin/bookings/?view=past",

@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 
 from consult.accounts.service import create_user
 from consult.booking.models import ConsultationType, WeeklyHours
+from consult.config import PROJECT_ROOT
 from consult.db import make_engine
 from consult.demo import add_demo_booking_calendar
 from consult.models import metadata
@@ -78,6 +79,7 @@ class LiveServer:
                 "consult:create_app()",
             ],
             env=environment,
+            cwd=PROJECT_ROOT,  # as the README serves it: from the checkout, with gunicorn.conf.py
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
