@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert, select
 from sqlmodel import Session
-from werkzeug.security import generate_password_hash
 
 from bench.blog import generate_posts
 from consult.accounts.models import User
-from consult.accounts.service import PASSWORD_HASH_METHOD
+from consult.accounts.passwords import hash_password
 from consult.booking.models import Booking, BookingTimeBlock, ConsultationType
 from consult.config import PROJECT_ROOT
 from consult.demo import add_demo_booking_calendar
@@ -212,7 +211,7 @@ def fill_database(engine: Engine, definition: AssessmentDefinition, zone: ZoneIn
     """Write the data set into an empty, migrated database; returns what the routes need."""
     now = datetime.now(UTC)
     password = secrets.token_urlsafe(12)
-    password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+    password_hash = hash_password(password)
     with Session(engine) as session:
         session.add(
             User(
