@@ -26,8 +26,9 @@ from markdown import markdown
 from markupsafe import Markup
 
 from consult.booking import service
+from consult.booking.checkout import start_payment
 from consult.booking.forms import DetailsForm, details_form_for
-from consult.booking.models import Booking, ConsultationType
+from consult.booking.models import ConsultationType
 from consult.booking.occupying import SlotTaken
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
@@ -37,16 +38,10 @@ from consult.engagements.booking_options import (
     resolve_choice,
 )
 from consult.engagements.credits import NoCreditLeft
-from consult.payments.provider import (
-    CHECKOUT_SESSION_ID_PLACEHOLDER,
-    CheckoutRequest,
-    PaymentError,
-    PaymentProviderUnavailable,
-)
-from consult.payments.selection import current_provider
+from consult.extensions import limiter
+from consult.rate_limits import BOOKING_PER_CLIENT, refusal_page
 from consult.site.caching import PageVersion, public_page
 from consult.site.identity import SiteIdentity
-from consult.urls import absolute_url
 
 blueprint = Blueprint("booking", __name__, url_prefix="/book")
 log = logging.getLogger("consult.booking")
@@ -192,11 +187,10 @@ def _chosen_start(form: DetailsForm) -> datetime | None:
     return start if start.tzinfo else None
 
 
-@blueprint.route("/<slug>/details", methods=["GET", "POST"])
-def details(slug: str) -> ResponseReturnValue:
-    if request.method == "POST":
-        # Before any read: the check and the hold must see one calendar.
-        begin_as_writer(get_session())
+def _details_page(slug: str) -> tuple[DetailsForm, dict[str, Any]] | None:
+    """The details form for the chosen time and what its page shows; None without a usable time
+    or zone in the address.
+    """
     consultation_type = _active_type_or_404(slug)
     form = details_form_for(
         consultation_type, start=request.args.get("start"), tz=request.args.get("tz")
@@ -204,7 +198,35 @@ def details(slug: str) -> ResponseReturnValue:
     start = _chosen_start(form)
     guest_zone = guest_zone_name(form.tz.data)
     if start is None or guest_zone is None:
+        return None
+    return form, {
+        "consultation_type": consultation_type,
+        "form": form,
+        "start": start,
+        "start_local": start.astimezone(ZoneInfo(guest_zone)),
+        "guest_zone": guest_zone,
+    }
+
+
+def _details_refused(message: str) -> ResponseReturnValue:
+    slug = str((request.view_args or {}).get("slug", ""))
+    page = _details_page(slug)
+    if page is None:
         return redirect(url_for("booking.choose_time", slug=slug))
+    return render_template("booking/details.html", **page[1], slot_problem=message)
+
+
+@blueprint.route("/<slug>/details", methods=["GET", "POST"])
+@limiter.limit(BOOKING_PER_CLIENT, methods=["POST"], on_breach=refusal_page(_details_refused))
+def details(slug: str) -> ResponseReturnValue:
+    if request.method == "POST":
+        # Before any read: the check and the hold must see one calendar.
+        begin_as_writer(get_session())
+    page = _details_page(slug)
+    if page is None:
+        return redirect(url_for("booking.choose_time", slug=slug))
+    form, context = page
+    consultation_type, start = context["consultation_type"], context["start"]
     signed_in = current_user if current_user.is_authenticated else None
     options = book_as_options(
         get_session(), user=signed_in, consultation_type=consultation_type, starts_at=start
@@ -216,12 +238,6 @@ def details(slug: str) -> ResponseReturnValue:
             email=current_user.email,
             organisation_id=request.args.get("org"),
         )
-    context = {
-        "consultation_type": consultation_type,
-        "form": form,
-        "start_local": start.astimezone(ZoneInfo(guest_zone)),
-        "guest_zone": guest_zone,
-    }
     if not form.validate_on_submit():
         return render_template("booking/details.html", **context), 200 if not form.errors else 422
     db = get_session()
@@ -237,7 +253,7 @@ def details(slug: str) -> ResponseReturnValue:
         organisation=form.organisation.data or "",
         role=form.role.data or "",
         phone=form.phone.data,
-        time_zone=guest_zone,
+        time_zone=context["guest_zone"],
         intake_answers=form.intake_answers(),
     )
     try:
@@ -249,10 +265,12 @@ def details(slug: str) -> ResponseReturnValue:
             site_time_zone=site_zone(),
             now=app_now(),
             member=member,
+            client_address=request.remote_addr,
         )
-    except (SlotTaken, service.SlotNotOffered) as refusal:
+    except (SlotTaken, service.SlotNotOffered, service.TooManyHolds) as refusal:
         db.rollback()
-        return render_template("booking/details.html", **context, slot_problem=str(refusal)), 409
+        status = 429 if isinstance(refusal, service.TooManyHolds) else 409
+        return render_template("booking/details.html", **context, slot_problem=str(refusal)), status
     except NoCreditLeft as refusal:
         db.rollback()
         # The choices again, as they are now: the credit that was just taken is gone.
@@ -266,49 +284,7 @@ def details(slug: str) -> ResponseReturnValue:
     db.commit()
     if booking.status == "confirmed":
         return redirect(url_for("booking.booking_status", public_id=booking.public_id), 303)
-    return _start_payment(booking, consultation_type, context)
-
-
-def _start_payment(
-    booking: Booking, consultation_type: ConsultationType, context: dict[str, Any]
-) -> ResponseReturnValue:
-    """Send the guest to pay; if the provider cannot be reached, release the hold and say so."""
-    if booking.hold_expires_at is None:
-        raise RuntimeError(f"booking {booking.public_id} is not held, so it cannot be paid for")
-    db = get_session()
-    provider = current_provider()
-    guest_start = booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone))
-    request_for_provider = CheckoutRequest(
-        reference=booking.public_id,
-        description=(
-            f"{consultation_type.name}, {guest_start:%-d %B %Y %H:%M} ({booking.guest_time_zone})"
-        ),
-        amount_minor=booking.amount_minor,
-        currency=booking.currency,
-        customer_email=booking.guest_email,
-        success_url=absolute_url("booking.payment_return")
-        + f"?session_id={CHECKOUT_SESSION_ID_PLACEHOLDER}",
-        cancel_url=absolute_url("booking.payment_cancelled", public_id=booking.public_id),
-        expires_at=booking.hold_expires_at,
-        idempotency_key=f"checkout-{booking.public_id}",
-    )
-    try:
-        started = provider.start_checkout(request_for_provider)
-    except (PaymentProviderUnavailable, PaymentError):
-        log.exception("could not start the checkout of booking %s", booking.public_id)
-        db.rollback()
-        db.delete(db.get_one(Booking, booking.id))
-        db.commit()
-        message = (
-            "We could not reach our payment provider just now, so nothing was booked or charged. "
-            "Please try again in a few minutes."
-        )
-        return render_template("booking/details.html", **context, slot_problem=message), 503
-    booking.checkout_session_id = started.session_id
-    booking.payment_provider = provider.name
-    db.add(booking)
-    db.commit()
-    return redirect(started.redirect_url, 303)
+    return start_payment(booking, consultation_type, context)
 
 
 # The guest's pages for a booking once made share this blueprint.
