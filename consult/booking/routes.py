@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -26,7 +25,7 @@ from markdown import markdown
 from markupsafe import Markup
 
 from consult.booking import service
-from consult.booking.checkout import start_payment
+from consult.booking.checkout_start import answers_again, start_payment
 from consult.booking.forms import DetailsForm, details_form_for
 from consult.booking.models import ConsultationType
 from consult.booking.occupying import SlotTaken
@@ -44,7 +43,6 @@ from consult.site.caching import PageVersion, public_page
 from consult.site.identity import SiteIdentity
 
 blueprint = Blueprint("booking", __name__, url_prefix="/book")
-log = logging.getLogger("consult.booking")
 TIME_ZONES = sorted(
     zone
     for zone in available_timezones()
@@ -193,7 +191,10 @@ def _details_page(slug: str) -> tuple[DetailsForm, dict[str, Any]] | None:
     """
     consultation_type = _active_type_or_404(slug)
     form = details_form_for(
-        consultation_type, start=request.args.get("start"), tz=request.args.get("tz")
+        consultation_type,
+        start=request.args.get("start"),
+        tz=request.args.get("tz"),
+        **answers_again(request.args.get("again")),
     )
     start = _chosen_start(form)
     guest_zone = guest_zone_name(form.tz.data)

@@ -1,4 +1,6 @@
-"""The payment hand-off of a held booking: start the provider's checkout, or release the hold."""
+"""Sending a guest to pay for a held booking, and filling the details form again for a guest
+who abandoned a payment.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +8,9 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import redirect, render_template
+from flask import redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from sqlmodel import select
 
 from consult.booking.models import Booking, ConsultationType
 from consult.db import get_session
@@ -21,6 +24,25 @@ from consult.payments.selection import current_provider
 from consult.urls import absolute_url
 
 log = logging.getLogger("consult.booking")
+
+
+def answers_again(public_id: str | None) -> dict[str, Any]:
+    """What a guest typed for a booking whose payment they abandoned, to fill the form again
+    (its unguessable id is in the link of the page that offers it, and only there).
+    """
+    if request.method != "GET" or not public_id or len(public_id) > 32:
+        return {}
+    booking = get_session().exec(select(Booking).where(Booking.public_id == public_id)).first()
+    if booking is None or booking.status != "expired" or booking.guest_data_erased_at:
+        return {}
+    answers = {f"intake_{key}": value for key, value in booking.intake_answers.items()}
+    return answers | {
+        "name": booking.guest_name,
+        "email": booking.guest_email,
+        "organisation": booking.organisation,
+        "role": booking.role,
+        "phone": booking.phone,
+    }
 
 
 def start_payment(
