@@ -10,6 +10,7 @@ import logging
 
 from flask import Flask, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -98,6 +99,8 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
+        if isinstance(error, RateLimitExceeded) and error.response is not None:
+            return error.response  # the form again, answers kept (consult.rate_limits)
         # A route's own words (`abort(400, description=…)`) rather than Werkzeug's default.
         own_words = error.description if error.description != type(error).description else None
         return _render_error(error.code, own_words)

@@ -109,6 +109,12 @@ class Invitation(SQLModel, table=True):
     )
     organisation_role: str | None = Field(default=None, max_length=10)
     role_group: str | None = Field(default=None, max_length=60)
+    organisation_name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="A portal start waiting for its address to be confirmed: the organisation "
+        "made when the invitation is accepted (organisation_id stays NULL until then).",
+    )
 
 
 class RecoveryCode(SQLModel, table=True):

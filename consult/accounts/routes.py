@@ -23,6 +23,15 @@ from consult.audit.web import actor_of, audit
 from consult.clock import app_now
 from consult.db import get_session
 from consult.extensions import limiter, login_manager
+from consult.rate_limits import (
+    PASSWORD_CHANGE_PER_ACCOUNT,
+    PASSWORD_CHANGE_PER_CLIENT,
+    RESET_PER_ADDRESS,
+    email_in_form,
+    form_was_accepted,
+    refusal_page,
+    signed_in_account,
+)
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -49,14 +58,22 @@ def landing_page(user: User) -> str:
     return url_for("admin.dashboard") if user.is_consultant else url_for("site.home")
 
 
-def _email_from_form() -> str:
-    return normalise_email(request.form.get("email", ""))
+def _sign_in_refused(message: str) -> str:
+    form = SignInForm()
+    form.password.errors = [message]
+    return render_template("accounts/sign_in.html", form=form)
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 @limiter.limit(
-    "10 per 15 minutes", methods=["POST"], key_func=_email_from_form, scope="sign-in-email"
+    "10 per minute; 50 per hour", methods=["POST"], on_breach=refusal_page(_sign_in_refused)
+)
+@limiter.limit(
+    "10 per 15 minutes",
+    methods=["POST"],
+    key_func=email_in_form(),
+    scope="sign-in-email",
+    on_breach=refusal_page(_sign_in_refused),
 )
 def sign_in() -> ResponseReturnValue:
     next_path = request.args.get("next")
@@ -103,8 +120,26 @@ def sign_out() -> ResponseReturnValue:
     return redirect(url_for("site.home"))
 
 
+def _reset_request_refused(message: str) -> str:
+    form = ResetRequestForm()
+    form.email.errors = [message]
+    return render_template("accounts/reset_request.html", form=form)
+
+
 @blueprint.route("/reset", methods=["GET", "POST"])
-@limiter.limit("5 per 15 minutes; 20 per day", methods=["POST"])
+@limiter.limit(
+    "5 per 15 minutes; 20 per day",
+    methods=["POST"],
+    on_breach=refusal_page(_reset_request_refused),
+)
+@limiter.limit(
+    RESET_PER_ADDRESS,
+    methods=["POST"],
+    key_func=email_in_form(),
+    scope="reset-email",
+    deduct_when=form_was_accepted,
+    on_breach=refusal_page(_reset_request_refused),
+)
 def request_reset() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -149,8 +184,27 @@ def reset_password(token: str) -> ResponseReturnValue:
     ), 200 if not form.errors else 422
 
 
+def _password_change_refused(message: str) -> str:
+    form = ChangePasswordForm()
+    form.account_email = current_user.email
+    form.current_password.errors = [message]
+    return render_template("accounts/change_password.html", form=form)
+
+
 @blueprint.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    PASSWORD_CHANGE_PER_CLIENT,
+    methods=["POST"],
+    on_breach=refusal_page(_password_change_refused),
+)
+@limiter.limit(
+    PASSWORD_CHANGE_PER_ACCOUNT,
+    methods=["POST"],
+    key_func=signed_in_account,
+    scope="password-account",
+    on_breach=refusal_page(_password_change_refused),
+)
 def change_password() -> ResponseReturnValue:
     user: User = current_user._get_current_object()
     form = ChangePasswordForm()
@@ -188,13 +242,19 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     form = AcceptInvitationForm()
     form.account_email = invitation.email
     if form.validate_on_submit():
-        user = service.accept_invitation(
-            session=db,
-            token=token,
-            name=form.name.data or "",
-            password=form.password.data or "",
-            now=app_now(),
-        )
+        try:
+            user = service.accept_invitation(
+                session=db,
+                token=token,
+                name=form.name.data or "",
+                password=form.password.data or "",
+                now=app_now(),
+            )
+        except service.TokenInvalid as error:  # accepted in another tab a moment ago
+            db.rollback()
+            return render_template(
+                "accounts/link_invalid.html", message=str(error), retry_url=None
+            ), 410
         _audit_acceptance(invitation, user)
         db.commit()
         start_session(user, remember=False)
@@ -220,6 +280,7 @@ def _accept_as_existing_user(token: str, email: str) -> ResponseReturnValue:
                 session=get_session(), token=token, user=current_user, now=app_now()
             )
         except service.TokenInvalid as error:
+            get_session().rollback()
             return render_template(
                 "accounts/link_invalid.html", message=str(error), retry_url=None
             ), 403
@@ -233,6 +294,13 @@ def _accept_as_existing_user(token: str, email: str) -> ResponseReturnValue:
 
 
 def _audit_acceptance(invitation: Invitation, user: User) -> None:
+    if invitation.organisation_name:  # a portal start: its organisation was made just now
+        audit(
+            "organisation.created",
+            actor=actor_of(user),
+            organisation_id=invitation.organisation_id,
+            details={"name": invitation.organisation_name},
+        )
     audit(
         "invitation.accepted",
         actor=actor_of(user),

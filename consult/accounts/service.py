@@ -219,15 +219,34 @@ def create_invitation(
     return invitation, token
 
 
+_INVITATION_GONE = (
+    "This invitation has expired or has already been accepted. Please ask for a new one."
+)
+
+
+def _claim_invitation(*, session: Session, invitation: Invitation, now: datetime) -> None:
+    """Mark the invitation accepted, once. Of two acceptances at once the second finds it taken
+    and raises TokenInvalid (PostgreSQL makes it wait for the first's row lock, then re-checks;
+    SQLite's write lock lets one at a time in), so what it grants is granted once.
+    """
+    claimed = session.exec(
+        update(Invitation)
+        .where(col(Invitation.id) == invitation.id, col(Invitation.accepted_at).is_(None))
+        .values(accepted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise TokenInvalid(_INVITATION_GONE)
+    invitation.accepted_at = now
+
+
 def find_open_invitation(*, session: Session, token: str, now: datetime) -> Invitation:
     """The unaccepted, unexpired invitation behind `token`; raises TokenInvalid otherwise."""
     invitation = session.exec(
         select(Invitation).where(Invitation.token_hash == hash_token(token))
     ).first()
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now:
-        raise TokenInvalid(
-            "This invitation has expired or has already been accepted. Please ask for a new one."
-        )
+        raise TokenInvalid(_INVITATION_GONE)
     return invitation
 
 
@@ -236,6 +255,7 @@ def accept_invitation(
 ) -> User:
     """Create the invitee's account from an open invitation, which then stops working."""
     invitation = find_open_invitation(session=session, token=token, now=now)
+    _claim_invitation(session=session, invitation=invitation, now=now)
     user = create_user(
         session=session,
         email=invitation.email,
@@ -244,7 +264,6 @@ def accept_invitation(
         role=invitation.role,
         now=now,
     )
-    invitation.accepted_at = now
     invitation.accepted_user_id = user.id
     session.add(invitation)
     session.flush()
@@ -259,7 +278,7 @@ def accept_invitation_as(*, session: Session, token: str, user: User, now: datet
         raise TokenInvalid(
             "This invitation was sent to another address. Sign out, then open the link again."
         )
-    invitation.accepted_at = now
+    _claim_invitation(session=session, invitation=invitation, now=now)
     invitation.accepted_user_id = user.id
     session.add(invitation)
     session.flush()

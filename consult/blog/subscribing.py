@@ -18,6 +18,12 @@ from consult.blog.routes import blueprint
 from consult.clock import app_now
 from consult.db import get_session
 from consult.extensions import csrf, limiter
+from consult.rate_limits import (
+    SUBSCRIBE_PER_ADDRESS,
+    email_in_form,
+    form_was_accepted,
+    refusal_page,
+)
 from consult.site import form_guard
 
 
@@ -38,8 +44,25 @@ def _subscribe_page(form: SubscribeForm, *, status: int, confirm_again: bool = F
     return response
 
 
+def _subscribe_refused(message: str) -> Response:
+    form = SubscribeForm(meta={"csrf": False})
+    form.email.errors = [message]
+    return _subscribe_page(form, status=429)
+
+
+_refuse_subscription = refusal_page(_subscribe_refused)
+
+
 @blueprint.route("/blog/subscribe", methods=["GET", "POST"])
-@limiter.limit("5 per 10 minutes; 30 per day", methods=["POST"])
+@limiter.limit("5 per 10 minutes; 30 per day", methods=["POST"], on_breach=_refuse_subscription)
+@limiter.limit(
+    SUBSCRIBE_PER_ADDRESS,
+    methods=["POST"],
+    key_func=email_in_form(),
+    scope="subscribe-email",
+    deduct_when=form_was_accepted,
+    on_breach=_refuse_subscription,
+)
 def subscribe() -> ResponseReturnValue:
     form = SubscribeForm(meta={"csrf": False})  # guarded by form_guard instead, see above
     if request.method == "GET":

@@ -144,6 +144,13 @@ class Booking(SQLModel, table=True):
     guest_time_zone: str = Field(max_length=64)
     intake_answers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     policy_accepted_at: datetime = Field(sa_type=AwareDateTime)
+    client_address: str | None = Field(
+        default=None,
+        max_length=64,
+        index=True,
+        description="Where the booking was asked from, to cap the live holds one client keeps; "
+        "erased with the guest's data.",
+    )
 
     amount_minor: int = Field(default=0)
     currency: str = Field(default="usd", max_length=3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 import nh3
@@ -36,7 +37,9 @@ from consult.engagements.booking_options import (
     resolve_choice,
 )
 from consult.engagements.credits import NoCreditLeft
+from consult.extensions import limiter
 from consult.form_validators import day_from, known_time_zone, moment_from
+from consult.rate_limits import BOOKING_PER_CLIENT, refusal_page
 from consult.site.caching import PageVersion, public_page
 from consult.site.identity import SiteIdentity
 
@@ -188,11 +191,10 @@ def _chosen_start(form: DetailsForm) -> datetime | None:
     return moment_from(form.start.data)
 
 
-@blueprint.route("/<slug>/details", methods=["GET", "POST"])
-def details(slug: str) -> ResponseReturnValue:
-    if request.method == "POST":
-        # Before any read: the check and the hold must see one calendar.
-        begin_as_writer(get_session())
+def _details_page(slug: str) -> tuple[DetailsForm, dict[str, Any]] | None:
+    """The details form for the chosen time and what its page shows; None without a usable time
+    or zone in the address.
+    """
     consultation_type = _active_type_or_404(slug)
     form = details_form_for(
         consultation_type,
@@ -203,7 +205,35 @@ def details(slug: str) -> ResponseReturnValue:
     start = _chosen_start(form)
     guest_zone = guest_zone_name(form.tz.data)
     if start is None or guest_zone is None:
+        return None
+    return form, {
+        "consultation_type": consultation_type,
+        "form": form,
+        "start": start,
+        "start_local": start.astimezone(ZoneInfo(guest_zone)),
+        "guest_zone": guest_zone,
+    }
+
+
+def _details_refused(message: str) -> ResponseReturnValue:
+    slug = str((request.view_args or {}).get("slug", ""))
+    page = _details_page(slug)
+    if page is None:
         return redirect(url_for("booking.choose_time", slug=slug))
+    return render_template("booking/details.html", **page[1], slot_problem=message)
+
+
+@blueprint.route("/<slug>/details", methods=["GET", "POST"])
+@limiter.limit(BOOKING_PER_CLIENT, methods=["POST"], on_breach=refusal_page(_details_refused))
+def details(slug: str) -> ResponseReturnValue:
+    if request.method == "POST":
+        # Before any read: the check and the hold must see one calendar.
+        begin_as_writer(get_session())
+    page = _details_page(slug)
+    if page is None:
+        return redirect(url_for("booking.choose_time", slug=slug))
+    form, context = page
+    consultation_type, start = context["consultation_type"], context["start"]
     signed_in = current_user if current_user.is_authenticated else None
     options = book_as_options(
         get_session(), user=signed_in, consultation_type=consultation_type, starts_at=start
@@ -215,12 +245,6 @@ def details(slug: str) -> ResponseReturnValue:
             email=current_user.email,
             organisation_id=request.args.get("org"),
         )
-    context = {
-        "consultation_type": consultation_type,
-        "form": form,
-        "start_local": start.astimezone(ZoneInfo(guest_zone)),
-        "guest_zone": guest_zone,
-    }
     if not form.validate_on_submit():
         return render_template("booking/details.html", **context), 200 if not form.errors else 422
     db = get_session()
@@ -236,7 +260,7 @@ def details(slug: str) -> ResponseReturnValue:
         organisation=form.organisation.data or "",
         role=form.role.data or "",
         phone=form.phone.data,
-        time_zone=guest_zone,
+        time_zone=context["guest_zone"],
         intake_answers=form.intake_answers(),
     )
     try:
@@ -248,10 +272,12 @@ def details(slug: str) -> ResponseReturnValue:
             site_time_zone=site_zone(),
             now=app_now(),
             member=member,
+            client_address=request.remote_addr,
         )
-    except (SlotTaken, service.SlotNotOffered) as refusal:
+    except (SlotTaken, service.SlotNotOffered, service.TooManyHolds) as refusal:
         db.rollback()
-        return render_template("booking/details.html", **context, slot_problem=str(refusal)), 409
+        status = 429 if isinstance(refusal, service.TooManyHolds) else 409
+        return render_template("booking/details.html", **context, slot_problem=str(refusal)), status
     except NoCreditLeft as refusal:
         db.rollback()
         # The choices again, as they are now: the credit that was just taken is gone.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from consult.accounts.policy import hash_token, new_token, normalise_email
@@ -23,10 +24,17 @@ from consult.engagements.credits import MemberBooking, take_credit
 
 # Stripe refuses a Checkout Session that expires in under 30 minutes: keep a minute of margin.
 HOLD_MINUTES = 31
+# Live holds one client address, or one guest e-mail, may keep at once (see TooManyHolds).
+LIVE_HOLDS_PER_CLIENT = 3
+LIVE_HOLDS_PER_EMAIL = 2
 
 
 class SlotNotOffered(Exception):
     """That time is not (or no longer) a free slot of this consultation type."""
+
+
+class TooManyHolds(Exception):
+    """This client or guest address already holds as many unpaid times as one may at once."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,7 @@ def place_booking(
     site_time_zone: ZoneInfo,
     now: datetime,
     member: MemberBooking | None = None,
+    client_address: str | None = None,
 ) -> Booking:
     """Hold the slot (a paid type, for HOLD_MINUTES, while the guest pays) or confirm it (a free
     type, or a member's booking paid with a programme credit).
@@ -149,6 +158,10 @@ def place_booking(
         raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(starts_at, rules_for(consultation_type))
     free = consultation_type.is_free
+    if not free and not (member is not None and member.use_credit):
+        refuse_too_many_holds(
+            session=session, email=guest.email, client_address=client_address, now=now
+        )
     booking = Booking(
         public_id=secrets.token_urlsafe(16),
         consultation_type_id=id_of(consultation_type),
@@ -172,6 +185,7 @@ def place_booking(
         created_at=now,
         organisation_id=member.organisation_id if member else None,
         booked_by_id=member.user_id if member else None,
+        client_address=client_address,
     )
     session.add(booking)
     session.flush()
@@ -181,6 +195,27 @@ def place_booking(
     if booking.payment_state == "not_required":
         confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
     return booking
+
+
+def refuse_too_many_holds(
+    *, session: Session, email: str, client_address: str | None, now: datetime
+) -> None:
+    """Raise TooManyHolds when the client address or the guest's e-mail already keeps the most
+    live (unpaid, unexpired) holds allowed, so no one can hold the calendar by starting checkouts.
+    """
+    live = select(func.count()).where(Booking.status == "held", col(Booking.hold_expires_at) > now)
+    by_email = session.exec(live.where(Booking.guest_email == normalise_email(email))).one()
+    by_client = (
+        session.exec(live.where(Booking.client_address == client_address)).one()
+        if client_address
+        else 0
+    )
+    if by_email >= LIVE_HOLDS_PER_EMAIL or by_client >= LIVE_HOLDS_PER_CLIENT:
+        raise TooManyHolds(
+            "You already have times held while you pay. Please finish paying for one, or wait "
+            f"until its {HOLD_MINUTES} minutes have passed, before holding another; "
+            "nothing was booked."
+        )
 
 
 def confirm(

@@ -10,6 +10,7 @@ from consult.accounts.models import User
 from consult.audit.web import audit
 from consult.clock import app_now
 from consult.db import get_session
+from consult.extensions import limiter
 from consult.portal import service
 from consult.portal.forms import InviteForm, role_group_choices, validated
 from consult.portal.models import Membership
@@ -20,9 +21,57 @@ from consult.portal.routes import (
     _current_assessment,
     blueprint,
 )
+from consult.rate_limits import (
+    INVITATIONS_PER_ADDRESS,
+    INVITATIONS_PER_CLIENT,
+    INVITATIONS_PER_ORGANISATION,
+    email_in_form,
+    form_was_accepted,
+    organisation_in_url,
+    refusal_page,
+)
+
+
+def _members_page(access: Access, form: InviteForm) -> str:
+    definition = _current_assessment()
+    return render_template(
+        "portal/members.html",
+        access=access,
+        members=service.members(get_session(), access.organisation),
+        form=form,
+        groups={group.key: group.name for group in definition.role_groups},
+    )
+
+
+def _invitation_refused(message: str) -> str:
+    access = _access(str((request.view_args or {}).get("organisation_id", "")), owner=True)
+    form = InviteForm()
+    form.role_group.choices = role_group_choices(_current_assessment())
+    form.email.errors = [message]
+    return _members_page(access, form)
+
+
+_refuse_invitation = refusal_page(_invitation_refused)
 
 
 @blueprint.route("/o/<organisation_id>/members", methods=["GET", "POST"])
+@limiter.limit(INVITATIONS_PER_CLIENT, methods=["POST"], on_breach=_refuse_invitation)
+@limiter.limit(
+    INVITATIONS_PER_ORGANISATION,
+    methods=["POST"],
+    key_func=organisation_in_url,
+    scope="invitations-organisation",
+    deduct_when=form_was_accepted,
+    on_breach=_refuse_invitation,
+)
+@limiter.limit(
+    INVITATIONS_PER_ADDRESS,
+    methods=["POST"],
+    key_func=email_in_form(),
+    scope="invitations-email",
+    deduct_when=form_was_accepted,
+    on_breach=_refuse_invitation,
+)
 def members(organisation_id: str) -> ResponseReturnValue:
     access = _access(organisation_id)
     db = get_session()
@@ -47,14 +96,7 @@ def members(organisation_id: str) -> ResponseReturnValue:
             db.commit()
             flash(f"Invitation sent to {form.email.data}. The link works for 7 days.", "success")
             return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
-    groups = {group.key: group.name for group in definition.role_groups}
-    return render_template(
-        "portal/members.html",
-        access=access,
-        members=service.members(db, access.organisation),
-        form=form,
-        groups=groups,
-    ), 422 if form.errors else 200
+    return _members_page(access, form), 422 if form.errors else 200
 
 
 def _other_membership(access: Access) -> Membership:

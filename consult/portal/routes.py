@@ -29,6 +29,13 @@ from consult.portal.forms import (
 from consult.portal.library import AssessmentLibrary
 from consult.portal.models import AssessmentRound, Membership, Organisation, stored_id
 from consult.portal.responses import response_status
+from consult.rate_limits import (
+    PORTAL_START_PER_ADDRESS,
+    PORTAL_START_PER_CLIENT,
+    email_in_form,
+    form_was_accepted,
+    refusal_page,
+)
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal")
 LIBRARY_KEY = "consult.assessments"
@@ -129,44 +136,57 @@ def _start_form() -> StartForm:
     return form
 
 
+def _start_refused(message: str) -> str:
+    form = _start_form()
+    form.organisation.errors = [message]
+    return render_template("portal/index.html", organisations=[], start_form=form)
+
+
 @blueprint.post("/start")
-@limiter.limit("5 per hour", methods=["POST"])
+@limiter.limit(PORTAL_START_PER_CLIENT, on_breach=refusal_page(_start_refused))
+@limiter.limit(
+    PORTAL_START_PER_ADDRESS,
+    key_func=email_in_form(),
+    scope="portal-start-email",
+    deduct_when=form_was_accepted,
+    on_breach=refusal_page(_start_refused),
+)
 def start() -> ResponseReturnValue:
-    """Start an organisation. A visitor proves their address through an invitation to themselves."""
+    """Start an organisation. A visitor's start waits until they follow the link e-mailed to them,
+    which makes the organisation and their account; a signed-in client's is made at once.
+    """
     form = _start_form()
     if not form.validate_on_submit():
         return render_template("portal/index.html", organisations=[], start_form=form), 422
     db = get_session()
     now = app_now()
-    organisation = service.create_organisation(
-        session=db, name=validated(form.organisation.data), now=now
-    )
-    audit(
-        "organisation.created", organisation_id=organisation.id, details={"name": organisation.name}
-    )
-    if current_user.is_authenticated:
-        service.add_member(
+    name = validated(form.organisation.data)
+    if not current_user.is_authenticated:
+        email = validated(form.email.data)
+        service.start_by_email(
             session=db,
-            organisation=organisation,
-            user=current_user,
-            role="owner",
+            organisation_name=name,
+            email=email,
             role_group=form.role_group.data,
             now=now,
         )
+        _audit_invitation(None, email, "owner", form.role_group.data)
         db.commit()
-        return redirect(url_for("portal.organisation", organisation_id=organisation.public_id), 303)
-    service.invite(
+        return render_template("portal/check_email.html", email=email)
+    organisation = service.create_organisation(session=db, name=name, now=now)
+    audit(
+        "organisation.created", organisation_id=organisation.id, details={"name": organisation.name}
+    )
+    service.add_member(
         session=db,
         organisation=organisation,
-        email=validated(form.email.data),
+        user=current_user,
         role="owner",
         role_group=form.role_group.data,
-        invited_by=None,
         now=now,
     )
-    _audit_invitation(organisation.id, validated(form.email.data), "owner", form.role_group.data)
     db.commit()
-    return render_template("portal/check_email.html", email=form.email.data)
+    return redirect(url_for("portal.organisation", organisation_id=organisation.public_id), 303)
 
 
 def _audit_invitation(organisation_id: int | None, email: str, role: str, role_group: str) -> None:

@@ -6,15 +6,17 @@ A member's response and its answers are in `responses`.
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from consult.accounts.models import Invitation, User
 from consult.accounts.service import create_invitation, invitation_accepted
 from consult.portal.definition import AssessmentDefinition
 from consult.portal.models import AssessmentRound, Membership, Organisation, stored_id
+
+START_LIFETIME = timedelta(days=2)
 
 
 class PortalError(Exception):
@@ -90,11 +92,55 @@ def invite(
     return invitation
 
 
+def start_by_email(
+    *, session: Session, organisation_name: str, email: str, role_group: str, now: datetime
+) -> Invitation:
+    """A visitor's start, pending until they follow the link e-mailed to them: no organisation
+    exists until then, and the link lapses after START_LIFETIME.
+    """
+    invitation, _ = create_invitation(
+        session=session,
+        email=email,
+        role="client",
+        invited_by=None,
+        now=now,
+        lifetime=START_LIFETIME,
+        organisation_role="owner",
+        role_group=role_group,
+        organisation_name=organisation_name.strip(),
+    )
+    invitation.organisation_name = organisation_name.strip()
+    session.add(invitation)
+    session.flush()
+    return invitation
+
+
+def delete_expired_starts(*, session: Session, now: datetime) -> int:
+    """Forget pending starts whose link lapsed unconfirmed; returns how many (safe on several
+    servers at once: a start already deleted is simply not counted again).
+    """
+    result = session.exec(
+        delete(Invitation).where(
+            col(Invitation.organisation_name).is_not(None),
+            col(Invitation.organisation_id).is_(None),
+            col(Invitation.accepted_at).is_(None),
+            col(Invitation.expires_at) <= now,
+        )
+    )
+    return int(result.rowcount)
+
+
 @invitation_accepted.connect
 def _join_on_acceptance(
     invitation: Invitation, *, session: Session, user: User, now: datetime
 ) -> None:
-    """An accepted invitation into an organisation makes the invitee a member there."""
+    """An accepted invitation into an organisation makes the invitee a member there; an accepted
+    start makes its organisation first (the claim on the invitation lets that happen once).
+    """
+    if invitation.organisation_id is None and invitation.organisation_name:
+        started = create_organisation(session=session, name=invitation.organisation_name, now=now)
+        invitation.organisation_id = started.id
+        session.add(invitation)
     if invitation.organisation_id is None:
         return
     organisation = session.get(Organisation, invitation.organisation_id)

@@ -12,6 +12,7 @@ from consult.audit.events import SYSTEM
 from consult.audit.service import record_event
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
+from consult.portal.service import delete_expired_starts
 from consult.privacy.erasure import delete_old_email, erase_expired_bookings
 from consult.privacy.policy import months_before
 from consult.site.identity import SiteIdentity
@@ -24,7 +25,8 @@ BATCH = 200  # bookings per transaction: each batch holds its locks only briefly
 def apply_retention() -> None:
     """Erase guests' personal data from bookings that ended longer ago than
     `booking_retention_months` (site.yaml), and delete delivered e-mails as old, keeping the
-    financial record. Safe to run often and on several servers at once.
+    financial record; forget portal starts whose link lapsed unconfirmed. Safe to run often and
+    on several servers at once.
     """
     site: SiteIdentity = current_app.extensions["consult.site"]
     session = get_session()
@@ -45,9 +47,13 @@ def apply_retention() -> None:
     if emails:
         _record(session, now, {"created_before": cutoff, "emails_deleted": emails})
     session.commit()
+    begin_as_writer(session)
+    starts = delete_expired_starts(session=session, now=now)
+    session.commit()
     click.echo(
         f"privacy: guest data erased from {erased} booking(s) that ended before "
-        f"{cutoff:%Y-%m-%d}; {emails} delivered e-mail(s) deleted"
+        f"{cutoff:%Y-%m-%d}; {emails} delivered e-mail(s) deleted; "
+        f"{starts} unconfirmed portal start(s) deleted"
     )
 
 

@@ -49,6 +49,7 @@ def erase_guest_data(*, session: Session, booking: Booking, now: datetime) -> bo
     booking.organisation = ""
     booking.role = ""
     booking.phone = None
+    booking.client_address = None
     booking.intake_answers = {}
     booking.notes = None
     booking.notifications_due = None  # nothing more is ever sent about it

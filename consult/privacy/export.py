@@ -153,7 +153,7 @@ def _invitations(session: Session, user: User) -> list[dict[str, Any]]:
     ).all()
     return [
         {
-            "organisation": organisation.name if organisation else None,
+            "organisation": organisation.name if organisation else invitation.organisation_name,
             "role": invitation.organisation_role or invitation.role,
             "sent_at": _when(invitation.created_at),
             "expires_at": _when(invitation.expires_at),

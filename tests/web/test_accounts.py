@@ -276,9 +276,10 @@ def test_sign_in_is_rate_limited(make_app, consultant):
         Auth(client).sign_in(consultant.email, "wrong password").status_code for _ in range(11)
     ]
     assert statuses[:10] == [422] * 10 and statuses[10] == 429
-    assert "take a short pause" in submit_form(
-        client, "/accounts/sign-in", {"email": "x@example.org", "password": "y"}
-    ).get_data(as_text=True)
+    refused = submit_form(client, "/accounts/sign-in", {"email": "x@example.org", "password": "y"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "many attempts in a short time" in page
+    assert 'value="x@example.org"' in page  # the form again, the address kept
 
 
 def test_create_admin_creates_then_promotes(app, runner, make_user):

@@ -69,10 +69,18 @@ def test_starting_an_organisation_records_it_and_the_owners_invitation(app, make
     visitor = app.test_client()
     start = {"organisation": "Lakeside", "role_group": "clinical-leadership", "email": "l@x.org"}
     submit_form(visitor, "/portal/start", start, page="/portal/")
-    created = only_entry(app, "organisation.created")
-    assert created.actor_kind == "guest" and created.details == {"name": "Lakeside"}
     invited = only_entry(app, "invitation.sent")
-    assert invited.subject_email == "l@x.org" and invited.organisation_id == created.organisation_id
+    assert invited.actor_kind == "guest" and invited.subject_email == "l@x.org"
+    assert invited.organisation_id is None and not audit_entries(app, "organisation.created")
+    [invitation] = emails(app)
+    accept = re.search(r"http://consult\.test(/accounts/invitation/\S+)", invitation.text_body)
+    password = {"password": "listening first always", "confirm": "listening first always"}
+    submit_form(visitor, accept.group(1), {"name": "Lee Lead", **password})
+    created = only_entry(app, "organisation.created")  # made once the address is confirmed
+    lee = user_by_email(app, "l@x.org")
+    assert created.actor_user_id == lee.id and created.details == {"name": "Lakeside"}
+    accepted = only_entry(app, "invitation.accepted")
+    assert accepted.organisation_id == created.organisation_id is not None
 
     consultant = signed_in_client(app, make_user(role="consultant"))
     data = {"name": "Hillside", "owner_email": "h@x.org", "role_group": "clinical-leadership"}

@@ -21,7 +21,7 @@ import pytest
 import redis
 
 from consult.config import PROJECT_ROOT
-from tests.conftest import Auth
+from tests.conftest import Auth, submit_form
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip() or "redis://127.0.0.1:6379/0"
 REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
@@ -101,6 +101,30 @@ def test_sign_in_limits_are_counted_in_redis_and_shared_by_every_worker(
     client.close()
     other_run = limited_app(make_app, redis_url, f"{key_prefix}-other-run")  # a parallel run
     assert failed_sign_ins(other_run, email, 1) == [422]
+
+
+def test_a_limit_per_target_is_counted_in_redis_for_every_worker(make_app, redis_url, key_prefix):
+    """Starts for one address from three client addresses, then a fourth through an app of its
+    own (a freshly started worker) on the same store: refused, 429, its answers kept.
+
+    It runs before the unreachable-store test: the limiter is one object in this process, and
+    once it has found its store unreachable it counts in memory until its next check.
+    """
+    first_worker = limited_app(make_app, redis_url, key_prefix)
+    start = {"organisation": "Lakeside", "role_group": "clinical-leadership", "email": "l@x.org"}
+    for number in range(3):
+        visitor = first_worker.test_client()
+        visitor.environ_base["REMOTE_ADDR"] = f"203.0.113.{number}"
+        assert submit_form(visitor, "/portal/start", start, page="/portal/").status_code == 200
+    client = redis.Redis.from_url(redis_url)
+    assert list(client.scan_iter(match=f"{key_prefix}*portal-start-email*"))
+    client.close()
+
+    next_worker = limited_app(make_app, redis_url, key_prefix)
+    visitor = next_worker.test_client()
+    visitor.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    refused = submit_form(visitor, "/portal/start", start, page="/portal/")
+    assert refused.status_code == 429 and 'value="Lakeside"' in refused.get_data(as_text=True)
 
 
 def test_limits_still_hold_and_nothing_fails_while_redis_cannot_be_reached(make_app, make_user):
