@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlmodel import Session, col, select
 
 from consult.accounts.policy import hash_token, new_token, normalise_email
+from consult.blog.posts import slugify
 from consult.booking import slots
 from consult.booking.calendar import load_availability, occupancy, rules_for
 from consult.booking.emails import queue_confirmation
+from consult.booking.locations import meeting_location
 from consult.booking.models import Booking, BookingAccessToken, ConsultationType
 from consult.booking.occupying import expire_hold, occupy
 from consult.booking.status import set_status
@@ -186,10 +189,13 @@ def place_booking(
 def confirm(
     *, session: Session, booking: Booking, consultation_type: ConsultationType, now: datetime
 ) -> None:
-    """Confirm the booking and e-mail the guest a fresh management link with the invitation."""
+    """Confirm the booking, fix where it happens, and e-mail the guest a fresh management link
+    with the invitation.
+    """
     set_status(booking, "confirmed")
     booking.confirmed_at = now
     booking.hold_expires_at = None
+    fix_meeting_location(booking, consultation_type)
     session.add(booking)
     session.flush()
     token = issue_access_token(session=session, booking=booking, now=now)
@@ -199,6 +205,22 @@ def confirm(
         consultation_type=consultation_type,
         manage_token=token,
         now=now,
+    )
+
+
+def fix_meeting_location(booking: Booking, consultation_type: ConsultationType) -> None:
+    """Store where the booking happens, as the type says now: a later edit of the type (its
+    video link template, say) does not change what the guest was sent.
+    """
+    practice = current_app.extensions["consult.site"].practice_name
+    booking.meeting_kind = consultation_type.location_kind
+    booking.meeting_location = meeting_location(
+        consultation_type.location_kind,
+        consultation_type.location,
+        practice=slugify(practice),
+        consultation_type=consultation_type.slug,
+        booking_code=secrets.token_hex(8),
+        guest_phone=booking.phone,
     )
 
 

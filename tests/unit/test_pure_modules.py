@@ -23,6 +23,7 @@ PURE_MODULES = [
     "consult.booking.availability",
     "consult.booking.status",
     "consult.booking.invites",
+    "consult.booking.locations",
     "consult.booking.policy",
     "consult.calendars.busy",
     "consult.calendars.addresses",
