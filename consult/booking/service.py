@@ -128,9 +128,14 @@ def place_booking(
     site_time_zone: ZoneInfo,
     now: datetime,
     member: MemberBooking | None = None,
+    consultant_payment: str | None = None,
 ) -> Booking:
     """Hold the slot (a paid type, for HOLD_MINUTES, while the guest pays) or confirm it (a free
-    type, or a member's booking paid with a programme credit).
+    type, a member's booking paid with a programme credit, or one the consultant makes).
+
+    `consultant_payment` is what the consultant chose when booking someone in herself:
+    "not_required" (free of charge) or "invoice_later" (the price, to be invoiced); either is
+    confirmed at once, under the same rules as a guest's booking.
 
     Start the transaction with `begin_as_writer` so that on SQLite the check and the insert
     see the same calendar. The check here only spares a doomed insert: `occupy` keeps the rules
@@ -151,7 +156,7 @@ def place_booking(
     if starts_at.astimezone(UTC) not in {moment.astimezone(UTC) for moment in offered}:
         raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(starts_at, rules_for(consultation_type))
-    free = consultation_type.is_free
+    free = consultation_type.is_free or consultant_payment == "not_required"
     booking = Booking(
         public_id=secrets.token_urlsafe(16),
         consultation_type_id=id_of(consultation_type),
@@ -169,9 +174,9 @@ def place_booking(
         guest_time_zone=guest.time_zone,
         intake_answers=guest.intake_answers,
         policy_accepted_at=now,
-        amount_minor=consultation_type.price_minor,
+        amount_minor=0 if free else consultation_type.price_minor,
         currency=consultation_type.currency,
-        payment_state="not_required" if free else "unpaid",
+        payment_state="not_required" if free else consultant_payment or "unpaid",
         created_at=now,
         organisation_id=member.organisation_id if member else None,
         booked_by_id=member.user_id if member else None,
@@ -181,7 +186,7 @@ def place_booking(
     occupy(session, booking, site_time_zone=site_time_zone, now=now)
     if member is not None and member.use_credit and not free:
         take_credit(session=session, booking=booking, now=now)
-    if booking.payment_state == "not_required":
+    if booking.payment_state in ("not_required", "invoice_later"):
         confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
     return booking
 
