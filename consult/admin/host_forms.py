@@ -14,7 +14,14 @@ from wtforms import DateTimeLocalField, EmailField, Field, RadioField, SelectFie
 # types-WTForms 3.2 predates SelectChoice (WTForms 3.3), which replaces the deprecated tuples.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.form import BaseForm
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from consult.booking.availability import is_known_time_zone
 from consult.form_validators import NoControlCharacters
@@ -29,7 +36,7 @@ class LocalTimeField(DateTimeLocalField):
     """A date and time in the consultant's zone (the value comes back aware)."""
 
     def __init__(self, label: str, **kwargs: Any) -> None:
-        kwargs.setdefault("validators", [DataRequired("Enter a date and a time.")])
+        kwargs.setdefault("validators", [InputRequired("Enter a date and a time.")])
         # types-WTForms 3.2 predates `tz` and `invalid_value_message` (WTForms 3.3 has both).
         super().__init__(  # type: ignore[call-arg]
             label,
@@ -48,10 +55,10 @@ def this_millennium(_form: BaseForm, field: Field) -> None:
 
 class TimeOffForm(FlaskForm):
     starts_at = LocalTimeField(
-        "From", validators=[DataRequired("Enter when it starts."), this_millennium]
+        "From", validators=[InputRequired("Enter when it starts."), this_millennium]
     )
     ends_at = LocalTimeField(
-        "Until", validators=[DataRequired("Enter when it ends."), this_millennium]
+        "Until", validators=[InputRequired("Enter when it ends."), this_millennium]
     )
     reason = StringField(
         "Note for yourself (optional)", validators=[Length(max=200), NoControlCharacters()]
@@ -61,7 +68,7 @@ class TimeOffForm(FlaskForm):
 class BookForGuestForm(FlaskForm):
     consultation_type = SelectField("Consultation", coerce=int, choices=[])
     starts_at = LocalTimeField(
-        "Starts", validators=[DataRequired("Enter when it starts."), this_millennium]
+        "Starts", validators=[InputRequired("Enter when it starts."), this_millennium]
     )
     payment = RadioField(
         "Payment",
