@@ -6,7 +6,7 @@ import hashlib
 import logging
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 import nh3
 from flask import (
@@ -26,6 +26,7 @@ from markdown import markdown
 from markupsafe import Markup
 
 from consult.booking import service
+from consult.booking.availability import is_known_time_zone
 from consult.booking.forms import DetailsForm, details_form_for
 from consult.booking.locations import describe_meeting
 from consult.booking.models import Booking, ConsultationType
@@ -71,11 +72,7 @@ def guest_zone_name(value: str | None) -> str | None:
     """The zone name if it is a real IANA zone (the site's when empty), else None."""
     if not value:
         return site_zone().key
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return value
+    return value if is_known_time_zone(value) else None
 
 
 def _active_type_or_404(slug: str) -> ConsultationType:
