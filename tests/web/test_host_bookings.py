@@ -133,6 +133,9 @@ def test_booking_someone_in_to_be_invoiced_later_confirms_and_invites_them(booki
     assert "Payment: to be invoiced later" in confirmation.text_body
     assert "10:00 AM" in confirmation.text_body  # in the guest's own zone
     assert re.search(r"/book/manage/\S+", confirmation.text_body)
+    note = next(e for e in emails(booking_app) if e.subject.startswith("New booking"))
+    assert "Payment: USD 450.00 to invoice" in note.text_body
+    assert "Where: Video call: https://meet.example.org/irons-strategy" in note.text_body
     [entry] = audited(booking_app, "booking.booked_by_consultant")
     assert entry.details["payment"] == "invoice_later"
     admin_page = consultant.get(response.headers["Location"]).get_data(as_text=True)
