@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -155,10 +156,15 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
 
 
 def _configure_logging() -> None:
+    """Log lines carry UTC times in ISO 8601 with their zone, whatever the server's zone is."""
     if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        formatter = logging.Formatter(
+            "%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%dT%H:%M:%SZ"
         )
+        formatter.converter = time.gmtime
+        handler = logging.StreamHandler()
+        handler.setFormatter(formatter)
+        logging.basicConfig(level=logging.INFO, handlers=[handler])
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 

@@ -1,10 +1,21 @@
 """Forms of the account pages; every one carries a CSRF token through Flask-WTF."""
 
+from urllib.parse import urlsplit
+
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from consult.accounts.policy import PASSWORD_MAX_LENGTH, password_problem
+
+
+def site_words() -> tuple[str, ...]:
+    """The words of this site a password must not be: the practice, the consultant, the host."""
+    site = current_app.extensions["consult.site"]
+    settings = current_app.extensions["consult.settings"]
+    host = urlsplit(settings.site_url).hostname or ""
+    return (site.practice_name, site.consultant_name, host, *host.split(".")[:-1])
 
 
 class SignInForm(FlaskForm):
@@ -49,6 +60,7 @@ class NewPasswordForm(FlaskForm):
             field.data or "",
             email=self.account_email,
             name=name_field.data or "" if name_field else "",
+            site_words=site_words(),
         )
         if problem:
             raise ValidationError(problem)

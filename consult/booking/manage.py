@@ -21,7 +21,7 @@ from consult.booking.changes import (
     reschedule_booking,
 )
 from consult.booking.emails import format_money
-from consult.booking.fulfilment import fulfil_checkout
+from consult.booking.fulfilment import abandon_checkout, fulfil_checkout
 from consult.booking.models import Booking, ConsultationType
 from consult.booking.occupying import SlotTaken
 from consult.booking.routes import blueprint, guest_zone_name, parse_day, site_identity, site_zone
@@ -64,11 +64,41 @@ def payment_return() -> ResponseReturnValue:
 
 @blueprint.get("/booking/<public_id>/payment-cancelled")
 def payment_cancelled(public_id: str) -> str:
+    """Where the provider sends a guest who left the payment page. The time is given back at once
+    (the checkout is expired first, so it can no longer be paid), and the page offers the same
+    time again with the guest's answers, in the guest's own zone.
+    """
+    db = get_session()
+    begin_as_writer(db)
     booking = _booking_or_404(public_id)
+    try:
+        booking = abandon_checkout(
+            session=db,
+            provider=current_provider(),
+            booking=booking,
+            site_time_zone=site_zone(),
+            now=app_now(),
+        )
+        db.commit()
+    except (PaymentProviderUnavailable, PaymentError):
+        log.exception("could not expire the checkout of booking %s", public_id)
+        db.rollback()
+        booking = _booking_or_404(public_id)
+    consultation_type = db.get_one(ConsultationType, booking.consultation_type_id)
+    zone = ZoneInfo(booking.guest_time_zone)
     return render_template(
         "booking/payment_cancelled.html",
         booking=booking,
-        consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
+        consultation_type=consultation_type,
+        start_local=booking.starts_at.astimezone(zone),
+        held_until=booking.hold_expires_at.astimezone(zone) if booking.hold_expires_at else None,
+        again_url=url_for(
+            "booking.details",
+            slug=consultation_type.slug,
+            start=booking.starts_at.isoformat(),
+            tz=booking.guest_time_zone,
+            again=booking.public_id,
+        ),
     )
 
 

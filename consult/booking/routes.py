@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 import nh3
@@ -27,9 +25,10 @@ from markupsafe import Markup
 
 from consult.booking import service
 from consult.booking.availability import is_known_time_zone
+from consult.booking.checkout_start import answers_again, start_payment
 from consult.booking.forms import DetailsForm, details_form_for
 from consult.booking.locations import describe_meeting
-from consult.booking.models import Booking, ConsultationType
+from consult.booking.models import ConsultationType
 from consult.booking.occupying import SlotTaken
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
@@ -39,19 +38,10 @@ from consult.engagements.booking_options import (
     resolve_choice,
 )
 from consult.engagements.credits import NoCreditLeft
-from consult.payments.provider import (
-    CHECKOUT_SESSION_ID_PLACEHOLDER,
-    CheckoutRequest,
-    PaymentError,
-    PaymentProviderUnavailable,
-)
-from consult.payments.selection import current_provider
 from consult.site.caching import PageVersion, public_page
 from consult.site.identity import SiteIdentity
-from consult.urls import absolute_url
 
 blueprint = Blueprint("booking", __name__, url_prefix="/book")
-log = logging.getLogger("consult.booking")
 TIME_ZONES = sorted(
     zone
     for zone in available_timezones()
@@ -202,7 +192,10 @@ def details(slug: str) -> ResponseReturnValue:
         begin_as_writer(get_session())
     consultation_type = _active_type_or_404(slug)
     form = details_form_for(
-        consultation_type, start=request.args.get("start"), tz=request.args.get("tz")
+        consultation_type,
+        start=request.args.get("start"),
+        tz=request.args.get("tz"),
+        **answers_again(request.args.get("again")),
     )
     start = _chosen_start(form)
     guest_zone = guest_zone_name(form.tz.data)
@@ -269,49 +262,7 @@ def details(slug: str) -> ResponseReturnValue:
     db.commit()
     if booking.status == "confirmed":
         return redirect(url_for("booking.booking_status", public_id=booking.public_id), 303)
-    return _start_payment(booking, consultation_type, context)
-
-
-def _start_payment(
-    booking: Booking, consultation_type: ConsultationType, context: dict[str, Any]
-) -> ResponseReturnValue:
-    """Send the guest to pay; if the provider cannot be reached, release the hold and say so."""
-    if booking.hold_expires_at is None:
-        raise RuntimeError(f"booking {booking.public_id} is not held, so it cannot be paid for")
-    db = get_session()
-    provider = current_provider()
-    guest_start = booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone))
-    request_for_provider = CheckoutRequest(
-        reference=booking.public_id,
-        description=(
-            f"{consultation_type.name}, {guest_start:%-d %B %Y %H:%M} ({booking.guest_time_zone})"
-        ),
-        amount_minor=booking.amount_minor,
-        currency=booking.currency,
-        customer_email=booking.guest_email,
-        success_url=absolute_url("booking.payment_return")
-        + f"?session_id={CHECKOUT_SESSION_ID_PLACEHOLDER}",
-        cancel_url=absolute_url("booking.payment_cancelled", public_id=booking.public_id),
-        expires_at=booking.hold_expires_at,
-        idempotency_key=f"checkout-{booking.public_id}",
-    )
-    try:
-        started = provider.start_checkout(request_for_provider)
-    except (PaymentProviderUnavailable, PaymentError):
-        log.exception("could not start the checkout of booking %s", booking.public_id)
-        db.rollback()
-        db.delete(db.get_one(Booking, booking.id))
-        db.commit()
-        message = (
-            "We could not reach our payment provider just now, so nothing was booked or charged. "
-            "Please try again in a few minutes."
-        )
-        return render_template("booking/details.html", **context, slot_problem=message), 503
-    booking.checkout_session_id = started.session_id
-    booking.payment_provider = provider.name
-    db.add(booking)
-    db.commit()
-    return redirect(started.redirect_url, 303)
+    return start_payment(booking, consultation_type, context)
 
 
 # The guest's pages for a booking once made share this blueprint.

@@ -51,7 +51,13 @@ CONSULTANT_PAGES = {
     "book someone in": "/admin/bookings/new",
     "client organisations": "/admin/organisations/",
     "subscribers": "/admin/subscribers/",
+    "calendars": "/admin/calendars/",
+    "audit log": "/admin/audit/",
+    "programmes": "/admin/programmes/",
+    "new programme": "/admin/programmes/new",
+    "grant a programme": "/admin/programmes/grant",
     "change password": "/accounts/password",
+    "your data": "/accounts/data",
 }
 
 
