@@ -132,7 +132,8 @@ def add_demo_booking_calendar(session: Session) -> None:
                 booking_window_days=60,
                 max_per_day=3,
                 intake_questions=questions[:1],
-                location="Video call: the link arrives with your confirmation.",
+                location_kind="video",
+                location="https://meet.example.org/{practice}-{booking}",
             ),
             ConsultationType(
                 slug="leadership-strategy-session",
@@ -151,6 +152,7 @@ def add_demo_booking_calendar(session: Session) -> None:
                 booking_window_days=90,
                 max_per_day=1,
                 intake_questions=questions,
+                location_kind="video",
                 location="https://meet.example.org/irons-strategy",
             ),
             ConsultationType(
@@ -167,7 +169,8 @@ def add_demo_booking_calendar(session: Session) -> None:
                 minimum_notice_hours=24,
                 booking_window_days=60,
                 intake_questions=questions,
-                location="https://meet.example.org/irons-working-session",
+                location_kind="place",
+                location="The practice's office, 200 Main Street, Suite 4 (a demo address)",
             ),
         ]
     )

@@ -12,6 +12,7 @@ from consult.booking.models import (
     BookingTimeBlock,
     ConsultationType,
     DateOverride,
+    TimeOff,
     WeeklyHours,
 )
 from consult.calendars.models import BookingsFeedKey, CalendarBusyInterval, CalendarFeed
@@ -46,6 +47,7 @@ __all__ = [
     "BookingAccessToken",
     "BookingSettings",
     "BookingTimeBlock",
+    "TimeOff",
     "BookingsFeedKey",
     "CalendarBusyInterval",
     "CalendarFeed",

@@ -82,7 +82,7 @@ def bookings() -> str:
     )
 
 
-def _booking_or_404(public_id: str) -> Booking:
+def booking_or_404(public_id: str) -> Booking:
     booking = get_session().exec(select(Booking).where(Booking.public_id == public_id)).first()
     if booking is None:
         abort(404)
@@ -95,7 +95,7 @@ def _can_cancel(booking: Booking) -> bool:
 
 @blueprint.get("/bookings/<public_id>/")
 def booking_detail(public_id: str) -> str:
-    booking = _booking_or_404(public_id)
+    booking = booking_or_404(public_id)
     return render_template(
         "admin/booking.html",
         booking=booking,
@@ -112,7 +112,7 @@ def booking_detail(public_id: str) -> str:
 def cancel_booking_as_consultant(public_id: str) -> ResponseReturnValue:
     """GET asks the consultant to confirm, with or without a refund; POST cancels."""
     if request.method == "GET":
-        booking = _booking_or_404(public_id)
+        booking = booking_or_404(public_id)
         if not _can_cancel(booking):
             return redirect(url_for("admin.booking_detail", public_id=public_id))
         return render_template(
@@ -124,7 +124,7 @@ def cancel_booking_as_consultant(public_id: str) -> ResponseReturnValue:
         )
     db = get_session()
     begin_as_writer(db)
-    booking = _booking_or_404(public_id)
+    booking = booking_or_404(public_id)
     site: SiteIdentity = current_app.extensions["consult.site"]
     try:
         refunded = cancel_booking(
@@ -151,7 +151,7 @@ def cancel_booking_as_consultant(public_id: str) -> ResponseReturnValue:
 @blueprint.post("/bookings/<public_id>/outcome")
 def record_outcome(public_id: str) -> ResponseReturnValue:
     db = get_session()
-    booking = _booking_or_404(public_id)
+    booking = booking_or_404(public_id)
     outcome = request.form.get("outcome")
     if outcome not in ("completed", "no_show") or booking.starts_at > app_now():
         flash("An outcome can be recorded once the consultation's time has come.", "error")

@@ -38,6 +38,7 @@ TYPE_FIELDS = (
     "minimum_notice_hours",
     "booking_window_days",
     "max_per_day",
+    "location_kind",
     "location",
 )
 

@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from consult.blog.posts import slugify
 from consult.booking import slots
+from consult.booking.locations import LOCATION_KINDS, PLACEHOLDERS, location_problems
 from consult.form_validators import minor_units_from
 from consult.forms import SiteForm
 
@@ -137,9 +138,22 @@ class ConsultationTypeForm(SiteForm):
     optional_questions = TextAreaField(
         "Questions guests may answer, one per line", validators=[Length(max=3000)]
     )
-    location = StringField(
-        "Video link or place, shown once confirmed", validators=[Length(max=500)]
+    location_kind = SelectField(
+        "Where it happens",
+        choices=[SelectChoice(kind, label) for kind, label in LOCATION_KINDS.items()],
+        default="video",
     )
+    location = StringField(
+        "Video link (or its template) or address, shown to the guest once confirmed",
+        validators=[Length(max=500)],
+    )
+    placeholders = PLACEHOLDERS
+
+    def validate_location(self, field: Field) -> None:
+        problems = location_problems(self.location_kind.data or "", field.data or "")
+        if problems:
+            raise ValidationError(problems[0])
+        field.data = (field.data or "").strip()
 
     def validate_price(self, field: Field) -> None:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, url_for
 from flask.typing import ResponseReturnValue
 
-from consult.admin.bookings import _booking_or_404, booking_detail
+from consult.admin.bookings import booking_detail, booking_or_404
 from consult.admin.routes import blueprint
 from consult.audit.web import audit
 from consult.booking.models import Booking
@@ -28,7 +28,7 @@ def erase_guest_form() -> EraseGuestForm:
 
 @blueprint.post("/bookings/<public_id>/erase")
 def erase_guest_data_of_booking(public_id: str) -> ResponseReturnValue:
-    booking = _booking_or_404(public_id)
+    booking = booking_or_404(public_id)
     form = EraseGuestForm()
     if form.validate_on_submit():
         try:

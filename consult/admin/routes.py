@@ -89,10 +89,13 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
+from consult.admin import agenda as _agenda_pages  # noqa: E402,F401
 from consult.admin import audit as _audit_pages  # noqa: E402,F401  (they register their routes on this blueprint)
 from consult.admin import bookings as _booking_pages  # noqa: E402,F401
 from consult.admin import calendar as _calendar_pages  # noqa: E402,F401
 from consult.admin import calendar_feeds as _calendar_feed_pages  # noqa: E402,F401
 from consult.admin import guest_data as _guest_data_pages  # noqa: E402,F401
+from consult.admin import host_bookings as _host_booking_pages  # noqa: E402,F401
 from consult.admin import organisations as _organisation_pages  # noqa: E402,F401
 from consult.admin import programmes as _programme_pages  # noqa: E402,F401
+from consult.admin import time_off as _time_off_pages  # noqa: E402,F401

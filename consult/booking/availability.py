@@ -115,7 +115,7 @@ def is_known_time_zone(name: str) -> bool:
     """Whether `name` is an IANA time zone this machine knows."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: a key too long
         return False
     return True
 

@@ -19,6 +19,7 @@ from consult.booking.models import (
     DateOverride,
     WeeklyHours,
 )
+from consult.booking.time_off import time_off_between
 from consult.calendars.service import busy_between
 
 
@@ -101,6 +102,10 @@ def occupancy(
     # External calendars' busy times: a slot and its type's buffers must stay clear of them.
     occupied.extend(
         slots.Occupied(busy.start, busy.end) for busy in busy_between(session, start=start, end=end)
+    )
+    occupied.extend(
+        slots.Occupied(span.starts_at, span.ends_at)
+        for span in time_off_between(session, start=start, end=end)
     )
     per_day = Counter(
         booking.starts_at.astimezone(time_zone).date()

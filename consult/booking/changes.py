@@ -105,16 +105,18 @@ def reschedule_booking(
     new_start: datetime,
     site_time_zone: ZoneInfo,
     now: datetime,
-    max_reschedules: int,
+    max_reschedules: int | None,
     manage_token: str,
     moves_seen: int | None,
 ) -> None:
     """Move a confirmed booking to another free time of its type, keeping its payment.
 
     `moves_seen` is how many times the booking had been moved on the page the guest answered
-    from (None when unknown). The booking is locked and re-read first: if it has been moved
-    since (say, from another tab at the same moment), BookingChanged, so of two moves at once
-    exactly one wins. `occupy` refuses a time or a day taken meanwhile (SlotTaken, DayFull).
+    from (None when unknown); `max_reschedules` None lets the consultant move it however often
+    it has moved (never over another booking). The booking is locked and re-read first: if it
+    has been moved since (say, from another tab at the same moment), BookingChanged, so of two
+    moves at once exactly one wins. `occupy` refuses a time or a day taken meanwhile
+    (SlotTaken, DayFull).
     """
     lock_booking(session, booking)
     if booking.status == "confirmed" and moves_seen not in (None, booking.reschedule_count):
@@ -126,7 +128,7 @@ def reschedule_booking(
         raise ChangeNotAllowed("This booking has been cancelled, so it can no longer be moved.")
     if booking.status != "confirmed" or booking.starts_at <= now:
         raise ChangeNotAllowed("Only an upcoming confirmed booking can be moved.")
-    if booking.reschedule_count >= max_reschedules:
+    if max_reschedules is not None and booking.reschedule_count >= max_reschedules:
         raise ChangeNotAllowed(
             f"This booking has been moved {booking.reschedule_count} times, "
             "the most the policy allows. Please write to us."

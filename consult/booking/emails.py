@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from consult.booking.invites import Invite, build_ics
+from consult.booking.locations import invite_location
 from consult.booking.models import Booking, ConsultationType
 from consult.mail.service import queue_email
 from consult.site.identity import SiteIdentity
@@ -85,6 +86,9 @@ def _invite(
     booking: Booking, consultation_type: ConsultationType, *, cancelled: bool = False
 ) -> dict[str, str]:
     site = _site()
+    location, url = (
+        ("", "") if cancelled else invite_location(booking.meeting_kind, booking.meeting_location)
+    )
     ics = build_ics(
         Invite(
             uid=f"{booking.public_id}@consult",
@@ -94,7 +98,8 @@ def _invite(
                 f"{consultation_type.name} for {booking.organisation}. "
                 "Manage this booking from your confirmation e-mail."
             ),
-            location=consultation_type.location,
+            location=location,
+            url=url,
             starts_at=booking.starts_at,
             ends_at=booking.ends_at,
             time_zone=booking.guest_time_zone,

@@ -106,6 +106,15 @@ def details_form_for(consultation_type: ConsultationType, **kwargs: Any) -> Deta
     class TypeDetailsForm(DetailsForm):
         pass
 
+    if consultation_type.location_kind == "phone":
+        TypeDetailsForm.phone = StringField(
+            "Phone (we call you on this number)",
+            validators=[
+                DataRequired("Enter the number we should call you on."),
+                Length(max=40),
+                NoControlCharacters(),
+            ],
+        )
     for question in consultation_type.intake_questions:
         presence = (
             DataRequired("Please answer this question.") if question.get("required") else Optional()

@@ -15,7 +15,8 @@ class Invite:
     sequence: int  # raise it when the time changes, so calendars update the event
     title: str
     description: str
-    location: str
+    location: str  # one line for LOCATION; empty when there is none
+    url: str  # the video link for URL; empty when there is none
     starts_at: datetime
     ends_at: datetime
     time_zone: str  # the guest's, so their calendar shows the time they chose
@@ -46,6 +47,8 @@ def build_ics(invite: Invite) -> str:
     event.add("description", invite.description)
     if invite.location:
         event.add("location", invite.location)
+    if invite.url:
+        event.add("url", invite.url)
     event.add("status", "CANCELLED" if invite.cancelled else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{invite.organizer_email}")
     organizer.params["cn"] = vText(invite.organizer_name)

@@ -16,6 +16,7 @@ BLOCK_MINUTES = 5
 BOOKING_STATUSES = ("held", "confirmed", "expired", "cancelled", "completed", "no_show")
 PAYMENT_STATES = (
     "not_required",
+    "invoice_later",
     "unpaid",
     "paid",
     "refund_pending",
@@ -32,6 +33,7 @@ class ConsultationType(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("price_minor >= 0", name="price_not_negative"),
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint("location_kind IN ('video', 'phone', 'place')", name="location_kind"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -50,8 +52,14 @@ class ConsultationType(SQLModel, table=True):
     intake_questions: list[dict[str, Any]] = Field(
         default_factory=list, sa_type=JSON, description="[{key, label, required}]"
     )
+    location_kind: str = Field(
+        default="place", max_length=10, description="video, phone or place (booking/locations.py)."
+    )
     location: str = Field(
-        default="", max_length=500, description="Video link or place, shown once confirmed."
+        default="",
+        max_length=500,
+        description="The video link or its template, or the place's address; empty for a phone "
+        "call. Shown to the guest only once confirmed.",
     )
     position: int = Field(default=0)
 
@@ -110,8 +118,8 @@ class Booking(SQLModel, table=True):
             name="status",
         ),
         CheckConstraint(
-            "payment_state IN ('not_required', 'unpaid', 'paid', 'refund_pending', 'refunded', "
-            "'partially_refunded', 'refund_failed')",
+            "payment_state IN ('not_required', 'invoice_later', 'unpaid', 'paid', "
+            "'refund_pending', 'refunded', 'partially_refunded', 'refund_failed')",
             name="payment_state",
         ),
     )
@@ -179,6 +187,15 @@ class Booking(SQLModel, table=True):
         ),
     )
 
+    meeting_kind: str | None = Field(default=None, max_length=10)
+    meeting_location: str | None = Field(
+        default=None,
+        max_length=600,
+        description="Where it happens, fixed at confirmation (the video link made from the type's "
+        "template, the guest's phone number or the address), so later edits of the type do not "
+        "change what the guest was sent.",
+    )
+
     reschedule_count: int = Field(default=0)
     # Who booked, when a signed-in member booked for their organisation (engagements).
     organisation_id: int | None = Field(
@@ -233,21 +250,47 @@ class BookingAccessToken(SQLModel, table=True):
     created_at: datetime = Field(sa_type=AwareDateTime)
 
 
+class TimeOff(SQLModel, table=True):
+    """A one-off span the consultant blocked in the admin; it occupies its time blocks like a
+    booking, so no booking can overlap it.
+    """
+
+    __tablename__ = "time_off"
+    __table_args__ = (CheckConstraint("starts_at < ends_at", name="span_order"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    starts_at: datetime = Field(sa_type=AwareDateTime, index=True)
+    ends_at: datetime = Field(sa_type=AwareDateTime, index=True)
+    reason: str = Field(default="", max_length=200)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+
+
 class BookingTimeBlock(SQLModel, table=True):
-    """One 5-minute block of time a held or confirmed booking occupies, buffers included.
+    """One 5-minute block of time a held or confirmed booking (buffers included) or a time off
+    occupies.
 
     The unique block start is the database's own guarantee against double booking: two
-    overlapping bookings would have to write the same block, and only one insert can win.
-    Blocks are deleted when their booking stops occupying time.
+    overlapping bookings (or a booking and time off) would have to write the same block, and
+    only one insert can win. Blocks are deleted when their owner stops occupying time.
     """
 
     __tablename__ = "booking_time_blocks"
+    __table_args__ = (
+        CheckConstraint("(booking_id IS NULL) <> (time_off_id IS NULL)", name="one_owner"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    booking_id: int = Field(
+    booking_id: int | None = Field(
+        default=None,
         sa_column=Column(
-            Integer, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True
-        )
+            Integer, ForeignKey("bookings.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    time_off_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("time_off.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
     )
     block_start: datetime = Field(sa_type=AwareDateTime, unique=True)
 

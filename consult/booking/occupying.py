@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func
+from sqlalchemy import ColumnElement, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -61,7 +61,7 @@ def occupy(session: Session, booking: Booking, *, site_time_zone: ZoneInfo, now:
         with session.begin_nested():
             session.add_all(
                 BookingTimeBlock(booking_id=id_of(booking), block_start=block)
-                for block in _blocks(booking.occupies_from, booking.occupies_until)
+                for block in blocks_between(booking.occupies_from, booking.occupies_until)
             )
             session.flush()
     except IntegrityError:
@@ -81,7 +81,8 @@ def expire_hold(*, session: Session, booking: Booking) -> None:
     session.add(booking)
 
 
-def _blocks(start: datetime, end: datetime) -> list[datetime]:
+def blocks_between(start: datetime, end: datetime) -> list[datetime]:
+    """The start of each 5-minute block from `start` until `end`."""
     step = timedelta(minutes=BLOCK_MINUTES)
     blocks, moment = [], start
     while moment < end:
@@ -93,11 +94,7 @@ def _blocks(start: datetime, end: datetime) -> list[datetime]:
 def _expire_lapsed_holds_in_the_way(
     session: Session, *, booking: Booking, day: tuple[datetime, datetime] | None, now: datetime
 ) -> None:
-    """Expire the lapsed holds overlapping the booking's time, and those of its type on `day`.
-
-    Each is locked and re-read first, so one that a payment confirmed meanwhile is skipped
-    rather than overwritten; in id order, so two requests lock them in the same order.
-    """
+    """Expire the lapsed holds overlapping the booking's time, and those of its type on `day`."""
     in_the_way = (col(Booking.occupies_until) > booking.occupies_from) & (
         col(Booking.occupies_from) < booking.occupies_until
     )
@@ -107,10 +104,18 @@ def _expire_lapsed_holds_in_the_way(
             & (col(Booking.starts_at) >= day[0])
             & (col(Booking.starts_at) < day[1])
         )
+    expire_lapsed_holds(session, where=in_the_way & (col(Booking.id) != booking.id), now=now)
+
+
+def expire_lapsed_holds(session: Session, *, where: ColumnElement[bool], now: datetime) -> None:
+    """Expire the lapsed holds that match `where`, so their time can be taken.
+
+    Each is locked and re-read first, so one that a payment confirmed meanwhile is skipped
+    rather than overwritten; in id order, so two requests lock them in the same order.
+    """
     lapsed = session.exec(
         select(Booking)
-        .where(Booking.status == "held", col(Booking.hold_expires_at) <= now, in_the_way)
-        .where(col(Booking.id) != booking.id)
+        .where(Booking.status == "held", col(Booking.hold_expires_at) <= now, where)
         .order_by(col(Booking.id))
         .with_for_update()
         .execution_options(populate_existing=True)

@@ -27,6 +27,7 @@ from markupsafe import Markup
 from consult.booking import service
 from consult.booking.checkout_start import answers_again, start_payment
 from consult.booking.forms import DetailsForm, details_form_for
+from consult.booking.locations import describe_meeting
 from consult.booking.models import ConsultationType
 from consult.booking.occupying import SlotTaken
 from consult.clock import app_now
@@ -93,6 +94,11 @@ def _active_type_or_404(slug: str) -> ConsultationType:
 @blueprint.app_template_filter("zone")
 def zone_filter(name: str) -> ZoneInfo:
     return ZoneInfo(name)
+
+
+@blueprint.app_template_filter("meeting_where")
+def meeting_where_filter(location: str, kind: str) -> str:
+    return describe_meeting(kind, location)
 
 
 @blueprint.app_template_filter("markdown_safe")

@@ -9,13 +9,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from consult.accounts.policy import hash_token, new_token, normalise_email
+from consult.blog.posts import slugify
 from consult.booking import slots
 from consult.booking.calendar import load_availability, occupancy, rules_for
 from consult.booking.emails import queue_confirmation
+from consult.booking.locations import meeting_location
 from consult.booking.models import Booking, BookingAccessToken, ConsultationType
 from consult.booking.occupying import expire_hold, occupy
 from consult.booking.status import set_status
@@ -134,9 +137,14 @@ def place_booking(
     now: datetime,
     member: MemberBooking | None = None,
     client_address: str | None = None,
+    consultant_payment: str | None = None,
 ) -> Booking:
     """Hold the slot (a paid type, for HOLD_MINUTES, while the guest pays) or confirm it (a free
-    type, or a member's booking paid with a programme credit).
+    type, a member's booking paid with a programme credit, or one the consultant makes).
+
+    `consultant_payment` is what the consultant chose when booking someone in herself:
+    "not_required" (free of charge) or "invoice_later" (the price, to be invoiced); either is
+    confirmed at once, under the same rules as a guest's booking.
 
     Start the transaction with `begin_as_writer` so that on SQLite the check and the insert
     see the same calendar. The check here only spares a doomed insert: `occupy` keeps the rules
@@ -157,8 +165,8 @@ def place_booking(
     if starts_at.astimezone(UTC) not in {moment.astimezone(UTC) for moment in offered}:
         raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(starts_at, rules_for(consultation_type))
-    free = consultation_type.is_free
-    if not free and not (member is not None and member.use_credit):
+    free = consultation_type.is_free or consultant_payment == "not_required"
+    if not free and consultant_payment is None and not (member is not None and member.use_credit):
         refuse_too_many_holds(
             session=session, email=guest.email, client_address=client_address, now=now
         )
@@ -179,9 +187,9 @@ def place_booking(
         guest_time_zone=guest.time_zone,
         intake_answers=guest.intake_answers,
         policy_accepted_at=now,
-        amount_minor=consultation_type.price_minor,
+        amount_minor=0 if free else consultation_type.price_minor,
         currency=consultation_type.currency,
-        payment_state="not_required" if free else "unpaid",
+        payment_state="not_required" if free else consultant_payment or "unpaid",
         created_at=now,
         organisation_id=member.organisation_id if member else None,
         booked_by_id=member.user_id if member else None,
@@ -192,7 +200,7 @@ def place_booking(
     occupy(session, booking, site_time_zone=site_time_zone, now=now)
     if member is not None and member.use_credit and not free:
         take_credit(session=session, booking=booking, now=now)
-    if booking.payment_state == "not_required":
+    if booking.payment_state in ("not_required", "invoice_later"):
         confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
     return booking
 
@@ -221,10 +229,13 @@ def refuse_too_many_holds(
 def confirm(
     *, session: Session, booking: Booking, consultation_type: ConsultationType, now: datetime
 ) -> None:
-    """Confirm the booking and e-mail the guest a fresh management link with the invitation."""
+    """Confirm the booking, fix where it happens, and e-mail the guest a fresh management link
+    with the invitation.
+    """
     set_status(booking, "confirmed")
     booking.confirmed_at = now
     booking.hold_expires_at = None
+    fix_meeting_location(booking, consultation_type)
     session.add(booking)
     session.flush()
     token = issue_access_token(session=session, booking=booking, now=now)
@@ -234,6 +245,22 @@ def confirm(
         consultation_type=consultation_type,
         manage_token=token,
         now=now,
+    )
+
+
+def fix_meeting_location(booking: Booking, consultation_type: ConsultationType) -> None:
+    """Store where the booking happens, as the type says now: a later edit of the type (its
+    video link template, say) does not change what the guest was sent.
+    """
+    practice = current_app.extensions["consult.site"].practice_name
+    booking.meeting_kind = consultation_type.location_kind
+    booking.meeting_location = meeting_location(
+        consultation_type.location_kind,
+        consultation_type.location,
+        practice=slugify(practice),
+        consultation_type=consultation_type.slug,
+        booking_code=secrets.token_hex(8),
+        guest_phone=booking.phone,
     )
 
 

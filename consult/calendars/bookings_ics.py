@@ -20,6 +20,7 @@ class FeedEvent:
     summary: str
     description: str
     location: str
+    url: str  # the video link, or empty
     starts_at: datetime
     ends_at: datetime
     created_at: datetime
@@ -52,6 +53,8 @@ def build_bookings_calendar(
         event.add("description", item.description)
         if item.location:
             event.add("location", item.location)
+        if item.url:
+            event.add("url", item.url)
         event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
         # A cancelled booking frees the time; a confirmed one keeps the consultant busy.
         event.add("transp", "TRANSPARENT" if item.cancelled else "OPAQUE")

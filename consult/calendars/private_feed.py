@@ -19,6 +19,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from consult.booking.emails import format_money
+from consult.booking.locations import invite_location
 from consult.booking.models import Booking, ConsultationType
 from consult.calendars.bookings_ics import FeedEvent
 from consult.calendars.models import BookingsFeedKey
@@ -121,6 +122,7 @@ def feed_events(
     events = []
     for booking, consultation_type in rows:
         cancelled = booking.status == "cancelled"
+        location, url = invite_location(booking.meeting_kind, booking.meeting_location)
         title = f"{consultation_type.name}: {booking.guest_name} ({booking.organisation})"
         events.append(
             FeedEvent(
@@ -129,7 +131,8 @@ def feed_events(
                 sequence=booking.reschedule_count + (1 if cancelled else 0),
                 summary=f"Cancelled: {title}" if cancelled else title,
                 description=_description(booking, consultation_type, admin_link(booking)),
-                location="" if cancelled else consultation_type.location,
+                location="" if cancelled else location,
+                url="" if cancelled else url,
                 starts_at=booking.starts_at,
                 ends_at=booking.ends_at,
                 created_at=booking.created_at,

@@ -33,8 +33,9 @@ class ErasureRefused(Exception):
 def erase_guest_data(*, session: Session, booking: Booking, now: datetime) -> bool:
     """Erase the guest's personal data from a booking that is over, keeping the financial record.
 
-    Name, e-mail, phone, organisation, role, intake answers and the consultant's notes go, with
-    the booking's private links and the e-mails already sent to that address. Returns False when
+    Name, e-mail, phone, organisation, role, intake answers, the consultant's notes and where it
+    happened (the guest's number for a call, or its own video link) go, with the booking's
+    private links and the e-mails already sent to that address. Returns False when
     it was erased before; raises ErasureRefused for a booking still to happen.
     """
     if booking.status in ACTIVE_STATUSES and booking.ends_at > now:
@@ -50,6 +51,7 @@ def erase_guest_data(*, session: Session, booking: Booking, now: datetime) -> bo
     booking.role = ""
     booking.phone = None
     booking.client_address = None
+    booking.meeting_location = None
     booking.intake_answers = {}
     booking.notes = None
     booking.notifications_due = None  # nothing more is ever sent about it

@@ -181,6 +181,7 @@ def _bookings(session: Session, user: User) -> list[dict[str, Any]]:
             "organisation": booking.organisation,
             "role": booking.role,
             "phone": booking.phone,
+            "meeting_location": booking.meeting_location,
             "time_zone": booking.guest_time_zone,
             "intake_answers": booking.intake_answers,
             "consultant_notes": booking.notes,

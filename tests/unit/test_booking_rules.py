@@ -81,7 +81,8 @@ def test_the_invitation_is_in_the_guests_zone_and_a_cancellation_cancels_it():
         sequence=0,
         title="Discovery call with Ms. Irons",
         description="d",
-        location="https://meet.example/x",
+        location="Video call: https://meet.example/x",
+        url="https://meet.example/x",
         starts_at=START,
         ends_at=START + timedelta(minutes=30),
         time_zone="Asia/Kolkata",
@@ -97,7 +98,8 @@ def test_the_invitation_is_in_the_guests_zone_and_a_cancellation_cancels_it():
         and "DTSTART;TZID=Asia/Kolkata:20270105T203000" in ics
         and "BEGIN:VTIMEZONE" in ics
     )
-    assert "LOCATION:https://meet.example/x" in ics and "mailto:ana@example.org" in ics
+    assert "LOCATION:Video call: https://meet.example/x" in ics and "mailto:ana@example.org" in ics
+    assert "URL:https://meet.example/x" in ics
     from dataclasses import replace
 
     cancelled = build_ics(replace(invite, cancelled=True, sequence=1))

@@ -16,7 +16,8 @@ def event(**changes) -> FeedEvent:
         "sequence": 0,
         "summary": "Discovery call: Ana Reyes (Riverside Clinic)",
         "description": "Guest: Ana Reyes <ana@clinic.example>\nWhat matters?\nNight staff; nurses.",
-        "location": "https://meet.example.org/irons",
+        "location": "Video call: https://meet.example.org/irons",
+        "url": "https://meet.example.org/irons",
         "starts_at": START,
         "ends_at": START + timedelta(minutes=30),
         "created_at": datetime(2026, 11, 20, tzinfo=UTC),
@@ -38,7 +39,8 @@ def test_events_round_trip_in_utc_with_their_uid_sequence_and_text():
     assert "DTSTART:20261201T150000Z" in text
     assert confirmed.end - confirmed.start == timedelta(minutes=30)
     assert str(confirmed["DESCRIPTION"]) == event().description
-    assert str(confirmed["LOCATION"]) == "https://meet.example.org/irons"
+    assert str(confirmed["LOCATION"]) == "Video call: https://meet.example.org/irons"
+    assert str(confirmed["URL"]) == "https://meet.example.org/irons"
     assert (str(confirmed["STATUS"]), str(confirmed["TRANSP"])) == ("CONFIRMED", "OPAQUE")
     assert str(cancelled["UID"]) == "def.bookings-feed@consult" and cancelled["SEQUENCE"] == 2
     assert (str(cancelled["STATUS"]), str(cancelled["TRANSP"])) == ("CANCELLED", "TRANSPARENT")
@@ -47,6 +49,8 @@ def test_events_round_trip_in_utc_with_their_uid_sequence_and_text():
 
 def test_an_event_without_a_location_has_no_location_line():
     text = build_bookings_calendar(
-        [event(location="")], calendar_name="Bookings", now=datetime(2026, 11, 25, tzinfo=UTC)
+        [event(location="", url="")],
+        calendar_name="Bookings",
+        now=datetime(2026, 11, 25, tzinfo=UTC),
     )
     assert "LOCATION" not in text

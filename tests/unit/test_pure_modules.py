@@ -24,6 +24,8 @@ PURE_MODULES = [
     "consult.booking.availability",
     "consult.booking.status",
     "consult.booking.invites",
+    "consult.booking.locations",
+    "consult.booking.agenda",
     "consult.booking.policy",
     "consult.calendars.busy",
     "consult.calendars.addresses",

@@ -156,3 +156,11 @@ def test_a_guest_in_the_consultants_zone_gets_iso_times_with_the_local_offset():
     tuesday_hours = availability({1: hours("09:00-10:00")})
     slots = guest_day("America/Chicago", date(2027, 1, 5), tuesday_hours)
     assert [slot.isoformat() for slot in slots] == ["2027-01-05T09:00:00-06:00"]
+
+
+def test_a_time_zone_name_too_long_for_a_file_name_is_unknown_not_an_error():
+    from consult.booking.availability import is_known_time_zone
+
+    assert not is_known_time_zone("x" * 300)
+    assert not is_known_time_zone("../../etc/passwd")
+    assert is_known_time_zone("America/Chicago")

@@ -18,6 +18,7 @@ TYPE = {
     "booking_window_days": "60",
     "required_questions": "Who will attend?",
     "optional_questions": "Anything else?",
+    "location_kind": "place",
     "location": "Your offices",
 }
 

@@ -50,12 +50,14 @@ def test_the_consultant_erases_a_past_guests_data_and_keeps_the_financial_record
     manage = manage_path(booking_app)
     deliver_mail(booking_app)
     [booking] = bookings(booking_app)
+    assert booking.meeting_location  # its own video link, until erased
     clock.now = booking.ends_at + timedelta(days=1)
 
     response = erase(consultant, booking.public_id)
     assert response.status_code == 303
     [erased] = bookings(booking_app)
     assert (erased.guest_name, erased.guest_email, erased.phone) == ("", "", None)
+    assert erased.meeting_location is None
     assert (erased.organisation, erased.role, erased.intake_answers) == ("", "", {})
     assert erased.guest_data_erased_at == clock()
     assert (erased.paid_minor, erased.amount_minor, erased.currency) == (45000, 45000, "usd")
