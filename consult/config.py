@@ -64,6 +64,13 @@ class Settings:
         return self.env == "production"
 
     @property
+    def uses_test_payments(self) -> bool:
+        """The local "Test payment" page stands in for Stripe: never in production, where it
+        would let anyone mark a booking paid.
+        """
+        return not self.stripe_secret_key and not self.is_production
+
+    @property
     def outbox_dir(self) -> Path:
         """Where mail is written as .eml files when no SMTP server is configured."""
         return self.instance_dir / "outbox"
@@ -171,6 +178,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     stripe_webhook_secret = environ.get("STRIPE_WEBHOOK_SECRET", "").strip() or None
     if stripe_secret_key and not stripe_webhook_secret:
         raise ConfigError("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set")
+    if production:
+        _check_production_services(stripe_secret_key=stripe_secret_key, smtp_url=smtp_url)
 
     return Settings(
         env=env,
@@ -188,6 +197,22 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         stripe_api_base=environ.get("STRIPE_API_BASE", "").strip().rstrip("/") or None,
         site_url_is_set=bool(environ.get("SITE_URL", "").strip()),
     )
+
+
+def _check_production_services(*, stripe_secret_key: str | None, smtp_url: str) -> None:
+    """Production takes real payments and sends real mail: the local stand-ins (the test payment
+    page, which marks any booking paid, and the outbox folder nobody reads) are refused.
+    """
+    if not stripe_secret_key:
+        raise ConfigError(
+            "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are required when CONSULT_ENV=production "
+            "(the local test payment page is never offered there)"
+        )
+    if not smtp_url:
+        raise ConfigError(
+            "SMTP_URL is required when CONSULT_ENV=production "
+            "(mail written to the instance outbox would never reach anyone)"
+        )
 
 
 def _check_ratelimit_storage(uri: str, *, production: bool) -> None:

@@ -25,6 +25,14 @@ from consult.models import metadata
 from tests.fakes.clock import FakeClock
 
 TEST_PASSWORD = "a calm morning walk"
+# What production requires besides its own database, secret key and site address: a shared
+# rate-limit store (memory:// is refused), Stripe (never the test payment page) and a mail server.
+PRODUCTION_SERVICES = {
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    "STRIPE_SECRET_KEY": "sk_test_production_tests",
+    "STRIPE_WEBHOOK_SECRET": "whsec_production_tests",
+    "SMTP_URL": "smtp://127.0.0.1:2525",
+}
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 _postgres_leg: dict[str, str] = {}

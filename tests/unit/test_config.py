@@ -14,6 +14,9 @@ PRODUCTION = {
     "DATABASE_URL": "postgresql://consult@db/consult",
     "SITE_URL": "https://consult.example",
     "RATELIMIT_STORAGE_URI": "redis://localhost:6379",
+    "STRIPE_SECRET_KEY": "sk_test_123",
+    "STRIPE_WEBHOOK_SECRET": "whsec_123",
+    "SMTP_URL": "smtp://mail.example:587?starttls=1",
 }
 
 
@@ -36,7 +39,16 @@ def test_production_settings_are_accepted_and_postgres_urls_use_psycopg(tmp_path
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "DATABASE_URL", "SITE_URL", "RATELIMIT_STORAGE_URI"]
+    "missing",
+    [
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "SITE_URL",
+        "RATELIMIT_STORAGE_URI",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "SMTP_URL",
+    ],
 )
 def test_production_refuses_to_start_without_a_required_setting(missing, tmp_path):
     environment = {key: value for key, value in PRODUCTION.items() if key != missing}

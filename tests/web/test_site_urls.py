@@ -17,7 +17,7 @@ from consult.config import load_settings
 from consult.db import ENGINE_KEY, get_session
 from consult.demo import add_demo_booking_calendar
 from consult.urls import SERVED_AT_FILE, absolute_url, site_root
-from tests.conftest import csrf_token_from
+from tests.conftest import PRODUCTION_SERVICES, csrf_token_from
 from tests.web.booking_flow import GUEST, book, bookings, emails, free_slots
 
 SERVED = "http://127.0.0.1:5077"
@@ -102,7 +102,7 @@ def test_production_requires_site_url_and_never_follows_the_request(database_url
         "SECRET_KEY": "s" * 40,
         "DATABASE_URL": database_url,
         "CONSULT_INSTANCE_DIR": str(tmp_path / "instance"),
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",  # production refuses memory://
+        **PRODUCTION_SERVICES,
     }
     with pytest.raises(SystemExit, match="SITE_URL is required"):
         load_settings(environment)
