@@ -36,14 +36,16 @@ class BookingChanged(ChangeNotAllowed):
 def guest_refund_quote(
     booking: Booking, *, now: datetime, tiers: tuple[RefundTier, ...]
 ) -> tuple[int, int]:
-    """What a guest cancelling now gets back: (minor units, percent)."""
+    """What a guest cancelling now gets back: (minor units, percent), by the notice given to the
+    booking's earliest start (see `policy.refund_for_cancellation`).
+    """
     paid = (
         booking.paid_minor - booking.refunded_minor
         if booking.payment_state in ("paid", "partially_refunded")
         else 0
     )
     return refund_for_cancellation(
-        paid_minor=paid, starts_at=booking.starts_at, now=now, tiers=tiers
+        paid_minor=paid, starts_at=booking.earliest_starts_at, now=now, tiers=tiers
     )
 
 
@@ -157,6 +159,7 @@ def reschedule_booking(
         raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(new_start, rules_for(consultation_type))
     booking.starts_at = local_start
+    booking.earliest_starts_at = min(booking.earliest_starts_at, local_start)
     booking.ends_at = local_start + timedelta(minutes=consultation_type.duration_minutes)
     booking.occupies_from, booking.occupies_until = span.start, span.end
     booking.reschedule_count += 1

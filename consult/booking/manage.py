@@ -129,8 +129,11 @@ def _manage_page(
         can_change=_can_change(booking),
         moves_left=max(0, site.max_reschedules - booking.reschedule_count),
         credit_back=credit_given_back(
-            starts_at=booking.starts_at, now=app_now(), tiers=site.refund_tiers
+            starts_at=booking.earliest_starts_at, now=app_now(), tiers=site.refund_tiers
         ),
+        notice_counted_to=booking.earliest_starts_at.astimezone(ZoneInfo(booking.guest_time_zone))
+        if booking.earliest_starts_at < booking.starts_at
+        else None,
         problem=problem,
     ), status
 

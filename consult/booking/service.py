@@ -154,6 +154,7 @@ def place_booking(
         consultation_type_id=id_of(consultation_type),
         starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=consultation_type.duration_minutes),
+        earliest_starts_at=starts_at,
         occupies_from=span.start,
         occupies_until=span.end,
         status="held",
