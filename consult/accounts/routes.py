@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
@@ -52,10 +63,41 @@ def _email_from_form() -> str:
     return normalise_email(request.form.get("email", ""))
 
 
+def _signing_in_user() -> User | None:
+    """The account the posted sign-in form opens, or None; worked out once per request, as the
+    limit on failures per address asks before the view does.
+    """
+    if "signing_in_user" not in g:
+        form = SignInForm()
+        g.signing_in_user = (
+            service.authenticate(
+                session=get_session(),
+                email=form.email.data or "",
+                password=form.password.data or "",
+            )
+            if form.validate_on_submit()
+            else None
+        )
+    user: User | None = g.signing_in_user
+    return user
+
+
+def _sign_in_failed(_response: Response) -> bool:
+    return bool(g.get("sign_in_failed"))
+
+
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 @limiter.limit(
-    "10 per 15 minutes", methods=["POST"], key_func=_email_from_form, scope="sign-in-email"
+    "10 per 15 minutes",
+    methods=["POST"],
+    key_func=_email_from_form,
+    scope="sign-in-email",
+    # Only failures count, and the right password always passes: anyone can fail on someone
+    # else's address, and that must never lock its owner out. Each client's own limit above
+    # still slows a guesser.
+    deduct_when=_sign_in_failed,
+    exempt_when=lambda: _signing_in_user() is not None,
 )
 def sign_in() -> ResponseReturnValue:
     next_path = request.args.get("next")
@@ -65,14 +107,13 @@ def sign_in() -> ResponseReturnValue:
         )
     form = SignInForm()
     if form.validate_on_submit():
-        user = service.authenticate(
-            session=get_session(), email=form.email.data or "", password=form.password.data or ""
-        )
+        user = _signing_in_user()
         if user is not None:
             audit("sign_in.succeeded", actor=actor_of(user), subject=user)
             _sign_in(user, remember=form.remember.data)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(next_path if is_safe_redirect_path(next_path) else _landing_page(user))
+        g.sign_in_failed = True
         refusal = "That e-mail address and password do not match an account."
         form.password.errors = [*form.password.errors, refusal]
         audit("sign_in.failed", actor=GUEST, subject_email=form.email.data)
