@@ -19,6 +19,7 @@ from consult.booking.policy import RefundTier, refund_for_cancellation
 from consult.booking.refunds import issue_refund
 from consult.booking.service import SlotNotOffered, guest_day_slots
 from consult.booking.status import set_status
+from consult.db import id_of
 from consult.engagements.credits import programme_end_for, settle_credit_on_cancellation
 from consult.payments.provider import PaymentProvider
 
@@ -150,8 +151,9 @@ def reschedule_booking(
         guest_time_zone=site_time_zone.key,
         site_time_zone=site_time_zone,
         now=now,
+        moving_booking_id=id_of(booking),
     )
-    # Its own current time shows as free once released; a move to the same time is no move.
+    # Its own current time shows as free; a move to the same time is no move.
     if (
         new_start.astimezone(UTC) not in {moment.astimezone(UTC) for moment in offered}
         or new_start == booking.starts_at

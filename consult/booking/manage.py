@@ -232,6 +232,7 @@ def move(token: str) -> ResponseReturnValue:
         guest_time_zone=guest_zone,
         site_time_zone=site_zone(),
         now=now,
+        moving_booking_id=booking.id,
     )
     chosen_day = parse_day(request.values.get("date")) or (days[0] if days else None)
     times = (
@@ -242,6 +243,7 @@ def move(token: str) -> ResponseReturnValue:
             guest_time_zone=guest_zone,
             site_time_zone=site_zone(),
             now=now,
+            moving_booking_id=booking.id,
         )
         if chosen_day
         else []

@@ -1,12 +1,12 @@
 """After booking: the guest's emailed link to cancel or move, and the reminder the day before."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-from consult.booking.models import BookingTimeBlock
+from consult.booking.models import BookingTimeBlock, ConsultationType
 from consult.db import get_session
 from tests.conftest import csrf_token_from
 from tests.web.booking_flow import book, bookings, emails, free_slots, manage_path, paid_booking
@@ -151,3 +151,29 @@ def test_moving_a_booking_earlier_counts_the_notice_to_the_earlier_time(booking_
     assert booking.earliest_starts_at.isoformat().startswith("2026-11-30")
     clock.now = booking.earliest_starts_at - timedelta(hours=5)
     assert "If you cancel now, nothing is refunded." in guest.get(path).get_data(as_text=True)
+
+
+def test_a_booking_moves_within_its_own_day_when_the_type_allows_one_a_day(booking_app, guest):
+    with booking_app.app_context():
+        session = get_session()
+        discovery = session.exec(
+            select(ConsultationType).where(ConsultationType.slug == "discovery-call")
+        ).one()
+        discovery.max_per_day = 1
+        session.commit()
+    first, later = free_slots(guest, "discovery-call", "2026-11-30")[:2]
+    book(guest, "discovery-call", first)
+    assert free_slots(guest, "discovery-call", "2026-11-30") == []  # the day is full for others
+    path = manage_path(booking_app)
+    page = guest.get(path + "/move?tz=America/Chicago&date=2026-11-30").get_data(as_text=True)
+    assert f'value="{later}"' in page  # its own day still offers the booking's other times
+    response = guest.post(
+        path + "/move?tz=America/Chicago&date=2026-11-30",
+        data={"start": later, "csrf_token": csrf_token_from(page)},
+    )
+    assert response.status_code == 303
+    [booking] = bookings(booking_app)
+    assert booking.starts_at == datetime.fromisoformat(later) and booking.reschedule_count == 1
+    with booking_app.app_context():
+        blocks = get_session().exec(select(BookingTimeBlock)).all()
+        assert {block.booking_id for block in blocks} == {booking.id}
