@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import time
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -89,7 +89,7 @@ class ConsultationTypeForm(FlaskForm):
             Optional(),
             Length(max=80),
             Regexp(
-                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z",  # \Z: `$` would let a trailing line break by
                 message="Use lower-case letters, digits and single hyphens.",
             ),
         ],
@@ -147,6 +147,26 @@ class ConsultationTypeForm(FlaskForm):
             raise ValidationError("Write the price as a number, like 450 or 450.00.") from None
         if amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount > 100_000:
             raise ValidationError("Use a price from 0 to 100,000 with at most two decimals.")
+
+    @property
+    def address(self) -> str:
+        """The type's URL slug: as given, else made from the name (cut to the column's 80)."""
+        return self.slug.data or slugify(self.name.data or "")[:80].strip("-")
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        """Every field's own checks, then one across two: the type needs an address, and a name
+        of only punctuation or non-Latin letters makes none.
+        """
+        if not super().validate(extra_validators):
+            return False
+        if not self.address:
+            self.slug.errors = [
+                *self.slug.errors,
+                "Give an address of lower-case letters and digits: the name has none to make "
+                "one from.",
+            ]
+            return False
+        return True
 
     @property
     def price_minor(self) -> int:
