@@ -58,6 +58,8 @@ class Settings:
     stripe_api_base: str | None = None
     # False when SITE_URL was not given: locally, links then follow where the site is served.
     site_url_is_set: bool = True
+    # Calendar feeds on this machine may be read (local development, tests); never in production.
+    calendar_feeds_allow_loopback: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -135,6 +137,13 @@ def _non_negative_int(environ: Mapping[str, str], name: str, default: int) -> in
     return int(raw)
 
 
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if raw not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+    return raw in ("1", "true", "yes")
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the settings; raise ConfigError naming the first bad one."""
     environ = os.environ if environ is None else environ
@@ -180,6 +189,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set")
     if production:
         _check_production_services(stripe_secret_key=stripe_secret_key, smtp_url=smtp_url)
+    allow_loopback = _flag(environ, "CALENDAR_FEEDS_ALLOW_LOOPBACK")
+    if allow_loopback and production:
+        raise ConfigError(
+            "CALENDAR_FEEDS_ALLOW_LOOPBACK cannot be set when CONSULT_ENV=production "
+            "(a feed address must never reach the server's own services)"
+        )
 
     return Settings(
         env=env,
@@ -196,6 +211,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         stripe_webhook_secret=stripe_webhook_secret,
         stripe_api_base=environ.get("STRIPE_API_BASE", "").strip().rstrip("/") or None,
         site_url_is_set=bool(environ.get("SITE_URL", "").strip()),
+        calendar_feeds_allow_loopback=allow_loopback,
     )
 
 

@@ -118,12 +118,15 @@ def make_app(database_url, tmp_path, clock):
     apps = []
 
     def build(config: dict | None = None, **environment):
+        local = environment.get("CONSULT_ENV", "development") != "production"
         settings = load_settings(
             {
                 "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
                 "DATABASE_URL": database_url,
                 "CONSULT_INSTANCE_DIR": str(tmp_path / "instance"),
                 "SITE_URL": "http://consult.test",
+                # The tests' calendar feeds are served on 127.0.0.1, as in local development.
+                "CALENDAR_FEEDS_ALLOW_LOOPBACK": "1" if local else "",
                 **environment,
             }
         )

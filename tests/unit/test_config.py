@@ -70,6 +70,7 @@ def test_production_refuses_to_start_without_a_required_setting(missing, tmp_pat
         ("TRUSTED_PROXY_COUNT", "one", "TRUSTED_PROXY_COUNT"),
         ("STRIPE_SECRET_KEY", "sk_test_123", "STRIPE_WEBHOOK_SECRET"),
         ("CONTENT_DIR", "/nonexistent", "site.yaml"),
+        ("CALENDAR_FEEDS_ALLOW_LOOPBACK", "maybe", "CALENDAR_FEEDS_ALLOW_LOOPBACK"),
     ],
 )
 def test_a_wrong_setting_is_named(name, value, complaint, tmp_path):
@@ -163,3 +164,16 @@ def test_start_up_in_production_with_memory_store_prints_one_line(tmp_path):
     assert result.returncode != 0
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("consult: configuration error: RATELIMIT_STORAGE_URI=memory://")
+
+
+def test_production_never_reads_calendar_feeds_on_this_machine(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        load_settings(
+            {
+                **PRODUCTION,
+                "CALENDAR_FEEDS_ALLOW_LOOPBACK": "1",
+                "CONSULT_INSTANCE_DIR": str(tmp_path),
+            }
+        )
+    assert "CALENDAR_FEEDS_ALLOW_LOOPBACK" in raised.value.message
+    assert not load_settings({"CONSULT_INSTANCE_DIR": str(tmp_path)}).calendar_feeds_allow_loopback
