@@ -19,6 +19,7 @@ from consult.errors import register_error_pages
 from consult.extensions import csrf, limiter, login_manager
 from consult.mail.background import BackgroundDelivery
 from consult.portal.library import AssessmentLibrary
+from consult.private_files import make_private_directory
 from consult.site import caching, static_files
 from consult.site.identity import SiteIdentity, SiteIdentityError, load_site_identity
 
@@ -260,7 +261,7 @@ def _prepare_local_database(app: Flask) -> None:
     from consult.migrate import upgrade_to_head
 
     settings: Settings = app.extensions["consult.settings"]
-    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    make_private_directory(settings.instance_dir)
     upgrade_to_head(settings.database_url)
     with app.app_context():
         load_demo_data_when_serving()

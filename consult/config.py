@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from consult.private_files import make_private_directory, write_private_file
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")
 # The rate-limit stores whose client ships with consult (limits[redis]); memory:// is per process.
@@ -122,9 +124,8 @@ def _secret_key(environ: Mapping[str, str], env: str, instance_dir: Path) -> str
         raise ConfigError("SECRET_KEY is required when CONSULT_ENV=production")
     key_file = instance_dir / "secret_key"
     if not key_file.exists():
-        instance_dir.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        make_private_directory(instance_dir)
+        write_private_file(key_file, secrets.token_hex(32).encode())
     return key_file.read_text().strip()
 
 
