@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from consult.extensions import csrf, limiter, login_manager
 from consult.mail.background import BackgroundDelivery
 from consult.portal.library import AssessmentLibrary
 from consult.private_files import make_private_directory
+from consult.route_arguments import bound_path_arguments
 from consult.site import caching, static_files
 from consult.site.identity import SiteIdentity, SiteIdentityError, load_site_identity
 
@@ -106,6 +108,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    bound_path_arguments(app.url_map)
     _register_blueprints(app)
     _check_rate_limits_in_their_views_only(app)
     static_files.init_app(app)
@@ -166,10 +169,15 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
 
 
 def _configure_logging() -> None:
+    """Log lines carry UTC times in ISO 8601 with their zone, whatever the server's zone is."""
     if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        formatter = logging.Formatter(
+            "%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%dT%H:%M:%SZ"
         )
+        formatter.converter = time.gmtime
+        handler = logging.StreamHandler()
+        handler.setFormatter(formatter)
+        logging.basicConfig(level=logging.INFO, handlers=[handler])
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 

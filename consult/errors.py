@@ -11,7 +11,7 @@ import logging
 from flask import Flask, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
@@ -98,7 +98,24 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
-        return _render_error(error.code)
+        # A route's own words (`abort(400, description=…)`) rather than Werkzeug's default.
+        own_words = error.description if error.description != type(error).description else None
+        return _render_error(error.code, own_words)
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(StatementError)
+    def database_refused_a_value(error: Exception) -> ResponseReturnValue:
+        """A value the database cannot hold (an integer past its column, NUL in text) that no
+        form or route check caught: the checks missed it, so it is logged, but the person asked
+        for something impossible, which is a 400 rather than a 500. Nothing was committed.
+        """
+        log.error(
+            "database refused a value on %s %s (a check is missing): %s",
+            request.method,
+            request.path,
+            getattr(error, "orig", None) or error,
+        )
+        return _render_error(400)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ResponseReturnValue:

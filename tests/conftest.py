@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy
+from hypothesis import settings
 from sqlalchemy import text
 
 from consult import create_app
@@ -23,6 +24,10 @@ from consult.db import ENGINE_KEY, get_session
 from consult.migrate import upgrade_to_head
 from consult.models import metadata
 from tests.fakes.clock import FakeClock
+
+# Properties are about results, not speed: a busy CI machine must not fail them on a deadline.
+settings.register_profile("consult", deadline=None)
+settings.load_profile("consult")
 
 TEST_PASSWORD = "a calm morning walk"
 # What production requires besides its own database, secret key and site address: a shared

@@ -7,6 +7,7 @@ import click
 from flask.cli import with_appcontext
 from sqlmodel import Session
 
+from consult.accounts.forms import site_words
 from consult.accounts.models import User
 from consult.accounts.policy import password_problem
 from consult.accounts.service import create_or_promote_consultant, find_user_by_email
@@ -33,7 +34,7 @@ def create_admin_command(email: str, name: str | None, password_stdin: bool) -> 
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problem = password_problem(password, email=email, name=name or "")
+    problem = password_problem(password, email=email, name=name or "", site_words=site_words())
     if problem:
         raise click.ClickException(problem)
     session = get_session()

@@ -1,13 +1,24 @@
 """Forms of the account pages; every one carries a CSRF token through Flask-WTF."""
 
-from flask_wtf import FlaskForm
+from urllib.parse import urlsplit
+
+from flask import current_app
 from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from consult.accounts.policy import PASSWORD_MAX_LENGTH, password_problem
+from consult.forms import SiteForm
 
 
-class SignInForm(FlaskForm):
+def site_words() -> tuple[str, ...]:
+    """The words of this site a password must not be: the practice, the consultant, the host."""
+    site = current_app.extensions["consult.site"]
+    settings = current_app.extensions["consult.settings"]
+    host = urlsplit(settings.site_url).hostname or ""
+    return (site.practice_name, site.consultant_name, host, *host.split(".")[:-1])
+
+
+class SignInForm(SiteForm):
     email = EmailField(
         "E-mail address", validators=[DataRequired("Enter your e-mail address."), Length(max=254)]
     )
@@ -18,7 +29,7 @@ class SignInForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device for 30 days")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(SiteForm):
     email = EmailField(
         "E-mail address",
         validators=[
@@ -29,7 +40,7 @@ class ResetRequestForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(SiteForm):
     """Choosing a password: checked against the policy, typed twice."""
 
     password = PasswordField("New password", validators=[DataRequired("Choose a password.")])
@@ -49,6 +60,7 @@ class NewPasswordForm(FlaskForm):
             field.data or "",
             email=self.account_email,
             name=name_field.data or "" if name_field else "",
+            site_words=site_words(),
         )
         if problem:
             raise ValidationError(problem)

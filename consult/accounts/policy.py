@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TypeGuard
 from urllib.parse import unquote, urlsplit
@@ -25,8 +26,19 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
-def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
-    """Why `password` is not acceptable, in words for the person choosing it; None when it is."""
+def _letters_and_digits(text: str) -> str:
+    return "".join(character for character in text.lower() if character.isalnum())
+
+
+def password_problem(
+    password: str, *, email: str = "", name: str = "", site_words: Iterable[str] = ()
+) -> str | None:
+    """Why `password` is not acceptable, in words for the person choosing it; None when it is.
+
+    `site_words` are the words of this site (the practice's and consultant's names, the host):
+    a password that is one of them, give or take case, spaces, punctuation and trailing digits,
+    is among the first an attacker of this site would try.
+    """
     if len(password) < PASSWORD_MIN_LENGTH:
         return f"Use at least {PASSWORD_MIN_LENGTH} characters."
     if len(password) > PASSWORD_MAX_LENGTH:
@@ -37,6 +49,9 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     personal = {normalise_email(email), normalise_email(email).split("@")[0], name.strip().lower()}
     if lowered in personal - {""}:
         return "Your password should not be your name or e-mail address."
+    core = _letters_and_digits(password).rstrip("0123456789")
+    if core and core in {_letters_and_digits(word) for word in site_words}:
+        return "Your password should not be the name of this site or its practice."
     return None
 
 

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from blinker import Namespace
 from sqlalchemy import update
 from sqlmodel import Session, col, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from consult.accounts.models import Invitation, PasswordResetToken, User
+from consult.accounts.passwords import hash_password, needs_rehash, password_matches
 from consult.accounts.policy import hash_token, new_token, normalise_email
 from consult.db import id_of
 from consult.mail.service import queue_email
@@ -23,9 +23,6 @@ promised.
 
 RESET_LIFETIME = timedelta(hours=1)
 INVITATION_LIFETIME = timedelta(days=7)
-PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  the name of a hashing method, not a password
-# Checked against when no account matches, so both answers take the same time.
-_DUMMY_PASSWORD_HASH = generate_password_hash(secrets.token_hex(16), method=PASSWORD_HASH_METHOD)
 
 
 class AccountError(Exception):
@@ -53,7 +50,7 @@ def create_user(
     user = User(
         email=normalise_email(email),
         name=name.strip(),
-        password_hash=generate_password_hash(password, method=PASSWORD_HASH_METHOD),
+        password_hash=hash_password(password),
         role=role,
         session_token=secrets.token_hex(32),
         created_at=now,
@@ -66,11 +63,13 @@ def create_user(
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None (not revealing which was wrong)."""
     user = find_user_by_email(session=session, email=email)
-    if user is None:
-        check_password_hash(_DUMMY_PASSWORD_HASH, password)
+    if not password_matches(user.password_hash if user else None, password):
         return None
-    if not check_password_hash(user.password_hash, password) or not user.is_active:
+    if user is None or not user.is_active:
         return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.add(user)
     return user
 
 
@@ -94,7 +93,7 @@ def set_password(*, session: Session, user: User, password: str, now: datetime) 
     """Change the password, end every other session and remember-me cookie, and kill open reset
     links.
     """
-    user.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+    user.password_hash = hash_password(password)
     end_sessions(session=session, user=user)
     session.exec(
         update(PasswordResetToken)

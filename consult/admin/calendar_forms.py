@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import time
-from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -27,7 +25,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from consult.blog.posts import slugify
 from consult.booking import slots
+from consult.form_validators import minor_units_from
+from consult.forms import SiteForm
 
+MAX_PRICE = 100_000
 CURRENCIES = [SelectChoice(code, code.upper()) for code in ("usd", "cad", "eur", "gbp", "aud")]
 RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -79,7 +80,7 @@ class RangesField(StringField):
             raise ValidationError(str(problem)) from None
 
 
-class ConsultationTypeForm(FlaskForm):
+class ConsultationTypeForm(SiteForm):
     name = StringField(
         "Name", validators=[DataRequired("Give the consultation a name."), Length(max=120)]
     )
@@ -142,11 +143,9 @@ class ConsultationTypeForm(FlaskForm):
 
     def validate_price(self, field: Field) -> None:
         try:
-            amount = Decimal((field.data or "0").strip().replace(",", ""))
-        except InvalidOperation:
-            raise ValidationError("Write the price as a number, like 450 or 450.00.") from None
-        if amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount > 100_000:
-            raise ValidationError("Use a price from 0 to 100,000 with at most two decimals.")
+            minor_units_from(field.data, maximum=MAX_PRICE)
+        except ValueError as problem:
+            raise ValidationError(str(problem)) from None
 
     @property
     def address(self) -> str:
@@ -170,7 +169,7 @@ class ConsultationTypeForm(FlaskForm):
 
     @property
     def price_minor(self) -> int:
-        return int(Decimal((self.price.data or "0").strip().replace(",", "")) * 100)
+        return minor_units_from(self.price.data, maximum=MAX_PRICE)
 
     def questions(self) -> list[dict[str, Any]]:
         questions: list[dict[str, Any]] = []
@@ -188,7 +187,7 @@ class ConsultationTypeForm(FlaskForm):
         return questions
 
 
-class WeeklyHoursForm(FlaskForm):
+class WeeklyHoursForm(SiteForm):
     slot_step_minutes = SelectField(
         "Offer a start time every",
         coerce=int,
@@ -217,6 +216,6 @@ class WeeklyHoursForm(FlaskForm):
         ]
 
 
-class DateOverrideForm(FlaskForm):
+class DateOverrideForm(SiteForm):
     day = DateField("Date", validators=[DataRequired("Choose a date.")])
     hours = RangesField("Hours that day (leave empty for a day off)")

@@ -1,11 +1,12 @@
 """The subscribe form, shown in every page's footer and at the end of each post."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
+from consult.forms import SiteForm
 
-class SubscribeForm(FlaskForm):
+
+class SubscribeForm(SiteForm):
     email = EmailField(
         "Your e-mail address",
         validators=[

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -24,9 +23,10 @@ from consult.engagements.booking_options import (
     organisation_name_for,
 )
 from consult.form_validators import NoControlCharacters
+from consult.forms import SiteForm
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(SiteForm):
     start = HiddenField()
     tz = HiddenField()
     # Only for a signed-in member: for which organisation, with a programme's credit or paying

@@ -46,6 +46,36 @@ def fulfil_checkout(
     )
 
 
+def abandon_checkout(
+    *,
+    session: Session,
+    provider: PaymentProvider,
+    booking: Booking,
+    site_time_zone: ZoneInfo,
+    now: datetime,
+) -> Booking:
+    """The guest left the payment page: expire the checkout at the provider, so it can no longer
+    be paid, and give the time back at once rather than when the hold lapses.
+
+    The provider has the last word: a checkout paid meanwhile (in another tab) is fulfilled
+    instead. Raises PaymentProviderUnavailable or PaymentError when the provider cannot be asked;
+    the hold then lapses as usual.
+    """
+    if booking.status != "held" or not booking.checkout_session_id:
+        return booking
+    provider.expire_checkout(booking.checkout_session_id)
+    return (
+        fulfil_checkout(
+            session=session,
+            provider=provider,
+            checkout_session_id=booking.checkout_session_id,
+            site_time_zone=site_time_zone,
+            now=now,
+        )
+        or booking
+    )
+
+
 def fulfil_booking_state(
     *,
     session: Session,

@@ -5,7 +5,7 @@ secret link in their e-mails, cancelling it (with the policy's refund) or moving
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, redirect, render_template, request, url_for
@@ -21,13 +21,20 @@ from consult.booking.changes import (
     reschedule_booking,
 )
 from consult.booking.emails import format_money
-from consult.booking.fulfilment import fulfil_checkout
+from consult.booking.fulfilment import abandon_checkout, fulfil_checkout
 from consult.booking.models import Booking, ConsultationType
 from consult.booking.occupying import SlotTaken
-from consult.booking.routes import blueprint, guest_zone_name, parse_day, site_identity, site_zone
+from consult.booking.routes import (
+    blueprint,
+    requested_day,
+    requested_zone,
+    site_identity,
+    site_zone,
+)
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
 from consult.engagements.policy import credit_given_back
+from consult.form_validators import moment_from
 from consult.payments.provider import PaymentError, PaymentProviderUnavailable
 from consult.payments.selection import current_provider
 
@@ -64,11 +71,41 @@ def payment_return() -> ResponseReturnValue:
 
 @blueprint.get("/booking/<public_id>/payment-cancelled")
 def payment_cancelled(public_id: str) -> str:
+    """Where the provider sends a guest who left the payment page. The time is given back at once
+    (the checkout is expired first, so it can no longer be paid), and the page offers the same
+    time again with the guest's answers, in the guest's own zone.
+    """
+    db = get_session()
+    begin_as_writer(db)
     booking = _booking_or_404(public_id)
+    try:
+        booking = abandon_checkout(
+            session=db,
+            provider=current_provider(),
+            booking=booking,
+            site_time_zone=site_zone(),
+            now=app_now(),
+        )
+        db.commit()
+    except (PaymentProviderUnavailable, PaymentError):
+        log.exception("could not expire the checkout of booking %s", public_id)
+        db.rollback()
+        booking = _booking_or_404(public_id)
+    consultation_type = db.get_one(ConsultationType, booking.consultation_type_id)
+    zone = ZoneInfo(booking.guest_time_zone)
     return render_template(
         "booking/payment_cancelled.html",
         booking=booking,
-        consultation_type=get_session().get(ConsultationType, booking.consultation_type_id),
+        consultation_type=consultation_type,
+        start_local=booking.starts_at.astimezone(zone),
+        held_until=booking.hold_expires_at.astimezone(zone) if booking.hold_expires_at else None,
+        again_url=url_for(
+            "booking.details",
+            slug=consultation_type.slug,
+            start=booking.starts_at.isoformat(),
+            tz=booking.guest_time_zone,
+            again=booking.public_id,
+        ),
     )
 
 
@@ -200,11 +237,17 @@ def move(token: str) -> ResponseReturnValue:
         begin_as_writer(db)
     booking = _managed_booking_or_404(token)
     consultation_type = db.get_one(ConsultationType, booking.consultation_type_id)
-    guest_zone = guest_zone_name(request.values.get("tz")) or booking.guest_time_zone
+    guest_zone = (
+        requested_zone(request.values["tz"])
+        if request.values.get("tz")
+        else booking.guest_time_zone
+    )
     problem = None
     if request.method == "POST":
         try:
-            new_start = datetime.fromisoformat(request.form.get("start", ""))
+            new_start = moment_from(request.form.get("start"))
+            if new_start is None:
+                raise ValueError("not a moment")
             reschedule_booking(
                 session=db,
                 booking=booking,
@@ -234,7 +277,7 @@ def move(token: str) -> ResponseReturnValue:
         now=now,
         moving_booking_id=booking.id,
     )
-    chosen_day = parse_day(request.values.get("date")) or (days[0] if days else None)
+    chosen_day = requested_day(request.values.get("date")) or (days[0] if days else None)
     times = (
         service.guest_day_slots(
             session=db,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from datetime import date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 import nh3
 from flask import (
@@ -26,8 +24,9 @@ from markdown import markdown
 from markupsafe import Markup
 
 from consult.booking import service
+from consult.booking.checkout_start import answers_again, start_payment
 from consult.booking.forms import DetailsForm, details_form_for
-from consult.booking.models import Booking, ConsultationType
+from consult.booking.models import ConsultationType
 from consult.booking.occupying import SlotTaken
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
@@ -37,19 +36,11 @@ from consult.engagements.booking_options import (
     resolve_choice,
 )
 from consult.engagements.credits import NoCreditLeft
-from consult.payments.provider import (
-    CHECKOUT_SESSION_ID_PLACEHOLDER,
-    CheckoutRequest,
-    PaymentError,
-    PaymentProviderUnavailable,
-)
-from consult.payments.selection import current_provider
+from consult.form_validators import day_from, known_time_zone, moment_from
 from consult.site.caching import PageVersion, public_page
 from consult.site.identity import SiteIdentity
-from consult.urls import absolute_url
 
 blueprint = Blueprint("booking", __name__, url_prefix="/book")
-log = logging.getLogger("consult.booking")
 TIME_ZONES = sorted(
     zone
     for zone in available_timezones()
@@ -70,11 +61,23 @@ def guest_zone_name(value: str | None) -> str | None:
     """The zone name if it is a real IANA zone (the site's when empty), else None."""
     if not value:
         return site_zone().key
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return value
+    return known_time_zone(value)
+
+
+def requested_zone(value: str | None) -> str:
+    """A page's `tz`: the site's zone when absent; a zone that does not exist is a 400."""
+    zone = guest_zone_name(value)
+    if zone is None:
+        abort(400, description="That time zone is not one we know; choose one from the list.")
+    return zone
+
+
+def requested_day(value: str | None) -> date | None:
+    """A page's `date`: None when absent; anything but a day written YYYY-MM-DD is a 400."""
+    day = parse_day(value)
+    if value and day is None:
+        abort(400, description="That date could not be read; choose a day from the calendar.")
+    return day
 
 
 def _active_type_or_404(slug: str) -> ConsultationType:
@@ -119,7 +122,7 @@ def index() -> str:
 @blueprint.get("/<slug>/")
 def choose_time(slug: str) -> str:
     consultation_type = _active_type_or_404(slug)
-    guest_zone = guest_zone_name(request.args.get("tz")) or site_zone().key
+    guest_zone = requested_zone(request.args.get("tz"))
     now = app_now()
     db = get_session()
     days = service.guest_days_with_slots(
@@ -129,7 +132,7 @@ def choose_time(slug: str) -> str:
         site_time_zone=site_zone(),
         now=now,
     )
-    chosen_day = parse_day(request.args.get("date")) or (days[0] if days else None)
+    chosen_day = requested_day(request.args.get("date")) or (days[0] if days else None)
     times: list[datetime] = []
     if chosen_day is not None:
         times = service.guest_day_slots(
@@ -152,10 +155,7 @@ def choose_time(slug: str) -> str:
 
 
 def parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return day_from(value)
 
 
 @blueprint.get("/<slug>/slots.json")
@@ -185,11 +185,7 @@ def slots_json(slug: str) -> ResponseReturnValue:
 
 
 def _chosen_start(form: DetailsForm) -> datetime | None:
-    try:
-        start = datetime.fromisoformat(form.start.data or "")
-    except ValueError:
-        return None
-    return start if start.tzinfo else None
+    return moment_from(form.start.data)
 
 
 @blueprint.route("/<slug>/details", methods=["GET", "POST"])
@@ -199,7 +195,10 @@ def details(slug: str) -> ResponseReturnValue:
         begin_as_writer(get_session())
     consultation_type = _active_type_or_404(slug)
     form = details_form_for(
-        consultation_type, start=request.args.get("start"), tz=request.args.get("tz")
+        consultation_type,
+        start=request.args.get("start"),
+        tz=request.args.get("tz"),
+        **answers_again(request.args.get("again")),
     )
     start = _chosen_start(form)
     guest_zone = guest_zone_name(form.tz.data)
@@ -266,49 +265,7 @@ def details(slug: str) -> ResponseReturnValue:
     db.commit()
     if booking.status == "confirmed":
         return redirect(url_for("booking.booking_status", public_id=booking.public_id), 303)
-    return _start_payment(booking, consultation_type, context)
-
-
-def _start_payment(
-    booking: Booking, consultation_type: ConsultationType, context: dict[str, Any]
-) -> ResponseReturnValue:
-    """Send the guest to pay; if the provider cannot be reached, release the hold and say so."""
-    if booking.hold_expires_at is None:
-        raise RuntimeError(f"booking {booking.public_id} is not held, so it cannot be paid for")
-    db = get_session()
-    provider = current_provider()
-    guest_start = booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone))
-    request_for_provider = CheckoutRequest(
-        reference=booking.public_id,
-        description=(
-            f"{consultation_type.name}, {guest_start:%-d %B %Y %H:%M} ({booking.guest_time_zone})"
-        ),
-        amount_minor=booking.amount_minor,
-        currency=booking.currency,
-        customer_email=booking.guest_email,
-        success_url=absolute_url("booking.payment_return")
-        + f"?session_id={CHECKOUT_SESSION_ID_PLACEHOLDER}",
-        cancel_url=absolute_url("booking.payment_cancelled", public_id=booking.public_id),
-        expires_at=booking.hold_expires_at,
-        idempotency_key=f"checkout-{booking.public_id}",
-    )
-    try:
-        started = provider.start_checkout(request_for_provider)
-    except (PaymentProviderUnavailable, PaymentError):
-        log.exception("could not start the checkout of booking %s", booking.public_id)
-        db.rollback()
-        db.delete(db.get_one(Booking, booking.id))
-        db.commit()
-        message = (
-            "We could not reach our payment provider just now, so nothing was booked or charged. "
-            "Please try again in a few minutes."
-        )
-        return render_template("booking/details.html", **context, slot_problem=message), 503
-    booking.checkout_session_id = started.session_id
-    booking.payment_provider = provider.name
-    db.add(booking)
-    db.commit()
-    return redirect(started.redirect_url, 303)
+    return start_payment(booking, consultation_type, context)
 
 
 # The guest's pages for a booking once made share this blueprint.

@@ -1,13 +1,13 @@
 """The admin's form for adding an external calendar feed."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from consult.calendars.addresses import FeedAddressError, normalise_feed_url
+from consult.forms import SiteForm
 
 
-class CalendarFeedForm(FlaskForm):
+class CalendarFeedForm(SiteForm):
     name = StringField("Name", validators=[Length(max=120)])
     url = StringField(
         "Calendar address",

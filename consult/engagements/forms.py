@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
@@ -31,24 +29,18 @@ from consult.admin.calendar_forms import CURRENCIES
 from consult.booking.models import ConsultationType
 from consult.engagements.catalogue import ProgrammeTerms
 from consult.engagements.models import Programme
-from consult.form_validators import NoControlCharacters
+from consult.form_validators import NoControlCharacters, minor_units_from
+from consult.forms import SiteForm
 
-MAX_PRICE = Decimal(1_000_000)
+MAX_PRICE = 1_000_000
 
 
 def parse_price(text: str | None) -> int:
     """`"1,200.50"` → 120050 minor units; raises ValueError with a message for the field."""
-    try:
-        amount = Decimal((text or "0").strip().replace(",", ""))
-    except InvalidOperation:
-        raise ValueError("Write the price as a number, like 1200 or 1200.00.") from None
-    # NaN and infinity parse, but compare only by raising: refuse them here.
-    if not amount.is_finite() or not 0 <= amount <= MAX_PRICE or amount != round(amount, 2):
-        raise ValueError("Use a price from 0 to 1,000,000 with at most two decimals.")
-    return int(amount * 100)
+    return minor_units_from(text, maximum=MAX_PRICE)
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(SiteForm):
     """A programme as the consultant defines it; one sessions field per consultation type is
     added by `programme_form_for`.
     """
@@ -141,7 +133,7 @@ def programme_form_for(
     return TypedProgrammeForm(obj=programme)
 
 
-class GrantForm(FlaskForm):
+class GrantForm(SiteForm):
     """The consultant gives an organisation a programme, with a note (e.g. "invoice 2027-014")."""
 
     organisation = SelectField("Organisation")
@@ -156,7 +148,7 @@ class GrantForm(FlaskForm):
     )
 
 
-class ConsultantCancelForm(FlaskForm):
+class ConsultantCancelForm(SiteForm):
     refund = RadioField(
         "Refund",
         default="policy",

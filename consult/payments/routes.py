@@ -94,8 +94,13 @@ def _test_checkout(session_id: str) -> TestCheckout:
 def test_checkout(session_id: str) -> str:
     checkout = _test_checkout(session_id)
     return render_template(
-        "payments/test_checkout.html", checkout=checkout, expired=checkout.expires_at <= app_now()
+        "payments/test_checkout.html", checkout=checkout, expired=_over(checkout)
     )
+
+
+def _over(checkout: TestCheckout) -> bool:
+    """Expired by its time, or abandoned (expired through the provider's API)."""
+    return checkout.status == "expired" or checkout.expires_at <= app_now()
 
 
 @blueprint.post("/payments/test/<session_id>/pay")
@@ -104,7 +109,7 @@ def test_pay(session_id: str) -> ResponseReturnValue:
     db = get_session()
     begin_as_writer(db)
     checkout = _test_checkout(session_id)
-    if checkout.expires_at <= app_now():
+    if _over(checkout):
         return render_template("payments/test_checkout.html", checkout=checkout, expired=True), 410
     provider = LocalTestProvider(db)  # what current_provider() is when the page is open at all
     success_url = provider.pay(session_id)

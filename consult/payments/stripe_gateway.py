@@ -4,6 +4,7 @@ imports stripe.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -160,6 +161,14 @@ def checkout_state_from(session: dict[str, Any]) -> CheckoutState:
     )
 
 
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def verify_webhook(payload: bytes, signature_header: str | None, secret: str) -> dict[str, Any]:
     """Check a webhook's Stripe-Signature against the raw body (tolerance 300 s) and return the
     event as a dict.
@@ -178,8 +187,13 @@ def verify_webhook(payload: bytes, signature_header: str | None, secret: str) ->
     values: dict[str, Any] = event.to_dict()
     if not isinstance(values.get("id"), str) or not isinstance(values.get("type"), str):
         raise WebhookSignatureInvalid("webhook body is not a Stripe event")
-    if not isinstance((values.get("data") or {}).get("object"), dict):
+    data = values.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise WebhookSignatureInvalid("webhook event has no data.object")
+    # A lone surrogate (\ud800) or NUL parses, but PostgreSQL cannot store either.
+    stored_as = json.dumps(values, ensure_ascii=False)
+    if "\\u0000" in stored_as or _has_lone_surrogate(stored_as):
+        raise WebhookSignatureInvalid("webhook event holds text no database can store")
     return values
 
 

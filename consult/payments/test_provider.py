@@ -30,8 +30,12 @@ class LocalTestProvider:
         self.session = session
 
     def _find(self, session_id: str) -> TestCheckout:
+        # Locked and re-read: paying and expiring the same checkout at once, one wins.
         checkout = self.session.exec(
-            select(TestCheckout).where(TestCheckout.session_id == session_id)
+            select(TestCheckout)
+            .where(TestCheckout.session_id == session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         ).first()
         if checkout is None:
             raise PaymentNotFound(f"no test checkout {session_id}")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField
 
 # types-WTForms 3.2 predates SelectChoice (WTForms 3.3), which replaces the deprecated tuples.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, Length
 
+from consult.forms import SiteForm
 from consult.portal.definition import AssessmentDefinition
 
 T = TypeVar("T")
@@ -28,7 +28,7 @@ def validated(value: T | None) -> T:
     return value
 
 
-class StartForm(FlaskForm):
+class StartForm(SiteForm):
     """A visitor (or a signed-in client) starts an assessment for their organisation."""
 
     organisation = StringField(
@@ -46,7 +46,7 @@ class StartForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(SiteForm):
     email = EmailField(
         "E-mail address",
         validators=[
@@ -65,7 +65,7 @@ class InviteForm(FlaskForm):
     )
 
 
-class OpenRoundForm(FlaskForm):
+class OpenRoundForm(SiteForm):
     name = StringField(
         "Name of the round",
         validators=[DataRequired("Give the round a name, e.g. Spring 2027."), Length(max=120)],
@@ -75,7 +75,7 @@ class OpenRoundForm(FlaskForm):
     )
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(SiteForm):
     """The consultant creates an organisation and invites its first owner."""
 
     name = StringField(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from consult.accounts.models import Invitation, User
 from consult.audit.events import event_label
@@ -17,6 +17,7 @@ from consult.audit.service import entries_about
 from consult.blog.models import Subscriber
 from consult.booking.models import Booking, ConsultationType
 from consult.db import id_of
+from consult.engagements.models import ProgrammePurchase
 from consult.mail.models import OutboxEmail
 from consult.portal.models import (
     ActionItem,
@@ -34,8 +35,8 @@ def _when(moment: datetime | None) -> str | None:
 
 def personal_data(*, session: Session, user: User, now: datetime) -> dict[str, Any]:
     """The account, memberships, answers, plan actions and notes, invitations, bookings made
-    with the account's address, subscriptions, e-mails sent to it, and the audit entries about
-    the person.
+    with the account's address or while signed in, programmes bought, subscriptions, e-mails
+    sent to it, and the audit entries about the person.
     """
     return {
         "exported_at": now.isoformat(),
@@ -53,6 +54,7 @@ def personal_data(*, session: Session, user: User, now: datetime) -> dict[str, A
         "plan_notes_written": _notes(session, user),
         "invitations_received": _invitations(session, user),
         "bookings": _bookings(session, user),
+        "programmes_bought": _programmes_bought(session, user),
         "subscriptions": _subscriptions(session, user),
         "emails_sent": _emails(session, user),
         "audit_entries": [
@@ -160,7 +162,7 @@ def _bookings(session: Session, user: User) -> list[dict[str, Any]]:
     rows = session.exec(
         select(Booking, ConsultationType)
         .join(ConsultationType, col(ConsultationType.id) == col(Booking.consultation_type_id))
-        .where(Booking.guest_email == user.email)
+        .where(or_(Booking.guest_email == user.email, Booking.booked_by_id == user.id))
         .order_by(col(Booking.starts_at))
     ).all()
     return [
@@ -223,4 +225,23 @@ def _emails(session: Session, user: User) -> list[dict[str, Any]]:
             "sent_at": _when(email.sent_at),
         }
         for email in rows
+    ]
+
+
+def _programmes_bought(session: Session, user: User) -> list[dict[str, Any]]:
+    purchases = session.exec(
+        select(ProgrammePurchase)
+        .where(ProgrammePurchase.bought_by_id == user.id)
+        .order_by(col(ProgrammePurchase.created_at))
+    ).all()
+    return [
+        {
+            "programme": purchase.name,
+            "status": purchase.status,
+            "bought_at": _when(purchase.created_at),
+            "currency": purchase.currency,
+            "paid_minor": purchase.paid_minor,
+            "refunded_minor": purchase.refunded_minor,
+        }
+        for purchase in purchases
     ]

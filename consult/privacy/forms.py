@@ -1,13 +1,13 @@
 """Forms of the personal-data pages: deleting one's account, erasing a guest's data."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from consult.accounts.policy import PASSWORD_MAX_LENGTH
+from consult.forms import SiteForm
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(SiteForm):
     """Deleting an account: the password again, and an explicit confirmation."""
 
     password = PasswordField(
@@ -23,7 +23,7 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class EraseGuestForm(FlaskForm):
+class EraseGuestForm(SiteForm):
     """The consultant erases a guest's personal data from a past booking."""
 
     confirm = BooleanField(

@@ -5,7 +5,7 @@ import email.policy
 import time
 
 
-def wait_for_email(live_site, address: str, subject: str = "", timeout: float = 10.0):
+def wait_for_email(live_site, address: str, subject: str = "", timeout: float = 30.0):
     """The local outbox's message to `address` whose subject starts with `subject`.
 
     Mail is written just after the response, so wait for it.

@@ -48,7 +48,13 @@ CONSULTANT_PAGES = {
     "availability": "/admin/availability",
     "client organisations": "/admin/organisations/",
     "subscribers": "/admin/subscribers/",
+    "calendars": "/admin/calendars/",
+    "audit log": "/admin/audit/",
+    "programmes": "/admin/programmes/",
+    "new programme": "/admin/programmes/new",
+    "grant a programme": "/admin/programmes/grant",
     "change password": "/accounts/password",
+    "your data": "/accounts/data",
 }
 
 

@@ -201,8 +201,12 @@ def test_a_guest_books_then_cancels_by_the_emailed_link_after_confirming(
     check_page(page, journey, "test payment")
     page.get_by_role("button", name="Cancel").click()  # leaves the payment page first
     expect(page.get_by_role("heading", level=1)).to_have_text("Payment not completed")
+    expect(page.get_by_text("is free again for anyone to book")).to_be_visible()
     check_page(page, journey, "payment not completed")
-    page.go_back()
+    page.get_by_role("link", name="Book this time again").click()
+    expect(page.get_by_label("E-mail address", exact=True)).to_have_value(address)
+    page.get_by_label("I have read the cancellation policy and accept it").check()
+    page.get_by_role("button", name="Book and pay").click()
     page.get_by_role("button", name="Pay").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
     check_page(page, journey, "booked")

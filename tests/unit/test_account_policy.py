@@ -61,6 +61,22 @@ def test_password_policy():
     assert password_problem("listen before you lead") is None
 
 
+SITE_WORDS = ("Irons Consulting Group", "Ms. Irons", "partner.example.org", "partner", "example")
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["Irons Consulting Group", "ironsconsultinggroup2026", "Partner.Example.org", "Partner!2026"],
+)
+def test_the_sites_own_words_are_refused(password):
+    assert "this site" in password_problem(password, site_words=SITE_WORDS)
+
+
+def test_a_password_that_only_mentions_the_site_is_fine():
+    assert password_problem("my irons consulting notes", site_words=SITE_WORDS) is None
+    assert password_problem("Irons Consulting Group") is None  # no site words given
+
+
 def test_emails_compare_in_lower_case():
     assert normalise_email("  Ms.Irons@Example.ORG ") == "ms.irons@example.org"
 

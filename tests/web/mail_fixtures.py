@@ -43,8 +43,10 @@ def deliver(app, clock):
         return deliver_outbox(now=clock())
 
 
-def eventually(condition, timeout=10.0):
-    """Wait for `condition()` to hold, as work done by a background thread lands."""
+def eventually(condition, timeout=30.0):
+    """Wait for `condition()` to hold, as work done by a background thread lands (generously: a
+    loaded CI machine can take seconds).
+    """
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting"

@@ -137,3 +137,21 @@ def test_the_about_page_links_to_booking_and_to_the_contact_address(app, client)
     main = html[html.index("<main") : html.index("</main>")]
     contact = app.extensions["consult.site"].contact_email
     assert 'href="/book/"' in main and f'href="mailto:{contact}"' in main
+
+
+# Admin pages without a page of their own in the gate: files to download, not pages to read.
+NOT_PAGES = {"/admin/subscribers.csv"}
+
+
+def test_every_admin_page_with_an_address_is_in_the_accessibility_gate(app):
+    from tests.browser.pages import CONSULTANT_PAGES
+
+    listed = {path.split("?")[0] for path in CONSULTANT_PAGES.values()}
+    admin_pages = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("admin.")
+        and "GET" in (rule.methods or ())
+        and not rule.arguments
+    }
+    assert admin_pages - NOT_PAGES - listed == set()

@@ -207,6 +207,19 @@ def invite(app, clock, email="invitee@example.org", role="client") -> str:
     return f"/accounts/invitation/{token}"
 
 
+def test_the_practices_name_is_refused_as_a_password(client, auth, make_user):
+    user = make_user(email="change@example.org")
+    auth.sign_in(user.email)
+    practice = "Irons Consulting Group"  # content/site.yaml's practice_name
+    refused = submit_form(
+        client,
+        "/accounts/password",
+        {"current_password": TEST_PASSWORD, "password": practice, "confirm": practice},
+    )
+    assert refused.status_code == 422
+    assert "should not be the name of this site" in refused.get_data(as_text=True)
+
+
 def test_an_invitee_sets_name_and_password_and_is_signed_in(app, client, clock):
     path = invite(app, clock)
     assert "/accounts/invitation/" in outbox(app)[0].text_body
@@ -323,3 +336,16 @@ def test_create_admin_creates_then_promotes(app, runner, make_user):
             get_session().exec(select(User).where(User.email == "client@example.org")).one().role
             == "consultant"
         )
+
+
+def test_an_older_password_hash_is_replaced_at_the_next_sign_in(app, auth, make_user):
+    from werkzeug.security import generate_password_hash
+
+    user = make_user(email="older@example.org")
+    with app.app_context():
+        stored = get_session().get(User, user.id)
+        stored.password_hash = generate_password_hash(TEST_PASSWORD, method="scrypt")
+        get_session().commit()
+    assert auth.sign_in(user.email).status_code == 302
+    with app.app_context():
+        assert get_session().get(User, user.id).password_hash.startswith("$argon2id$")

@@ -1,5 +1,7 @@
 """A hold that lapses: its slot is free again, the sweep releases it, a late payment is settled."""
 
+import re
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
@@ -130,3 +132,22 @@ def test_a_late_payment_for_a_taken_slot_is_refunded_and_both_are_told(booking_a
             e.subject for e in emails(booking_app) if e.to_address == "ana@clinic.example"
         ]
     )
+
+
+def test_a_checkout_left_by_its_cancel_button_frees_the_time_and_can_no_longer_be_paid(
+    booking_app, guest
+):
+    start = free_slots(guest, "leadership-strategy-session", "2026-11-30")[0]
+    started = book(guest, "leadership-strategy-session", start)
+    checkout = guest.get(started.headers["Location"]).get_data(as_text=True)
+    cancel = re.search(r'action="([^"]+/cancel)"', checkout).group(1)
+    left = guest.post(cancel, data={"csrf_token": csrf_token_from(checkout)})
+    page = guest.get(urlsplit(left.headers["Location"]).path).get_data(as_text=True)
+    assert "is free again for anyone to book" in page
+    assert start in free_slots(guest, "leadership-strategy-session", "2026-11-30")
+
+    pay = re.search(r'action="([^"]+/pay)"', checkout).group(1)
+    late = guest.post(pay, data={"csrf_token": csrf_token_from(checkout)})
+    assert late.status_code == 410 and "This checkout has expired" in late.get_data(as_text=True)
+    [booking] = bookings(booking_app)
+    assert (booking.status, booking.payment_state) == ("expired", "unpaid")

@@ -215,3 +215,15 @@ def test_purchase_rows_keep_what_was_bought_when_the_programme_changes(shop, app
             120000,
         )
     assert len(credits(app)) == 3
+
+
+def test_the_buyers_data_download_lists_what_they_bought(shop, app):
+    programme, organisation, owner, member = shop
+    buy_with_test_provider(owner, organisation, programme)
+    [bought] = owner.get("/accounts/data.json").get_json()["programmes_bought"]
+    assert (bought["programme"], bought["status"], bought["paid_minor"]) == (
+        "Partnership quarter",
+        "active",
+        120000,
+    )
+    assert member.get("/accounts/data.json").get_json()["programmes_bought"] == []

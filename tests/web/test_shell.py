@@ -123,3 +123,19 @@ def test_production_cookies_are_secure_and_http_only(database_url, tmp_path):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert app.config["REMEMBER_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
     app.extensions["consult.engine"].dispose()
+
+
+def test_log_lines_carry_utc_times_with_their_zone(monkeypatch):
+    import logging
+    import time
+
+    from consult.app import _configure_logging
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    _configure_logging()
+    [handler] = root.handlers
+    record = logging.LogRecord("consult", logging.INFO, __file__, 1, "hello", None, None)
+    record.created = 0.0  # the epoch: 1970-01-01T00:00:00Z in any server zone
+    assert handler.format(record).startswith("1970-01-01T00:00:00Z INFO consult: hello")
+    assert handler.formatter.converter is time.gmtime
