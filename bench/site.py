@@ -88,6 +88,10 @@ def site_environment(database_url: str, content: Path, scratch: Path) -> dict[st
         "CONTENT_DIR": str(content),
         "CONSULT_INSTANCE_DIR": str(scratch / "instance"),
         "RATELIMIT_STORAGE_URI": ratelimit_storage(),
+        # Required in production; the measured pages take no payment and send no mail.
+        "STRIPE_SECRET_KEY": "sk_test_bench",
+        "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+        "SMTP_URL": "smtp://127.0.0.1:2525",
     }
 
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -19,28 +20,38 @@ from consult.errors import register_error_pages
 from consult.extensions import csrf, limiter, login_manager
 from consult.mail.background import BackgroundDelivery
 from consult.portal.library import AssessmentLibrary
+from consult.private_files import make_private_directory
 from consult.route_arguments import bound_path_arguments
 from consult.site import caching, private_pages, static_files
-from consult.site.identity import SiteIdentityError, load_site_identity
+from consult.site.identity import SiteIdentity, SiteIdentityError, load_site_identity
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger("consult")
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(site: SiteIdentity) -> str:
+    """The policy of every response; images may also come from the portrait's https origin
+    (site.yaml may name one), the only image content can place on another host.
+    """
+    image_sources = ["'self'", "data:"]
+    if site.portrait is not None and site.portrait.src.startswith("https://"):
+        portrait = urlsplit(site.portrait.src)
+        image_sources.append(f"https://{portrait.netloc}")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {' '.join(image_sources)}",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 class ConsultApp(Flask):
@@ -204,10 +215,12 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_response_hooks(app: Flask) -> None:
+    policy = content_security_policy(app.extensions["consult.site"])
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
@@ -259,7 +272,7 @@ def _prepare_local_database(app: Flask) -> None:
     from consult.migrate import upgrade_to_head
 
     settings: Settings = app.extensions["consult.settings"]
-    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    make_private_directory(settings.instance_dir)
     upgrade_to_head(settings.database_url)
     with app.app_context():
         load_demo_data_when_serving()

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from consult.private_files import make_private_directory, write_private_file
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production")
 # The rate-limit stores whose client ships with consult (limits[redis]); memory:// is per process.
@@ -58,10 +60,19 @@ class Settings:
     stripe_api_base: str | None = None
     # False when SITE_URL was not given: locally, links then follow where the site is served.
     site_url_is_set: bool = True
+    # Calendar feeds on this machine may be read (local development, tests); never in production.
+    calendar_feeds_allow_loopback: bool = False
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def uses_test_payments(self) -> bool:
+        """The local "Test payment" page stands in for Stripe: never in production, where it
+        would let anyone mark a booking paid.
+        """
+        return not self.stripe_secret_key and not self.is_production
 
     @property
     def outbox_dir(self) -> Path:
@@ -113,9 +124,8 @@ def _secret_key(environ: Mapping[str, str], env: str, instance_dir: Path) -> str
         raise ConfigError("SECRET_KEY is required when CONSULT_ENV=production")
     key_file = instance_dir / "secret_key"
     if not key_file.exists():
-        instance_dir.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        make_private_directory(instance_dir)
+        write_private_file(key_file, secrets.token_hex(32).encode())
     return key_file.read_text().strip()
 
 
@@ -126,6 +136,13 @@ def _non_negative_int(environ: Mapping[str, str], name: str, default: int) -> in
     if not raw.isdigit():
         raise ConfigError(f"{name} must be a whole number, got {raw!r}")
     return int(raw)
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if raw not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+    return raw in ("1", "true", "yes")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -171,6 +188,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     stripe_webhook_secret = environ.get("STRIPE_WEBHOOK_SECRET", "").strip() or None
     if stripe_secret_key and not stripe_webhook_secret:
         raise ConfigError("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set")
+    if production:
+        _check_production_services(stripe_secret_key=stripe_secret_key, smtp_url=smtp_url)
+    allow_loopback = _flag(environ, "CALENDAR_FEEDS_ALLOW_LOOPBACK")
+    if allow_loopback and production:
+        raise ConfigError(
+            "CALENDAR_FEEDS_ALLOW_LOOPBACK cannot be set when CONSULT_ENV=production "
+            "(a feed address must never reach the server's own services)"
+        )
 
     return Settings(
         env=env,
@@ -187,7 +212,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         stripe_webhook_secret=stripe_webhook_secret,
         stripe_api_base=environ.get("STRIPE_API_BASE", "").strip().rstrip("/") or None,
         site_url_is_set=bool(environ.get("SITE_URL", "").strip()),
+        calendar_feeds_allow_loopback=allow_loopback,
     )
+
+
+def _check_production_services(*, stripe_secret_key: str | None, smtp_url: str) -> None:
+    """Production takes real payments and sends real mail: the local stand-ins (the test payment
+    page, which marks any booking paid, and the outbox folder nobody reads) are refused.
+    """
+    if not stripe_secret_key:
+        raise ConfigError(
+            "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are required when CONSULT_ENV=production "
+            "(the local test payment page is never offered there)"
+        )
+    if not smtp_url:
+        raise ConfigError(
+            "SMTP_URL is required when CONSULT_ENV=production "
+            "(mail written to the instance outbox would never reach anyone)"
+        )
 
 
 def _check_ratelimit_storage(uri: str, *, production: bool) -> None:

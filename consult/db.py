@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from sqlite3 import Connection as SQLiteConnection
 from typing import Any, Protocol
 
@@ -14,6 +15,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
+
+from consult.private_files import create_private_file
 
 ENGINE_KEY = "consult.engine"
 SQLITE_BUSY_TIMEOUT_SECONDS = 15  # how long a SQLite writer waits for the write lock
@@ -62,6 +65,7 @@ class AwareDateTime(TypeDecorator[datetime]):
 def make_engine(url: str, **options: Any) -> Engine:
     """An engine with what both databases need: pre-ping, and real transactions on SQLite."""
     if url.startswith("sqlite"):
+        _create_private_sqlite_file(url)
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
@@ -72,6 +76,17 @@ def make_engine(url: str, **options: Any) -> Engine:
     # A database host that does not answer must cost a request seconds, not the OS's minutes.
     connect_args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": 5}
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
+
+
+def _create_private_sqlite_file(url: str) -> None:
+    """A new SQLite database file is created for the app's user only (SQLite gives its -wal and
+    -shm files the same permissions); one in memory, or in a folder not there yet, is left alone.
+    """
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database)
+        if path.parent.is_dir():
+            create_private_file(path)
 
 
 def _use_real_sqlite_transactions(engine: Engine) -> None:

@@ -5,12 +5,13 @@ SITE_URL, links follow the address the site is actually served on, so `flask --a
 --port 5077` sends the test payment back to :5077 and e-mails links to :5077:
 - inside a request, the address that request came to (scheme, host and port as the browser used
   them, so the link also carries the browser's cookies for that host);
-- outside a request (a command such as `mail send` or `bookings remind`), the last address the
-  site was served on, which `flask run` notes at start and each request notes when it differs,
-  in `served_at` in the instance folder;
-- before the site was ever served, SITE_URL's default, http://127.0.0.1:5000.
+- outside a request (a command such as `mail send` or `bookings remind`), the address `flask run`
+  was last told to serve on, which it notes at start in `served_at` in the instance folder;
+- before the site was ever run, SITE_URL's default, http://127.0.0.1:5000.
 The request's address comes from its Host header, which anyone who can reach the server chooses:
-that is acceptable on a developer's machine and is why production never does it.
+that is acceptable for the page that request is answered with on a developer's machine, and is
+why production never does it, and why it is never noted for the links commands make (a reminder
+must not lead a guest to whatever host someone sent a request with).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import click
 from flask import Flask, current_app, has_request_context, request
 
 from consult.config import Settings
+from consult.private_files import make_private_directory
 
 SERVED_AT_FILE = "served_at"
 _LAST_NOTED = "consult.served_at"
@@ -70,7 +72,7 @@ def _is_site_address(address: str) -> bool:
 
 
 def note_served_address(app: Flask, address: str) -> None:
-    """Keep `address` as the last one the site was served on, for links made outside a request.
+    """Keep `address` as the one `flask run` serves on, for links made outside a request.
 
     Written only when it changes, atomically, so concurrent workers never leave half a file.
     """
@@ -78,7 +80,7 @@ def note_served_address(app: Flask, address: str) -> None:
     if app.extensions.get(_LAST_NOTED) == address or not _is_site_address(address):
         return
     settings: Settings = app.extensions["consult.settings"]
-    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    make_private_directory(settings.instance_dir)
     handle, temporary = tempfile.mkstemp(dir=settings.instance_dir, prefix=".served_at.")
     with os.fdopen(handle, "w", encoding="utf-8") as output:
         output.write(address + "\n")
@@ -100,13 +102,9 @@ def address_of_run_command() -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    """Locally without SITE_URL: note the address `flask run` serves on, and each request's."""
+    """Locally without SITE_URL: note the address `flask run` serves on, from its own options."""
     if not _follows_served_address(app.extensions["consult.settings"]):
         return
     run_address = address_of_run_command()
     if run_address is not None:
         note_served_address(app, run_address)
-
-    @app.before_request
-    def note_request_address() -> None:
-        note_served_address(app, request.url_root)

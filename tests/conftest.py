@@ -30,6 +30,14 @@ settings.register_profile("consult", deadline=None)
 settings.load_profile("consult")
 
 TEST_PASSWORD = "a calm morning walk"
+# What production requires besides its own database, secret key and site address: a shared
+# rate-limit store (memory:// is refused), Stripe (never the test payment page) and a mail server.
+PRODUCTION_SERVICES = {
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    "STRIPE_SECRET_KEY": "sk_test_production_tests",
+    "STRIPE_WEBHOOK_SECRET": "whsec_production_tests",
+    "SMTP_URL": "smtp://127.0.0.1:2525",
+}
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 _postgres_leg: dict[str, str] = {}
@@ -115,12 +123,15 @@ def make_app(database_url, tmp_path, clock):
     apps = []
 
     def build(config: dict | None = None, **environment):
+        local = environment.get("CONSULT_ENV", "development") != "production"
         settings = load_settings(
             {
                 "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
                 "DATABASE_URL": database_url,
                 "CONSULT_INSTANCE_DIR": str(tmp_path / "instance"),
                 "SITE_URL": "http://consult.test",
+                # The tests' calendar feeds are served on 127.0.0.1, as in local development.
+                "CALENDAR_FEEDS_ALLOW_LOOPBACK": "1" if local else "",
                 **environment,
             }
         )

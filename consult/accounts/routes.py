@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
@@ -64,6 +75,29 @@ def _sign_in_refused(message: str) -> str:
     return render_template("accounts/sign_in.html", form=form)
 
 
+def _signing_in_user() -> User | None:
+    """The account the posted sign-in form opens, or None; worked out once per request, as the
+    limit on failures per address asks before the view does.
+    """
+    if "signing_in_user" not in g:
+        form = SignInForm()
+        g.signing_in_user = (
+            service.authenticate(
+                session=get_session(),
+                email=form.email.data or "",
+                password=form.password.data or "",
+            )
+            if form.validate_on_submit()
+            else None
+        )
+    user: User | None = g.signing_in_user
+    return user
+
+
+def _sign_in_failed(_response: Response) -> bool:
+    return bool(g.get("sign_in_failed"))
+
+
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(
     "10 per minute; 50 per hour", methods=["POST"], on_breach=refusal_page(_sign_in_refused)
@@ -73,6 +107,11 @@ def _sign_in_refused(message: str) -> str:
     methods=["POST"],
     key_func=email_in_form(),
     scope="sign-in-email",
+    # Only failures count, and the right password always passes: anyone can fail on someone
+    # else's address, and that must never lock its owner out. Each client's own limit above
+    # still slows a guesser.
+    deduct_when=_sign_in_failed,
+    exempt_when=lambda: _signing_in_user() is not None,
     on_breach=refusal_page(_sign_in_refused),
 )
 def sign_in() -> ResponseReturnValue:
@@ -83,12 +122,11 @@ def sign_in() -> ResponseReturnValue:
         )
     form = SignInForm()
     if form.validate_on_submit():
-        user = service.authenticate(
-            session=get_session(), email=form.email.data or "", password=form.password.data or ""
-        )
+        user = _signing_in_user()
         if user is not None:
             safe_next = next_path if is_safe_redirect_path(next_path) else None
             return _password_passed(user, remember=form.remember.data, next_path=safe_next)
+        g.sign_in_failed = True
         refusal = "That e-mail address and password do not match an account."
         form.password.errors = [*form.password.errors, refusal]
         audit("sign_in.failed", actor=GUEST, subject_email=form.email.data)

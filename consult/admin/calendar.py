@@ -20,7 +20,6 @@ from consult.admin.calendar_forms import (
 from consult.admin.routes import blueprint
 from consult.audit.events import describe_changes
 from consult.audit.web import audit
-from consult.blog.posts import slugify
 from consult.booking.models import BookingSettings, ConsultationType, DateOverride, WeeklyHours
 from consult.booking.slots import TimeRange
 from consult.clock import app_now
@@ -74,7 +73,7 @@ def edit_consultation_type(type_id: int | None = None) -> ResponseReturnValue:
             q["label"] for q in consultation_type.intake_questions if not q.get("required")
         )
     if form.validate_on_submit():
-        slug = form.slug.data or slugify(form.name.data or "")
+        slug = form.address
         taken = db.exec(select(ConsultationType.id).where(ConsultationType.slug == slug)).first()
         if taken is not None and taken != type_id:
             form.slug.errors = [*form.slug.errors, "Another consultation type uses this address."]

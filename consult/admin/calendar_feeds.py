@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from consult.admin.routes import blueprint
 from consult.audit.web import audit
-from consult.calendars.addresses import mask_feed_url
+from consult.calendars.addresses import FeedAddressError, mask_feed_url
 from consult.calendars.forms import CalendarFeedForm
 from consult.calendars.models import CalendarBusyInterval, CalendarFeed
 from consult.calendars.private_feed import current_key, feed_secret, rotate_key
@@ -17,13 +17,20 @@ from consult.calendars.routes import private_feed_url
 from consult.calendars.service import (
     STALE_AFTER,
     add_feed,
+    feed_fetcher,
     is_stale,
     list_feeds,
     remove_feed,
     sync_feeds,
 )
 from consult.clock import app_now
+from consult.config import Settings
 from consult.db import begin_as_writer, get_engine, get_session
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["consult.settings"]
+    return settings
 
 
 def _page(form: CalendarFeedForm, status: int) -> ResponseReturnValue:
@@ -63,9 +70,17 @@ def calendar_feeds() -> ResponseReturnValue:
     form = CalendarFeedForm()
     if form.validate_on_submit():
         db = get_session()
-        feed = add_feed(
-            session=db, url=form.url.data or "", name=form.name.data or "", now=app_now()
-        )
+        try:
+            feed = add_feed(
+                session=db,
+                url=form.url.data or "",
+                name=form.name.data or "",
+                now=app_now(),
+                allow_loopback=_settings().calendar_feeds_allow_loopback,
+            )
+        except FeedAddressError as refusal:  # its host is not a public one
+            form.url.errors = [*form.url.errors, str(refusal)]
+            return _page(form, 422)
         audit("settings.calendar_feed", details=_feed(feed, "added"))
         db.commit()
         flash(f"Added “{feed.name}”. Use “Read now” to read it at once.", "success")
@@ -84,6 +99,7 @@ def sync_calendar_feed(feed_id: int) -> ResponseReturnValue:
         now=app_now(),
         time_zone=current_app.extensions["consult.site"].time_zone,
         feed_ids=[feed_id],
+        fetch=feed_fetcher(allow_loopback=_settings().calendar_feeds_allow_loopback),
     )
     if report.read:
         flash("Read; its busy times now block booking.", "success")

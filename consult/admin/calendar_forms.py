@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import time
 from itertools import pairwise
 from typing import Any
@@ -91,7 +91,7 @@ class ConsultationTypeForm(SiteForm):
             Optional(),
             Length(max=80),
             Regexp(
-                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z",  # \Z: `$` would let a trailing line break by
                 message="Use lower-case letters, digits and single hyphens.",
             ),
         ],
@@ -160,6 +160,26 @@ class ConsultationTypeForm(SiteForm):
             minor_units_from(field.data, maximum=MAX_PRICE)
         except ValueError as problem:
             raise ValidationError(str(problem)) from None
+
+    @property
+    def address(self) -> str:
+        """The type's URL slug: as given, else made from the name (cut to the column's 80)."""
+        return self.slug.data or slugify(self.name.data or "")[:80].strip("-")
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        """Every field's own checks, then one across two: the type needs an address, and a name
+        of only punctuation or non-Latin letters makes none.
+        """
+        if not super().validate(extra_validators):
+            return False
+        if not self.address:
+            self.slug.errors = [
+                *self.slug.errors,
+                "Give an address of lower-case letters and digits: the name has none to make "
+                "one from.",
+            ]
+            return False
+        return True
 
     @property
     def price_minor(self) -> int:

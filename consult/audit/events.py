@@ -31,6 +31,8 @@ EVENT_TYPES: dict[str, str] = {
     "organisation.created": "Organisation created",
     "invitation.sent": "Invitation sent",
     "invitation.accepted": "Invitation accepted",
+    "invitation.resent": "Invitation sent again with a new link",
+    "invitation.revoked": "Invitation revoked",
     "membership.removed": "Member removed",
     "ownership.handed_over": "Ownership handed over",
     "answers.viewed": "Individual answers viewed by the consultant",

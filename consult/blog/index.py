@@ -20,7 +20,7 @@ POSTS_PER_PAGE = 10
 
 @dataclass(frozen=True)
 class ContentProblem:
-    """A content file left out, and why."""
+    """A content file left out (or, as its message says, shown without a part), and why."""
 
     file: str
     message: str
@@ -196,6 +196,10 @@ def build_index(parsed: list[Post], problems: list[ContentProblem]) -> BlogIndex
             )
         else:
             kept.append(posts[0])
+            problems.extend(
+                ContentProblem(posts[0].source, message, line)
+                for message, line in posts[0].problems
+            )
     return BlogIndex(
         posts=tuple(kept),
         problems=tuple(sorted(problems, key=lambda problem: (problem.file, problem.line or 0))),

@@ -104,7 +104,7 @@ class PostLibrary:
         problems = [result for _, result in parsed.values() if isinstance(result, ContentProblem)]
         self._index = build_index(posts, problems)
         for problem in self._index.problems:
-            log.warning("post left out: %s", printable(str(problem)))  # names may hold escapes
+            log.warning("post problem: %s", printable(str(problem)))  # names may hold escapes
         return self._index
 
     def _parse(self, path: Path) -> Post | ContentProblem:

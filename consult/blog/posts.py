@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from consult.blog.rendering import plain_text_of, render_markdown
@@ -75,6 +76,9 @@ class Post:
     plain_text: str
     reading_minutes: int
     source: str
+    # What is wrong but not enough to leave the post out, e.g. a cover it is shown without:
+    # (message, line of the file) for `content check` and the dashboard.
+    problems: tuple[tuple[str, int | None], ...] = ()
 
     def is_public(self, now: datetime) -> bool:
         """Public once it is not a draft and its date has come."""
@@ -182,6 +186,29 @@ def _cover(value: object) -> Cover | None:
     return Cover(src=value["src"].strip(), alt=alt.strip())
 
 
+def is_site_path(src: str) -> bool:
+    """A path on this site (`/media/…`, `/static/…`): no scheme (`javascript:`, `data:`), no
+    other host (`//elsewhere`), nothing the Content-Security-Policy would block.
+    """
+    return (
+        src.startswith("/")
+        and not src.startswith(("//", "/\\"))
+        and not urlsplit(src).scheme
+        and src.isprintable()
+    )
+
+
+def _checked_cover(cover: Cover | None) -> tuple[Cover | None, str | None]:
+    """The cover when its src is a path on this site; else none, and why (the post is kept)."""
+    if cover is None or is_site_path(cover.src):
+        return cover, None
+    shown = cover.src if len(cover.src) <= 60 else cover.src[:60] + "…"
+    return None, (
+        f"cover src {shown!r} must be a path on this site (/media/… or /static/…): "
+        "the post is shown without its cover"
+    )
+
+
 def _line_of_field(text: str, field: str) -> int | None:
     """The line of the file on which front-matter `field:` is written."""
     for number, line in enumerate(text.splitlines(), start=1):
@@ -234,6 +261,7 @@ def _parse_post(*, file_name: str, text: str, time_zone: ZoneInfo, words_per_min
     if series is not None and not slugify(series):
         raise PostError("series must have a letter or digit (a-z, 0-9) to make an address")
 
+    cover, cover_problem = _checked_cover(_cover(data.get("cover")))
     html, toc_html = render_markdown(body)
     plain_text = plain_text_of(html)
     return Post(
@@ -244,7 +272,7 @@ def _parse_post(*, file_name: str, text: str, time_zone: ZoneInfo, words_per_min
         tags=_named_list(data.get("tags"), "tags"),
         series=series,
         epigraph=_epigraph(data.get("epigraph")),
-        cover=_cover(data.get("cover")),
+        cover=cover,
         author=_optional_text(data, "author"),
         updated_at=parse_moment(data["updated"], time_zone, "updated")
         if data.get("updated")
@@ -257,4 +285,5 @@ def _parse_post(*, file_name: str, text: str, time_zone: ZoneInfo, words_per_min
         plain_text=plain_text,
         reading_minutes=max(1, math.ceil(len(plain_text.split()) / words_per_minute)),
         source=file_name,
+        problems=((cover_problem, _line_of_field(text, "cover")),) if cover_problem else (),
     )

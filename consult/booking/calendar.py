@@ -64,23 +64,29 @@ def rules_for(consultation_type: ConsultationType) -> slots.SlotRules:
 
 
 def occupying_bookings(
-    session: Session, *, start: datetime, end: datetime, now: datetime
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    moving_booking_id: int | None = None,
 ) -> list[Booking]:
     """Confirmed bookings and live holds whose occupied time (buffers included) overlaps [start,
-    end).
+    end), but for the booking being moved (its time is its own to leave).
     """
-    return list(
-        session.exec(
-            select(Booking)
-            .where(Booking.occupies_until > start, Booking.occupies_from < end)
-            .where(
-                or_(
-                    col(Booking.status) == "confirmed",
-                    (col(Booking.status) == "held") & (col(Booking.hold_expires_at) > now),
-                )
+    query = (
+        select(Booking)
+        .where(Booking.occupies_until > start, Booking.occupies_from < end)
+        .where(
+            or_(
+                col(Booking.status) == "confirmed",
+                (col(Booking.status) == "held") & (col(Booking.hold_expires_at) > now),
             )
-        ).all()
+        )
     )
+    if moving_booking_id is not None:
+        query = query.where(col(Booking.id) != moving_booking_id)
+    return list(session.exec(query).all())
 
 
 def occupancy(
@@ -91,11 +97,18 @@ def occupancy(
     last_day: date,
     time_zone: ZoneInfo,
     now: datetime,
+    moving_booking_id: int | None = None,
 ) -> tuple[list[slots.Occupied], dict[date, int]]:
-    """What the slot engine needs to know of existing bookings between two consultant-local days."""
+    """What the slot engine needs to know of existing bookings between two consultant-local days.
+
+    With `moving_booking_id`, that booking neither occupies time nor counts towards a day's
+    maximum: a booking moving within its own day must not find the day full of itself.
+    """
     start = datetime.combine(first_day - timedelta(days=1), datetime.min.time(), tzinfo=time_zone)
     end = datetime.combine(last_day + timedelta(days=2), datetime.min.time(), tzinfo=time_zone)
-    bookings = occupying_bookings(session, start=start, end=end, now=now)
+    bookings = occupying_bookings(
+        session, start=start, end=end, now=now, moving_booking_id=moving_booking_id
+    )
     occupied = [
         slots.Occupied(booking.occupies_from, booking.occupies_until) for booking in bookings
     ]

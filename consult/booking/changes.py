@@ -19,6 +19,7 @@ from consult.booking.policy import RefundTier, refund_for_cancellation
 from consult.booking.refunds import issue_refund
 from consult.booking.service import SlotNotOffered, guest_day_slots
 from consult.booking.status import set_status
+from consult.db import id_of
 from consult.engagements.credits import programme_end_for, settle_credit_on_cancellation
 from consult.payments.provider import PaymentProvider
 
@@ -36,14 +37,16 @@ class BookingChanged(ChangeNotAllowed):
 def guest_refund_quote(
     booking: Booking, *, now: datetime, tiers: tuple[RefundTier, ...]
 ) -> tuple[int, int]:
-    """What a guest cancelling now gets back: (minor units, percent)."""
+    """What a guest cancelling now gets back: (minor units, percent), by the notice given to the
+    booking's earliest start (see `policy.refund_for_cancellation`).
+    """
     paid = (
         booking.paid_minor - booking.refunded_minor
         if booking.payment_state in ("paid", "partially_refunded")
         else 0
     )
     return refund_for_cancellation(
-        paid_minor=paid, starts_at=booking.starts_at, now=now, tiers=tiers
+        paid_minor=paid, starts_at=booking.earliest_starts_at, now=now, tiers=tiers
     )
 
 
@@ -150,8 +153,9 @@ def reschedule_booking(
         guest_time_zone=site_time_zone.key,
         site_time_zone=site_time_zone,
         now=now,
+        moving_booking_id=id_of(booking),
     )
-    # Its own current time shows as free once released; a move to the same time is no move.
+    # Its own current time shows as free; a move to the same time is no move.
     if (
         new_start.astimezone(UTC) not in {moment.astimezone(UTC) for moment in offered}
         or new_start == booking.starts_at
@@ -159,6 +163,7 @@ def reschedule_booking(
         raise SlotNotOffered("That time was just taken — please choose another.")
     span = slots.occupied_span(new_start, rules_for(consultation_type))
     booking.starts_at = local_start
+    booking.earliest_starts_at = min(booking.earliest_starts_at, local_start)
     booking.ends_at = local_start + timedelta(minutes=consultation_type.duration_minutes)
     booking.occupies_from, booking.occupies_until = span.start, span.end
     booking.reschedule_count += 1

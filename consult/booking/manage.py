@@ -166,8 +166,11 @@ def _manage_page(
         can_change=_can_change(booking),
         moves_left=max(0, site.max_reschedules - booking.reschedule_count),
         credit_back=credit_given_back(
-            starts_at=booking.starts_at, now=app_now(), tiers=site.refund_tiers
+            starts_at=booking.earliest_starts_at, now=app_now(), tiers=site.refund_tiers
         ),
+        notice_counted_to=booking.earliest_starts_at.astimezone(ZoneInfo(booking.guest_time_zone))
+        if booking.earliest_starts_at < booking.starts_at
+        else None,
         problem=problem,
     ), status
 
@@ -272,6 +275,7 @@ def move(token: str) -> ResponseReturnValue:
         guest_time_zone=guest_zone,
         site_time_zone=site_zone(),
         now=now,
+        moving_booking_id=booking.id,
     )
     chosen_day = requested_day(request.values.get("date")) or (days[0] if days else None)
     times = (
@@ -282,6 +286,7 @@ def move(token: str) -> ResponseReturnValue:
             guest_time_zone=guest_zone,
             site_time_zone=site_zone(),
             now=now,
+            moving_booking_id=booking.id,
         )
         if chosen_day
         else []

@@ -135,6 +135,11 @@ class Booking(SQLModel, table=True):
     )
     starts_at: datetime = Field(sa_type=AwareDateTime, index=True)
     ends_at: datetime = Field(sa_type=AwareDateTime)
+    earliest_starts_at: datetime = Field(
+        sa_type=AwareDateTime,
+        description="The earliest start the booking ever had (moves keep it or make it earlier): "
+        "a guest's refund and a credit's return count their notice to it (booking/policy.py).",
+    )
     occupies_from: datetime = Field(
         sa_type=AwareDateTime, description="Start minus the buffer before."
     )

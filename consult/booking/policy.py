@@ -24,6 +24,12 @@ def refund_for_cancellation(
 ) -> tuple[int, int]:
     """(amount to refund in minor units, percent) for a guest cancelling at `now`.
 
+    `starts_at` is the earliest start the booking ever had, not its current one. A fair practice
+    lets a guest move a session even at short notice (the meeting still happens; refusing would
+    leave only a cancellation with nothing back), but a move must not buy back a refund the
+    notice had already lost: booked for tomorrow, moved to next month and then cancelled, it
+    refunds what cancelling tomorrow's session would have.
+
     The tier with the most notice that the guest still gives applies; with no tier, nothing is
     refunded.
     Amounts round down to the minor unit, so a refund never exceeds what was paid.

@@ -75,8 +75,11 @@ def guest_day_slots(
     guest_time_zone: str,
     site_time_zone: ZoneInfo,
     now: datetime,
+    moving_booking_id: int | None = None,
 ) -> list[datetime]:
-    """Free start times on `guest_day` in the guest's zone."""
+    """Free start times on `guest_day` in the guest's zone (for a move: as if the moving booking
+    were not there).
+    """
     occupied, per_day = occupancy(
         session,
         consultation_type_id=id_of(consultation_type),
@@ -84,6 +87,7 @@ def guest_day_slots(
         last_day=guest_day + timedelta(days=1),
         time_zone=site_time_zone,
         now=now,
+        moving_booking_id=moving_booking_id,
     )
     return slots.free_slots_for_guest_day(
         availability=load_availability(session, site_time_zone.key),
@@ -103,8 +107,11 @@ def guest_days_with_slots(
     guest_time_zone: str,
     site_time_zone: ZoneInfo,
     now: datetime,
+    moving_booking_id: int | None = None,
 ) -> list[date]:
-    """Guest-local days with at least one free slot, from today to the end of the booking window."""
+    """Guest-local days with at least one free slot, from today to the end of the booking window
+    (for a move: as if the moving booking were not there).
+    """
     first_day = now.astimezone(site_time_zone).date()
     last_day = first_day + timedelta(days=consultation_type.booking_window_days + 1)
     occupied, per_day = occupancy(
@@ -114,6 +121,7 @@ def guest_days_with_slots(
         last_day=last_day,
         time_zone=site_time_zone,
         now=now,
+        moving_booking_id=moving_booking_id,
     )
     return slots.days_with_free_slots(
         availability=load_availability(session, site_time_zone.key),
@@ -175,6 +183,7 @@ def place_booking(
         consultation_type_id=id_of(consultation_type),
         starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=consultation_type.duration_minutes),
+        earliest_starts_at=starts_at,
         occupies_from=span.start,
         occupies_until=span.end,
         status="held",

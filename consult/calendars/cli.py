@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from consult.calendars.addresses import FeedAddressError, mask_feed_url
 from consult.calendars.private_feed import ensure_key, feed_secret, rotate_key
 from consult.calendars.routes import private_feed_url
-from consult.calendars.service import add_feed, sync_feeds
+from consult.calendars.service import add_feed, feed_fetcher, sync_feeds
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_engine, get_session
 
@@ -23,7 +23,13 @@ def add_feed_command(url: str, name: str) -> None:
     """Add an external calendar feed (iCalendar over http(s)) whose events block booking times."""
     session = get_session()
     try:
-        feed = add_feed(session=session, url=url, name=name, now=app_now())
+        feed = add_feed(
+            session=session,
+            url=url,
+            name=name,
+            now=app_now(),
+            allow_loopback=current_app.extensions["consult.settings"].calendar_feeds_allow_loopback,
+        )
     except FeedAddressError as error:
         raise click.ClickException(str(error)) from None
     session.commit()
@@ -40,6 +46,9 @@ def sync_command() -> None:
         engine=get_engine(),
         now=app_now(),
         time_zone=current_app.extensions["consult.site"].time_zone,
+        fetch=feed_fetcher(
+            allow_loopback=current_app.extensions["consult.settings"].calendar_feeds_allow_loopback
+        ),
     )
     click.echo(
         f"calendar: {report.read} feed(s) read, "

@@ -1,4 +1,6 @@
-"""Fetching a calendar feed over http(s): a time limit, a size limit and conditional requests."""
+"""Fetching a calendar feed over http(s): public hosts only, a time limit, a size limit and
+conditional requests.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Protocol
 from urllib.parse import urlsplit
+
+from consult.calendars.addresses import FeedAddressError
+from consult.calendars.public_network import public_handlers
 
 TIMEOUT_SECONDS = 10.0
 MAX_BYTES = 5 * 1024 * 1024
@@ -72,11 +77,15 @@ def fetch_calendar(
     last_modified: str | None,
     timeout_seconds: float = TIMEOUT_SECONDS,
     max_bytes: int = MAX_BYTES,
+    allow_loopback: bool = False,
 ) -> Fetched:
     """GET the feed, conditionally when validators are given; raise FetchFailed on any failure.
 
     A 304 answer returns `Fetched(None, …)`: the caller keeps its stored copy. The time limit
-    covers connecting and each read, and the whole download must finish within it too.
+    covers connecting and each read, and the whole download must finish within it too. Every
+    connection, redirects included, goes to a public address only (calendars/public_network.py);
+    `allow_loopback` (never in production) lets local development and the tests read a feed
+    served on this machine. No proxy from the environment is used.
     """
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise FetchFailed("Only http(s) feeds can be fetched.")
@@ -86,7 +95,11 @@ def fetch_calendar(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     request = urllib.request.Request(url, headers=headers)  # noqa: S310  scheme checked above
-    opener = urllib.request.build_opener(_HttpOnlyRedirects)
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}),
+        _HttpOnlyRedirects,
+        *public_handlers(allow_loopback=allow_loopback),
+    )
     deadline = time.monotonic() + timeout_seconds
     try:
         with opener.open(request, timeout=timeout_seconds) as response:
@@ -96,6 +109,8 @@ def fetch_calendar(
             body = _read_limited(response, deadline=deadline, max_bytes=max_bytes)
             charset = response.headers.get_content_charset() or "utf-8"
             answer_headers = response.headers
+    except FeedAddressError as error:  # a host that is not (or is no longer) public
+        raise FetchFailed(str(error)) from None
     except urllib.error.HTTPError as error:
         if error.code == 304:
             return Fetched(None, etag, last_modified)

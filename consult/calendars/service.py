@@ -6,6 +6,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from consult.calendars.addresses import normalise_feed_url
 from consult.calendars.busy import BusyInterval, BusyTimes, CalendarUnreadable, read_busy_times
 from consult.calendars.fetch import Fetched, Fetcher, FetchFailed, fetch_calendar
 from consult.calendars.models import CalendarBusyInterval, CalendarFeed
+from consult.calendars.public_network import public_addresses
 from consult.db import begin_as_writer
 
 log = logging.getLogger(__name__)
@@ -27,14 +29,30 @@ STALE_AFTER = timedelta(hours=6)  # the README asks for a sync every 15 minutes
 DEFAULT_WINDOW_DAYS = 60
 
 
-def add_feed(*, session: Session, url: str, name: str, now: datetime) -> CalendarFeed:
-    """Add a feed (read at the next sync); raises FeedAddressError for an address it cannot read."""
+def add_feed(
+    *, session: Session, url: str, name: str, now: datetime, allow_loopback: bool
+) -> CalendarFeed:
+    """Add a feed (read at the next sync); raises FeedAddressError for an address it cannot read
+    or whose host is not on the public internet (loopback allowed only when told, outside
+    production).
+    """
     address = normalise_feed_url(url)
+    parts = urlsplit(address)
+    public_addresses(
+        parts.hostname or "",
+        parts.port or (443 if parts.scheme == "https" else 80),
+        allow_loopback=allow_loopback,
+    )
     label = " ".join(name.split())[:120] or urlsplit(address).hostname or "Calendar"
     feed = CalendarFeed(name=label, url=address, created_at=now)
     session.add(feed)
     session.flush()
     return feed
+
+
+def feed_fetcher(*, allow_loopback: bool) -> Fetcher:
+    """The fetch that sync_feeds uses, reading this machine's own feeds only when allowed."""
+    return partial(fetch_calendar, allow_loopback=allow_loopback)
 
 
 def remove_feed(*, session: Session, feed_id: int) -> CalendarFeed | None:

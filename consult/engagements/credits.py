@@ -181,7 +181,7 @@ def settle_credit_on_cancellation(
     if booking.programme_purchase_id is None:
         return False
     if by == "guest":
-        entitled = credit_given_back(starts_at=booking.starts_at, now=now, tiers=tiers)
+        entitled = credit_given_back(starts_at=booking.earliest_starts_at, now=now, tiers=tiers)
     else:
         entitled = refund
     return entitled and give_back_credit(session=session, booking=booking)

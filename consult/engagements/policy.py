@@ -47,6 +47,7 @@ def credit_usable(*, status: str, ends_at: datetime | None, session_starts_at: d
 def credit_given_back(*, starts_at: datetime, now: datetime, tiers: tuple[RefundTier, ...]) -> bool:
     """Whether a guest cancelling a session paid with a credit gets the credit back.
 
+    `starts_at` is the session's earliest start, the clock a paid booking's refund uses too.
     A credit is given back with the notice that would refund a paid booking in full (the
     cancellation policy's 100% tier); with less notice the session counts as used, as a paid
     one would be (mostly) kept.

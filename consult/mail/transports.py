@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn, Protocol
 
 from consult.config import SmtpSettings
+from consult.private_files import make_private_directory, write_private_file
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ class OutboxDirectoryTransport:
     @contextmanager
     def connect(self) -> Iterator[Send]:
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            make_private_directory(self.directory)
         except OSError as error:
             raise MailServerUnavailable(f"cannot create {self.directory}: {error}") from error
 
@@ -212,7 +213,7 @@ class OutboxDirectoryTransport:
                     f"could not be written: {describe(error)}", permanent=True
                 ) from error
             try:
-                (self.directory / f"{name}.eml").write_bytes(content)
+                write_private_file(self.directory / f"{name}.eml", content)
             except OSError as error:
                 raise MailServerUnavailable(f"cannot write to {self.directory}: {error}") from error
 

@@ -71,14 +71,21 @@ def stripe_webhook() -> ResponseReturnValue:
     return jsonify(received=True, outcome=outcome)
 
 
+def _require_test_payments() -> None:
+    """404 in production and wherever Stripe takes real payments, whatever the database holds."""
+    settings: Settings = current_app.extensions["consult.settings"]
+    if not settings.uses_test_payments:
+        abort(404)
+
+
 def _test_checkout(session_id: str) -> TestCheckout:
+    _require_test_payments()
     checkout = (
         get_session()
         .exec(select(TestCheckout).where(TestCheckout.session_id == session_id))
         .first()
     )
-    settings: Settings = current_app.extensions["consult.settings"]
-    if checkout is None or settings.stripe_secret_key:  # Stripe takes real payments instead
+    if checkout is None:
         abort(404)
     return checkout
 
@@ -98,6 +105,7 @@ def _over(checkout: TestCheckout) -> bool:
 
 @blueprint.post("/payments/test/<session_id>/pay")
 def test_pay(session_id: str) -> ResponseReturnValue:
+    _require_test_payments()  # before taking the write lock
     db = get_session()
     begin_as_writer(db)
     checkout = _test_checkout(session_id)

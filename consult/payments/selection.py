@@ -1,12 +1,12 @@
-"""Which payment provider the running app uses: Stripe when a key is set, else the local test
-provider.
+"""Which payment provider the running app uses: Stripe when a key is set, else (never in
+production) the local test provider.
 """
 
 from flask import current_app
 
 from consult.config import Settings
 from consult.db import get_session
-from consult.payments.provider import PaymentProvider
+from consult.payments.provider import PaymentProvider, PaymentProviderUnavailable
 
 GATEWAY_KEY = "consult.stripe_gateway"
 
@@ -25,6 +25,8 @@ def current_provider() -> PaymentProvider:
             )
         gateway: PaymentProvider = current_app.extensions[GATEWAY_KEY]
         return gateway
+    if not settings.uses_test_payments:
+        raise PaymentProviderUnavailable("production has no Stripe key: no payment is taken")
     from consult.payments.test_provider import LocalTestProvider
 
     return LocalTestProvider(get_session())

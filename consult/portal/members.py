@@ -1,4 +1,6 @@
-"""An organisation's members: the list, invitations, removal and handing over ownership."""
+"""An organisation's members: the list, invitations (sent, resent, revoked), removal and handing
+over ownership.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +8,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from consult.accounts.models import User
+from consult.accounts.models import Invitation, User
 from consult.audit.web import audit
 from consult.clock import app_now
 from consult.db import get_session
 from consult.extensions import limiter
-from consult.portal import service
+from consult.portal import invitations, service
 from consult.portal.forms import InviteForm, role_group_choices, validated
 from consult.portal.models import Membership
 from consult.portal.routes import (
@@ -34,10 +36,16 @@ from consult.rate_limits import (
 
 def _members_page(access: Access, form: InviteForm) -> str:
     definition = _current_assessment()
+    db = get_session()
     return render_template(
         "portal/members.html",
         access=access,
-        members=service.members(get_session(), access.organisation),
+        members=service.members(db, access.organisation),
+        invitations=invitations.pending_invitations(
+            db, organisation=access.organisation, now=app_now()
+        )
+        if access.is_owner
+        else [],
         form=form,
         groups={group.key: group.name for group in definition.role_groups},
     )
@@ -126,13 +134,16 @@ def remove_member(organisation_id: str) -> ResponseReturnValue:
         return _confirmation(access, "remove")
     membership = _other_membership(access)
     try:
-        service.remove_member(
-            session=get_session(), organisation=access.organisation, membership=membership
+        withdrawn = service.remove_member(
+            session=get_session(),
+            organisation=access.organisation,
+            membership=membership,
+            now=app_now(),
         )
     except service.PortalError as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
-    _audit_about_member("membership.removed", access, membership)
+    _audit_about_member("membership.removed", access, membership, invitations_withdrawn=withdrawn)
     get_session().commit()
     flash("Removed from the organisation.", "success")
     return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
@@ -149,7 +160,11 @@ def hand_ownership(organisation_id: str) -> ResponseReturnValue:
     new_owner = _other_membership(access)
     try:
         service.hand_ownership(
-            session=get_session(), from_membership=access.membership, to_membership=new_owner
+            session=get_session(),
+            organisation=access.organisation,
+            from_membership=access.membership,
+            to_membership=new_owner,
+            now=app_now(),
         )
     except service.PortalError as refusal:
         flash(str(refusal), "error")
@@ -160,11 +175,68 @@ def hand_ownership(organisation_id: str) -> ResponseReturnValue:
     return redirect(url_for("portal.organisation", organisation_id=organisation_id), 303)
 
 
-def _audit_about_member(event_type: str, access: Access, membership: Membership) -> None:
+def _audit_about_member(
+    event_type: str, access: Access, membership: Membership, **more: object
+) -> None:
     """Record a change to someone's place in the organisation, naming them."""
     audit(
         event_type,
         subject=get_session().get(User, membership.user_id),
         organisation_id=access.organisation.id,
-        details={"role": membership.role, "role_group": membership.role_group},
+        details={"role": membership.role, "role_group": membership.role_group, **more},
     )
+
+
+def _pending_invitation(access: Access) -> Invitation:
+    invitation = invitations.find_pending_invitation(
+        get_session(),
+        organisation=access.organisation,
+        invitation_id=request.values.get("invitation", type=int) or 0,
+        now=app_now(),
+    )
+    if invitation is None:
+        abort(404)
+    return invitation
+
+
+def _audit_about_invitation(event_type: str, access: Access, invitation: Invitation) -> None:
+    audit(
+        event_type,
+        subject_email=invitation.email,
+        organisation_id=access.organisation.id,
+        details={"role": invitation.organisation_role, "role_group": invitation.role_group},
+    )
+
+
+@blueprint.post("/o/<organisation_id>/invitations/resend")
+def resend_invitation(organisation_id: str) -> ResponseReturnValue:
+    """E-mail a fresh link for an open invitation; the old link stops working."""
+    access = _access(organisation_id, owner=True)
+    invitation = _pending_invitation(access)
+    invitations.resend_invitation(
+        session=get_session(),
+        organisation=access.organisation,
+        invitation=invitation,
+        invited_by=current_user,
+        now=app_now(),
+    )
+    _audit_about_invitation("invitation.resent", access, invitation)
+    get_session().commit()
+    flash(f"A new invitation was sent to {invitation.email}. It works for 7 days.", "success")
+    return redirect(url_for("portal.members", organisation_id=organisation_id), 303)
+
+
+@blueprint.route("/o/<organisation_id>/invitations/revoke", methods=["GET", "POST"])
+def revoke_invitation(organisation_id: str) -> ResponseReturnValue:
+    """GET asks the owner to confirm; POST makes the invitation's link stop working."""
+    access = _access(organisation_id, owner=True)
+    invitation = _pending_invitation(access)
+    if request.method == "GET":
+        return render_template(
+            "portal/invitation_revoke.html", access=access, invitation=invitation
+        )
+    invitations.revoke_invitation(session=get_session(), invitation=invitation, now=app_now())
+    _audit_about_invitation("invitation.revoked", access, invitation)
+    get_session().commit()
+    flash(f"The invitation to {invitation.email} was revoked.", "success")
+    return redirect(url_for("portal.members", organisation_id=organisation_id), 303)

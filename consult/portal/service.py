@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from consult.accounts.models import Invitation, User
 from consult.accounts.service import create_invitation, invitation_accepted
 from consult.portal.definition import AssessmentDefinition
+from consult.portal.invitations import withdraw_invitations_to
 from consult.portal.models import AssessmentRound, Membership, Organisation, stored_id
 
 START_LIFETIME = timedelta(days=2)
@@ -199,26 +200,51 @@ def owner_count(session: Session, organisation: Organisation) -> int:
     ).one()
 
 
-def remove_member(*, session: Session, organisation: Organisation, membership: Membership) -> None:
-    """Remove a membership; the last owner cannot be removed."""
+def remove_member(
+    *, session: Session, organisation: Organisation, membership: Membership, now: datetime
+) -> int:
+    """Remove a membership, and close the open invitations to that person's address (an old
+    link must not bring them back); the last owner cannot be removed.
+
+    Returns how many invitations were closed.
+    """
     if membership.role == "owner" and owner_count(session, organisation) <= 1:
         raise PortalError("An organisation needs an owner: hand ownership to someone else first.")
+    email = session.get_one(User, membership.user_id).email
     session.delete(membership)
     session.flush()
+    return withdraw_invitations_to(session=session, organisation=organisation, email=email, now=now)
 
 
 def hand_ownership(
-    *, session: Session, from_membership: Membership, to_membership: Membership
+    *,
+    session: Session,
+    organisation: Organisation,
+    from_membership: Membership,
+    to_membership: Membership,
+    now: datetime,
 ) -> None:
-    """The owner passes ownership to another member and becomes a member."""
+    """The owner passes ownership to another member and becomes a member.
+
+    Open invitations to either of them are closed: an old one naming the owner's role would
+    hand ownership back to the one who gave it up.
+    """
     if (
         to_membership.organisation_id != from_membership.organisation_id
+        or to_membership.organisation_id != organisation.id
         or to_membership.id == from_membership.id
     ):
         raise PortalError("Choose another member of this organisation.")
     to_membership.role, from_membership.role = "owner", "member"
     session.add_all([to_membership, from_membership])
     session.flush()
+    for membership in (from_membership, to_membership):
+        withdraw_invitations_to(
+            session=session,
+            organisation=organisation,
+            email=session.get_one(User, membership.user_id).email,
+            now=now,
+        )
 
 
 def open_round(

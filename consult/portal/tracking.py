@@ -26,6 +26,8 @@ from consult.portal.models import (
 from consult.portal.plan import STATUS_NAMES
 from consult.portal.routes import Access, _access, _round_or_404, blueprint
 
+MAX_REASON_CHARACTERS = 500  # as the form's maxlength
+
 
 def _action_or_404(access: Access, action_id: str) -> ActionItem:
     action = (
@@ -66,6 +68,8 @@ def update_action(organisation_id: str, action_id: str) -> ResponseReturnValue:
         problem = "Choose a status from the list."
     elif status == "not_doing" and not reason:
         problem = "Say briefly why this action is not being done: it helps the next round."
+    elif len(reason) > MAX_REASON_CHARACTERS:  # the form says so too; a hand-made post need not
+        problem = f"Keep the reason to {MAX_REASON_CHARACTERS} characters."
     assignee = request.form.get("assignee", type=int)
     if (
         assignee

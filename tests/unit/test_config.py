@@ -14,6 +14,9 @@ PRODUCTION = {
     "DATABASE_URL": "postgresql://consult@db/consult",
     "SITE_URL": "https://consult.example",
     "RATELIMIT_STORAGE_URI": "redis://localhost:6379",
+    "STRIPE_SECRET_KEY": "sk_test_123",
+    "STRIPE_WEBHOOK_SECRET": "whsec_123",
+    "SMTP_URL": "smtp://mail.example:587?starttls=1",
 }
 
 
@@ -36,7 +39,16 @@ def test_production_settings_are_accepted_and_postgres_urls_use_psycopg(tmp_path
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "DATABASE_URL", "SITE_URL", "RATELIMIT_STORAGE_URI"]
+    "missing",
+    [
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "SITE_URL",
+        "RATELIMIT_STORAGE_URI",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "SMTP_URL",
+    ],
 )
 def test_production_refuses_to_start_without_a_required_setting(missing, tmp_path):
     environment = {key: value for key, value in PRODUCTION.items() if key != missing}
@@ -58,6 +70,7 @@ def test_production_refuses_to_start_without_a_required_setting(missing, tmp_pat
         ("TRUSTED_PROXY_COUNT", "one", "TRUSTED_PROXY_COUNT"),
         ("STRIPE_SECRET_KEY", "sk_test_123", "STRIPE_WEBHOOK_SECRET"),
         ("CONTENT_DIR", "/nonexistent", "site.yaml"),
+        ("CALENDAR_FEEDS_ALLOW_LOOPBACK", "maybe", "CALENDAR_FEEDS_ALLOW_LOOPBACK"),
     ],
 )
 def test_a_wrong_setting_is_named(name, value, complaint, tmp_path):
@@ -151,3 +164,16 @@ def test_start_up_in_production_with_memory_store_prints_one_line(tmp_path):
     assert result.returncode != 0
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("consult: configuration error: RATELIMIT_STORAGE_URI=memory://")
+
+
+def test_production_never_reads_calendar_feeds_on_this_machine(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        load_settings(
+            {
+                **PRODUCTION,
+                "CALENDAR_FEEDS_ALLOW_LOOPBACK": "1",
+                "CONSULT_INSTANCE_DIR": str(tmp_path),
+            }
+        )
+    assert "CALENDAR_FEEDS_ALLOW_LOOPBACK" in raised.value.message
+    assert not load_settings({"CONSULT_INSTANCE_DIR": str(tmp_path)}).calendar_feeds_allow_loopback

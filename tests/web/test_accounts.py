@@ -282,6 +282,32 @@ def test_sign_in_is_rate_limited(make_app, consultant):
     assert 'value="x@example.org"' in page  # the form again, the address kept
 
 
+def test_failures_by_others_never_lock_the_owner_out(make_app, consultant):
+    """Failures on an address from many clients reach its limit; the right password still
+    opens it, from anywhere, and a wrong one stays refused.
+    """
+    app = make_app({"RATELIMIT_ENABLED": True})
+
+    def client_at(address):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        return client
+
+    attackers = [Auth(client_at(f"198.51.100.{number}")) for number in range(1, 4)]
+    statuses = [
+        attacker.sign_in(consultant.email, "a wrong guess").status_code
+        for attacker in attackers
+        for _ in range(4)
+    ]
+    assert statuses[:10] == [422] * 10 and statuses[10:] == [429, 429]  # counted per address
+    owner = client_at("203.0.113.7")
+    assert Auth(owner).sign_in(consultant.email).status_code == 302
+    assert owner.get("/admin/").status_code == 200
+    assert Auth(client_at("192.0.2.1")).sign_in(consultant.email, "guess").status_code == 429
+    for _ in range(3):  # the owner's own successes are never counted against the address
+        assert Auth(client_at("192.0.2.2")).sign_in(consultant.email).status_code == 302
+
+
 def test_create_admin_creates_then_promotes(app, runner, make_user):
     result = runner.invoke(
         args=["create-admin", "New.Consultant@example.org", "--password-stdin"],

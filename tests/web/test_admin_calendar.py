@@ -1,5 +1,7 @@
 """The consultant edits consultation types, weekly hours and days that differ."""
 
+import re
+
 import pytest
 
 from tests.conftest import signed_in_client, submit_form
@@ -54,6 +56,37 @@ def test_a_slug_in_use_is_refused(consultant):
         response.status_code == 422
         and "Another consultation type uses this address." in response.get_data(as_text=True)
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "slug", "message"),
+    [
+        ("!!! ???", "", "the name has none to make one from"),
+        ("日本の相談", "", "the name has none to make one from"),
+        ("Board retreat", "board-retreat\n", "Use lower-case letters, digits and single hyphens."),
+        ("Board retreat", "-", "Use lower-case letters, digits and single hyphens."),
+    ],
+)
+def test_a_type_without_a_usable_address_is_refused_at_the_field(
+    booking_app, consultant, guest, name, slug, message
+):
+    response = submit_form(consultant, "/admin/types/new", {**TYPE, "name": name, "slug": slug})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in html
+    assert "Who will attend?" in html  # the other answers are kept
+    assert name not in guest.get("/book/").get_data(as_text=True)
+
+
+def test_a_long_name_makes_an_address_that_fits(consultant, guest):
+    name = "Board " + "retreat " * 14  # 118 characters
+    assert submit_form(consultant, "/admin/types/new", {**TYPE, "name": name}).status_code == 303
+    [path] = {
+        path
+        for path in re.findall(
+            r'href="(/book/board-retreat[^"/]*/)"', guest.get("/book/").get_data(as_text=True)
+        )
+    }
+    assert len(path) <= len("/book//") + 80 and guest.get(path).status_code == 200
 
 
 def test_an_inactive_type_cannot_be_booked(consultant, guest):

@@ -122,3 +122,26 @@ def test_only_the_consultant_reaches_the_calendars_page(booking_app, make_user, 
     assert member.get(PAGE).status_code == 403
     assert member.post("/admin/calendars/private-address").status_code in (400, 403)
     assert guest.get(PAGE).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback_allowed"),
+    [
+        ("http://127.0.0.1:6379/", False),
+        ("http://localhost:6379/", False),
+        ("http://169.254.169.254/latest/meta-data/", True),
+        ("http://192.168.0.10/cal.ics", True),
+    ],
+)
+def test_a_feed_on_a_private_address_is_refused_at_the_field(
+    make_app, make_user, url, loopback_allowed
+):
+    app = make_app(CALENDAR_FEEDS_ALLOW_LOOPBACK="1" if loopback_allowed else "")
+    consultant = signed_in_client(app, make_user(role="consultant"))
+    response = submit_form(consultant, PAGE, {"name": "Mine", "url": url})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "private or local network" in html
+    assert 'value="Mine"' in html
+    assert "No calendar yet" in page_of(consultant)
+    result = app.test_cli_runner().invoke(args=["calendar", "add-feed", url])
+    assert result.exit_code == 1 and "private or local network" in result.output

@@ -1,12 +1,12 @@
 """After booking: the guest's emailed link to cancel or move, and the reminder the day before."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-from consult.booking.models import BookingTimeBlock
+from consult.booking.models import BookingTimeBlock, ConsultationType
 from consult.db import get_session
 from tests.conftest import csrf_token_from
 from tests.web.booking_flow import book, bookings, emails, free_slots, manage_path, paid_booking
@@ -110,3 +110,70 @@ def test_each_booking_is_reminded_once_the_day_before(booking_app, guest, clock)
         guest.get(reminder_link).status_code == 200
         and guest.get(manage_path(booking_app)).status_code == 200
     )
+
+
+def move_to_first_time_on(client, path, day):
+    page = client.get(path + f"/move?tz=America/Chicago&date={day}").get_data(as_text=True)
+    return client.post(
+        path + f"/move?tz=America/Chicago&date={day}",
+        data={
+            "start": re.search(r'name="start" value="([^"]+)"', page).group(1),
+            "csrf_token": csrf_token_from(page),
+        },
+    )
+
+
+@pytest.mark.parametrize(("hours_before", "refunded"), [(30, 22500), (5, 0)])
+def test_moving_a_booking_out_of_the_refund_window_does_not_buy_the_refund_back(
+    booking_app, guest, clock, hours_before, refunded
+):
+    paid_booking(booking_app, guest)
+    path = manage_path(booking_app)
+    first_start = bookings(booking_app)[0].starts_at
+    clock.now = first_start - timedelta(hours=hours_before)
+    assert move_to_first_time_on(guest, path, "2026-12-03").status_code == 303
+    [moved] = bookings(booking_app)
+    assert moved.starts_at - clock.now > timedelta(hours=48)  # a full refund, were it new
+    assert moved.earliest_starts_at == first_start
+    page = guest.get(path + "/cancel").get_data(as_text=True)
+    assert "This booking was first made for Monday 30 November 2026" in page
+    guest.post(path + "/cancel", data={"csrf_token": csrf_token_from(page)})
+    [cancelled] = bookings(booking_app)
+    assert cancelled.status == "cancelled" and cancelled.refunded_minor == refunded
+
+
+def test_moving_a_booking_earlier_counts_the_notice_to_the_earlier_time(booking_app, guest, clock):
+    paid_booking(booking_app, guest, day="2026-12-03")
+    path = manage_path(booking_app)
+    assert move_to_first_time_on(guest, path, "2026-11-30").status_code == 303
+    assert move_to_first_time_on(guest, path, "2026-12-02").status_code == 303
+    [booking] = bookings(booking_app)
+    assert booking.earliest_starts_at.isoformat().startswith("2026-11-30")
+    clock.now = booking.earliest_starts_at - timedelta(hours=5)
+    assert "If you cancel now, nothing is refunded." in guest.get(path).get_data(as_text=True)
+
+
+def test_a_booking_moves_within_its_own_day_when_the_type_allows_one_a_day(booking_app, guest):
+    with booking_app.app_context():
+        session = get_session()
+        discovery = session.exec(
+            select(ConsultationType).where(ConsultationType.slug == "discovery-call")
+        ).one()
+        discovery.max_per_day = 1
+        session.commit()
+    first, later = free_slots(guest, "discovery-call", "2026-11-30")[:2]
+    book(guest, "discovery-call", first)
+    assert free_slots(guest, "discovery-call", "2026-11-30") == []  # the day is full for others
+    path = manage_path(booking_app)
+    page = guest.get(path + "/move?tz=America/Chicago&date=2026-11-30").get_data(as_text=True)
+    assert f'value="{later}"' in page  # its own day still offers the booking's other times
+    response = guest.post(
+        path + "/move?tz=America/Chicago&date=2026-11-30",
+        data={"start": later, "csrf_token": csrf_token_from(page)},
+    )
+    assert response.status_code == 303
+    [booking] = bookings(booking_app)
+    assert booking.starts_at == datetime.fromisoformat(later) and booking.reschedule_count == 1
+    with booking_app.app_context():
+        blocks = get_session().exec(select(BookingTimeBlock)).all()
+        assert {block.booking_id for block in blocks} == {booking.id}

@@ -118,6 +118,7 @@ def _raw_booking(session, clock, start, end, key):
         consultation_type_id=1,
         starts_at=datetime.fromisoformat(start),
         ends_at=datetime.fromisoformat(end),
+        earliest_starts_at=datetime.fromisoformat(start),
         occupies_from=datetime.fromisoformat(start),
         occupies_until=datetime.fromisoformat(end),
         status="held",

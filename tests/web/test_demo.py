@@ -20,7 +20,7 @@ from consult.config import PROJECT_ROOT
 from consult.db import ENGINE_KEY, get_session
 from consult.demo import DEMO_CONSULTANT_EMAIL, load_demo_data_when_serving
 from consult.portal.models import Organisation
-from tests.conftest import Auth
+from tests.conftest import PRODUCTION_SERVICES, Auth
 
 SIGN_IN = re.compile(r"e-mail\s+(\S+@\S+)\s.*?password\s+(\S+)\s", re.S)
 
@@ -114,7 +114,7 @@ def test_demo_reset_refuses_in_production(make_app, make_user):
     app = make_app(
         CONSULT_ENV="production",
         SITE_URL="https://partner.example.org",
-        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",  # production refuses memory://
+        **PRODUCTION_SERVICES,
     )
     make_user(email="someone@clinic.example")
     result = app.test_cli_runner().invoke(args=["demo", "reset", "--yes"])

@@ -137,6 +137,9 @@ def test_without_smtp_mail_is_written_to_the_local_outbox_folder(app, clock):
     assert deliver(app, clock).sent == 1
     [written] = (app.extensions["consult.settings"].outbox_dir).glob("*.eml")
     assert b"Subject: Look in the folder" in written.read_bytes()
+    # Sign-in and booking links are in there: for the app's own user only, whatever the umask.
+    assert written.stat().st_mode & 0o777 == 0o600
+    assert written.parent.stat().st_mode & 0o777 == 0o700
 
 
 def test_locally_mail_is_delivered_right_after_the_request(make_app, smtp_server, make_user):

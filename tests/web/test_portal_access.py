@@ -18,6 +18,8 @@ from tests.conftest import TEST_PASSWORD, csrf_token_from, signed_in_client
 OWNER_ONLY = {
     "portal.remove_member",
     "portal.hand_ownership",
+    "portal.resend_invitation",
+    "portal.revoke_invitation",
     "portal.open_round",
     "portal.close",
     "portal.update_action",

@@ -109,6 +109,11 @@ def test_owners_track_actions_and_the_consultant_adds_notes(app, organisation, c
         assert (
             get_session().get(ActionItem, action.id).status == "not_started"
         )  # a reason is needed
+    submit_form(owner, update, {"status": "not_doing", "reason": "x" * 501}, page=results_path)
+    with app.app_context():
+        kept = get_session().get(ActionItem, action.id)
+        assert kept.status == "not_started" and kept.status_reason is None  # and a short one
+    assert "Keep the reason to 500 characters." in owner.get(results_path).get_data(as_text=True)
     submit_form(
         owner,
         update,

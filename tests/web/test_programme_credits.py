@@ -264,3 +264,23 @@ def test_the_database_lets_one_booking_hold_one_credit_only(setting, app):
         db.add(spare)
         with pytest.raises(IntegrityError):
             db.commit()
+
+
+def test_a_late_move_does_not_give_the_credit_back_on_cancelling(setting, app, clock):
+    start = free_slots(setting.member, WORKING, DAY)[0]
+    book_as(setting.member, WORKING, start, setting.credit)
+    clock.advance(days=4, hours=12)  # less than the 48 hours a full refund needs
+    path = manage_path(app)
+    page = setting.member.get(path + "/move?tz=America/Chicago&date=2026-12-07")
+    page = page.get_data(as_text=True)
+    moved = setting.member.post(
+        path + "/move?tz=America/Chicago&date=2026-12-07",
+        data={
+            "start": re.search(r'name="start" value="([^"]+)"', page).group(1),
+            "csrf_token": csrf_token_from(page),
+        },
+    )
+    assert moved.status_code == 303
+    page, response = cancel_through_link(setting.member, app)
+    assert "If you cancel now, it counts as used." in page and response.status_code == 303
+    assert used_credits(app) == 1

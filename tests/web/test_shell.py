@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 
 from consult.config import PROJECT_ROOT
 from consult.db import ENGINE_KEY
+from tests.conftest import PRODUCTION_SERVICES
 
 
 def test_home_presents_the_practice_and_its_three_paths(client, app):
@@ -111,7 +112,7 @@ def test_production_cookies_are_secure_and_http_only(database_url, tmp_path):
             "SECRET_KEY": "p" * 40,
             "DATABASE_URL": database_url,
             "SITE_URL": "https://consult.example",
-            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",  # production refuses memory://
+            **PRODUCTION_SERVICES,
             "CONSULT_INSTANCE_DIR": str(tmp_path),
         }
     )

@@ -17,8 +17,8 @@ from consult.config import load_settings
 from consult.db import ENGINE_KEY, get_session
 from consult.demo import add_demo_booking_calendar
 from consult.urls import SERVED_AT_FILE, absolute_url, site_root
-from tests.conftest import csrf_token_from
-from tests.web.booking_flow import GUEST, book, bookings, emails, free_slots
+from tests.conftest import PRODUCTION_SERVICES, csrf_token_from
+from tests.web.booking_flow import GUEST, bookings, emails
 
 SERVED = "http://127.0.0.1:5077"
 
@@ -58,34 +58,48 @@ def test_the_test_payment_returns_to_the_port_the_guest_is_on(local_app):
     assert sent and f"{SERVED}/book/manage/" in sent[-1].text_body
 
 
+def confirmation_meeting_link(app) -> str | None:
+    """Where the meeting happens (a video room elsewhere), which is not a link to this site."""
+    return bookings(app)[-1].meeting_location
+
+
 def test_e_mailed_links_follow_the_address_of_the_request(local_app):
     book_on(local_app.test_client(), "discovery-call", SERVED)
     confirmation = next(e for e in emails(local_app) if e.to_address == GUEST["email"])
     body = confirmation.text_body + confirmation.html_body
     links = re.findall(r"https?://[^\s\"<>]+", body)
-    assert links and all(link.startswith(SERVED) for link in links), links
+    ours = [link for link in links if link != confirmation_meeting_link(local_app)]
+    assert ours and all(link.startswith(SERVED) for link in ours), links
     assert ":5000" not in body
 
 
-def test_outside_a_request_links_use_the_last_address_served_then_the_default(local_app):
+def test_outside_a_request_links_never_follow_a_requests_host_header(local_app):
     with local_app.app_context():
-        assert site_root() == "http://127.0.0.1:5000"  # never served yet
-    local_app.test_client().get("/", base_url="http://localhost:5080")
+        assert site_root() == "http://127.0.0.1:5000"  # never run yet
+    local_app.test_client().get("/", base_url="http://evil.example:5080")
     settings = local_app.extensions["consult.settings"]
-    assert (settings.instance_dir / SERVED_AT_FILE).read_text().strip() == "http://localhost:5080"
+    assert not (settings.instance_dir / SERVED_AT_FILE).exists()
     with local_app.app_context():
-        assert absolute_url("site.about") == "http://localhost:5080/about/"
+        assert absolute_url("site.about") == "http://127.0.0.1:5000/about/"
 
 
-def test_a_command_outside_a_request_e_mails_links_to_the_address_served(local_app, clock):
-    guest = local_app.test_client()
-    book(guest, "discovery-call", free_slots(guest, "discovery-call", "2026-11-30")[0])
-    local_app.test_client().get("/", base_url=SERVED)  # the site is now served on :5077
-    clock.now = bookings(local_app)[0].starts_at - timedelta(hours=23)
-    result = local_app.test_cli_runner().invoke(args=["bookings", "remind"])
+@pytest.mark.parametrize("site_url", ["", "https://partner.example.org"])
+def test_a_command_e_mails_links_to_site_url_or_where_flask_run_serves(make_app, clock, site_url):
+    with click.Context(run_command, info_name="run") as context:
+        context.params.update({"host": "127.0.0.1", "port": 5077, "cert": None})
+        app = make_app(SITE_URL=site_url)
+    with app.app_context():
+        add_demo_booking_calendar(get_session())
+        get_session().commit()
+    book_on(app.test_client(), "discovery-call", "http://evil.example:666")  # a forged Host
+    clock.now = bookings(app)[0].starts_at - timedelta(hours=23)
+    result = app.test_cli_runner().invoke(args=["bookings", "remind"])
     assert "1 reminder(s)" in result.output
-    [reminder] = [e for e in emails(local_app) if e.subject.startswith("Tomorrow")]
-    assert f"{SERVED}/book/manage/" in reminder.text_body
+    [reminder] = [e for e in emails(app) if e.subject.startswith("Tomorrow")]
+    expected = site_url or SERVED
+    links = re.findall(r"https?://[^\s\"<>]+", reminder.text_body + reminder.html_body)
+    ours = [link for link in links if link != confirmation_meeting_link(app)]
+    assert ours and all(link.startswith(expected) for link in ours), links
 
 
 def test_with_site_url_set_the_request_host_is_never_used(make_app):
@@ -102,7 +116,7 @@ def test_production_requires_site_url_and_never_follows_the_request(database_url
         "SECRET_KEY": "s" * 40,
         "DATABASE_URL": database_url,
         "CONSULT_INSTANCE_DIR": str(tmp_path / "instance"),
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",  # production refuses memory://
+        **PRODUCTION_SERVICES,
     }
     with pytest.raises(SystemExit, match="SITE_URL is required"):
         load_settings(environment)

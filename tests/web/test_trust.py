@@ -133,3 +133,60 @@ def test_every_page_has_at_most_one_subscribe_prompt(make_app, content_dir, path
     page = reader.get(path).get_data(as_text=True)
     prompts = page.count('action="/blog/subscribe"')
     assert prompts == 1, (path, prompts)
+
+
+def test_a_portrait_on_another_host_is_allowed_by_the_content_security_policy(
+    make_app, content_dir
+):
+    site_yaml = content_dir / "site.yaml"
+    site_yaml.write_text(
+        site_yaml.read_text().replace(
+            "src: /static/img/consultant-portrait.svg",
+            "src: https://images.example.org/people/irons.jpg",
+        )
+    )
+    reader = make_app(CONTENT_DIR=str(content_dir)).test_client()
+    response = reader.get("/about/")
+    assert 'src="https://images.example.org/people/irons.jpg"' in portrait_tag(
+        response.get_data(as_text=True)
+    )
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response.headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["img-src"] == "'self' data: https://images.example.org"
+    assert policy["script-src"] == "'self'"
+
+
+def test_a_site_portrait_adds_no_other_image_source(client):
+    policy = client.get("/about/").headers["Content-Security-Policy"]
+    assert "img-src 'self' data:;" in policy
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "javascript:alert(1)",
+        "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=",
+        "//evil.example/x.png",
+        "https://images.example.org/cover.jpg",
+        "media/relative.jpg",
+    ],
+)
+def test_a_cover_off_the_site_is_reported_and_the_post_served_without_it(
+    make_app, content_dir, src
+):
+    write_post(
+        content_dir / "posts",
+        "odd-cover",
+        "2026-11-20 09:00",
+        extra=f"cover:\n  src: '{src}'\n  alt: A picture",
+    )
+    app = make_app(CONTENT_DIR=str(content_dir))
+    reader = app.test_client()
+    page = reader.get("/blog/odd-cover/").get_data(as_text=True)
+    assert reader.get("/blog/odd-cover/").status_code == 200
+    assert src not in page and src not in reader.get("/blog/").get_data(as_text=True)
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "posts/odd-cover.md:" in result.output and "must be a path on this site" in result.output
