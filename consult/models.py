@@ -29,6 +29,7 @@ from consult.portal.models import (
     AssessmentRound,
     Membership,
     Organisation,
+    OrganisationNote,
     Response,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "AuditEntry",
     "Membership",
     "Organisation",
+    "OrganisationNote",
     "Response",
     "Booking",
     "BookingAccessToken",
