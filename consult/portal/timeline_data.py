@@ -38,13 +38,14 @@ PROGRAMME_STATUSES_SHOWN = ("active", "cancelled")
 
 @dataclass(frozen=True)
 class OrganisationRecord:
-    """What the timeline was built from that pages also show: the rounds (latest first) and the
-    round whose plan the progress counts (None before any plan).
+    """What the timeline was built from that pages also show: the rounds (latest first), the
+    round whose plan the progress counts (None before any plan) and every started programme.
     """
 
     timeline: Timeline
     rounds: list[AssessmentRound]
     plan_round: AssessmentRound | None
+    programmes: list[ProgrammeFact]
 
 
 def consultation_facts(session: Session, organisation: Organisation) -> list[ConsultationFact]:
@@ -135,6 +136,7 @@ def organisation_record(
         if plan_round is not None
         else []
     )
+    programmes = programme_facts(session, organisation)
     timeline = build_timeline(
         consultations=consultation_facts(session, organisation),
         rounds=[
@@ -152,7 +154,7 @@ def organisation_record(
             for item in rounds
         ],
         actions=[ActionFact(action.status, action.due_on) for action in actions],
-        programmes=programme_facts(session, organisation),
+        programmes=programmes,
         notes=[
             NoteFact(note.body, author, note.created_at)
             for note, author in notes_of(session, organisation, visibility="shared")
@@ -160,4 +162,4 @@ def organisation_record(
         now=now,
         time_zone=time_zone,
     )
-    return OrganisationRecord(timeline, rounds, plan_round)
+    return OrganisationRecord(timeline, rounds, plan_round, programmes)
