@@ -22,6 +22,7 @@ from consult.engagements.models import (
     ProgrammePurchase,
 )
 from consult.mail.models import OutboxEmail
+from consult.nudges.models import NudgeOptOut, NudgeSent
 from consult.payments.models import ProcessedWebhookEvent, TestCheckout
 from consult.portal.models import (
     ActionItem,
@@ -55,6 +56,8 @@ __all__ = [
     "DateOverride",
     "Invitation",
     "NewsletterDelivery",
+    "NudgeOptOut",
+    "NudgeSent",
     "OutboxEmail",
     "PasswordResetToken",
     "Programme",

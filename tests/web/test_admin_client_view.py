@@ -10,10 +10,12 @@ from sqlmodel import select
 from consult.accounts.service import create_invitation
 from consult.db import get_session
 from consult.mail.models import OutboxEmail
-from consult.portal.models import Membership, Organisation
+from consult.portal.figures import score_text
+from consult.portal.models import AssessmentRound, Membership, Organisation
+from consult.portal.rounds import score_submitted
 from tests.conftest import Auth, signed_in_client, submit_form
 from tests.web.programme_steps import calendar, grant, make_people, make_programme
-from tests.web.timeline_steps import booked_consultation, closed_round
+from tests.web.timeline_steps import booked_consultation, closed_round, current_definition
 
 
 @pytest.fixture
@@ -127,3 +129,19 @@ def test_only_the_consultant_sees_or_edits_a_client(app, clock, client_record):
     for change in ("deactivate", "group"):
         wrong = submit_form(admin, f"{page}members/{theirs.id}/{change}", {}, page=page)
         assert wrong.status_code == 404, change
+
+
+def test_indexes_are_scored_from_the_answers_as_the_results_page_does(app, client_record):
+    organisation, _, _, admin = client_record
+    with app.app_context():
+        db = get_session()
+        latest = db.exec(select(AssessmentRound).where(AssessmentRound.name == "Summer")).one()
+        shown = score_text(score_submitted(db, latest, current_definition()).overall)
+        # A figure kept at closing that no longer agrees with the answers is not what is shown.
+        latest.result = {**latest.result, "overall": 1.0}
+        db.add(latest)
+        db.commit()
+    listing = admin.get("/admin/organisations/").get_data(as_text=True)
+    assert f'<td data-label="Overall index">{shown}</td>' in listing
+    page = admin.get(f"/admin/organisations/{organisation.public_id}/").get_data(as_text=True)
+    assert "Summer (" in page and f"): {shown}, up " in page
