@@ -14,13 +14,14 @@ nudge_commands = AppGroup("nudges", help="The portal's reminders by e-mail, for 
 @nudge_commands.command("send")
 def send() -> None:
     """Queue every due nudge (round invitations, reminders and closing notices; actions due
-    and overdue) that was not sent before. Safe to run often and on several servers.
+    and overdue; owners' weekly summary) that was not sent before. Safe to run often and on
+    several servers.
     """
-    now = app_now()
     counts = send_due_nudges(
         engine=get_engine(),
-        today=now.astimezone(current_app.extensions["consult.site"].time_zone).date(),
-        now=now,
+        now=app_now(),
+        time_zone=current_app.extensions["consult.site"].time_zone,
+        definitions=current_app.extensions["consult.assessments"],
         secret_key=current_app.config["SECRET_KEY"],
     )
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))

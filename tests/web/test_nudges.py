@@ -3,7 +3,7 @@ once however often cron runs, never to someone who stopped them with the link in
 """
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlmodel import select
 
@@ -14,7 +14,7 @@ from consult.nudges.service import due_nudges, send_nudge
 from consult.portal import service
 from consult.portal.models import ActionItem, Organisation, Response
 from tests.web.programme_steps import make_people
-from tests.web.timeline_steps import closed_round, current_definition
+from tests.web.timeline_steps import booked_consultation, closed_round, current_definition
 
 
 def run(runner):
@@ -61,14 +61,15 @@ def test_each_round_nudge_goes_once_to_those_who_have_not_submitted(app, clock, 
             )
         )
         get_session().commit()
-    assert run(runner) == "nudges: 2 round.invitation"
+    assert run(runner) == "nudges: 1 owner.weekly, 2 round.invitation"
     assert run(runner) == "nudges: none due"  # cron again: nothing twice
-    clock.advance(days=8)  # two days before it closes
-    assert run(runner) == "nudges: 2 round.reminder"
+    clock.advance(days=8)  # two days before it closes, in the next week
+    assert run(runner) == "nudges: 1 owner.weekly, 2 round.reminder"
     clock.advance(days=2)
     assert run(runner) == "nudges: 2 round.closing"
     assert run(runner) == "nudges: none due"
-    assert mail_to(app, owner.email) == []  # they had answered
+    # The owner had answered: only their weekly summaries.
+    assert {email.subject for email in mail_to(app, owner.email)} == {"Riverside Clinic: your week"}
     subjects = [email.subject for email in mail_to(app, members[0].email)]
     assert subjects == [
         "Riverside Clinic: Winter is open",
@@ -95,7 +96,7 @@ def test_actions_due_and_overdue_nudge_whoever_carries_them_once(app, clock, run
         third.status = "done"  # finished: no nudge, however late
         db.commit()
         first_title, second_title = first.title, second.title
-    assert run(runner) == "nudges: 1 action.due, 1 action.overdue"
+    assert run(runner) == "nudges: 1 action.due, 1 action.overdue, 1 owner.weekly"
     assert [email.subject for email in mail_to(app, members[0].email)] == [
         f"Due soon: {first_title}"
     ]
@@ -122,7 +123,8 @@ def test_one_click_stops_every_nudge_to_that_person(app, clock, runner):
     assert client.post(stop.group(1)).status_code == 200  # twice is fine
     assert client.get("/portal/reminders/stop/forged-token").status_code == 404
     clock.advance(days=8)
-    assert run(runner) == "nudges: 2 round.reminder"  # the owner and the other member only
+    # The owner and the other member only.
+    assert run(runner) == "nudges: 1 owner.weekly, 2 round.reminder"
     assert len(mail_to(app, members[0].email)) == 1
 
 
@@ -131,11 +133,41 @@ def test_a_nudge_another_run_already_sent_is_not_sent_again(app, clock, runner):
     organisation, _, members = make_people(app, clock, members=1)
     open_round_closing_in(app, clock, organisation, 10)
     with app.app_context():
-        [first, second] = due_nudges(get_session(), today=clock().date())
+        due = due_nudges(
+            get_session(),
+            today=clock().date(),
+            now=clock(),
+            definitions=app.extensions["consult.assessments"],
+            time_zone=UTC,
+        )
+        [first, second] = [nudge for nudge in due if nudge.kind == "round.invitation"]
         engine, secret = get_engine(), app.config["SECRET_KEY"]
         assert send_nudge(engine=engine, nudge=first, secret_key=secret, now=clock())
         assert not send_nudge(engine=engine, nudge=first, secret_key=secret, now=clock())
         assert send_nudge(engine=engine, nudge=second, secret_key=secret, now=clock())
         get_session().rollback()  # a fresh snapshot: the sends committed in sessions of their own
-        assert len(get_session().exec(select(NudgeSent)).all()) == 2
+        assert len(get_session().exec(select(NudgeSent)).all()) == 2  # the summary is not sent
     assert len(mail_to(app, members[0].email)) == 1
+
+
+def test_owners_get_one_summary_a_week_of_where_things_stand(app, clock, runner):
+    organisation, owner, members = make_people(app, clock)
+    with app.app_context():
+        db = get_session()
+        home = db.get(Organisation, organisation.id)
+        closed_round(db, clock, organisation=home, people=[owner, *members], value=2)
+        booked_consultation(
+            db, clock, organisation=home, booker=members[0], starts_at=clock() + timedelta(days=6)
+        )
+        db.commit()
+    assert run(runner) == "nudges: 1 owner.weekly"
+    [summary] = mail_to(app, owner.email)
+    assert "1 consultation coming up, the next on 1 December." in summary.text_body
+    assert re.search(
+        r"The plan: 0 done, 0 in progress, \d+ not started, 0 overdue\.", summary.text_body
+    )
+    assert mail_to(app, members[0].email) == []  # members get no summary
+    clock.advance(days=4)  # Sunday: the same week
+    assert run(runner) == "nudges: none due"
+    clock.advance(days=1)  # Monday
+    assert run(runner) == "nudges: 1 owner.weekly"
