@@ -19,6 +19,7 @@ from consult.booking.models import Booking, ConsultationType
 from consult.db import id_of
 from consult.engagements.models import ProgrammePurchase
 from consult.mail.models import OutboxEmail
+from consult.nudges.models import NudgeOptOut
 from consult.portal.models import (
     ActionItem,
     ActionNote,
@@ -47,6 +48,11 @@ def personal_data(*, session: Session, user: User, now: datetime) -> dict[str, A
             "active": user.is_active,
             "created_at": _when(user.created_at),
             "last_signed_in_at": _when(user.last_signed_in_at),
+            "reminders_stopped_at": _when(
+                opt_out.created_at
+                if (opt_out := session.get(NudgeOptOut, id_of(user))) is not None
+                else None
+            ),
         },
         "memberships": _memberships(session, user),
         "answers": _answers(session, user),

@@ -13,6 +13,7 @@ from consult.nudges.models import NudgeSent
 from consult.nudges.service import due_nudges, send_nudge
 from consult.portal import service
 from consult.portal.models import ActionItem, Organisation, Response
+from tests.conftest import signed_in_client
 from tests.web.programme_steps import make_people
 from tests.web.timeline_steps import booked_consultation, closed_round, current_definition
 
@@ -122,6 +123,8 @@ def test_one_click_stops_every_nudge_to_that_person(app, clock, runner):
     assert stopped.status_code == 200 and "No more reminders" in stopped.get_data(as_text=True)
     assert client.post(stop.group(1)).status_code == 200  # twice is fine
     assert client.get("/portal/reminders/stop/forged-token").status_code == 404
+    download = signed_in_client(app, members[0]).get("/accounts/data.json").get_json()
+    assert download["account"]["reminders_stopped_at"] == clock().isoformat()
     clock.advance(days=8)
     # The owner and the other member only.
     assert run(runner) == "nudges: 1 owner.weekly, 2 round.reminder"
