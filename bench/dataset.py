@@ -113,6 +113,7 @@ def _add_bookings(session: Session, zone: ZoneInfo, now: datetime, count: int) -
                 "consultation_type_id": kind.id,
                 "starts_at": start,
                 "ends_at": end,
+                "earliest_starts_at": start,
                 "occupies_from": start - timedelta(minutes=kind.buffer_before_minutes),
                 "occupies_until": occupies_until,
                 "status": status,

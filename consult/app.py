@@ -190,6 +190,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.booking.routes import blueprint as booking
     from consult.calendars.routes import blueprint as calendars
     from consult.engagements.routes import blueprint as engagements
+    from consult.nudges.routes import blueprint as nudges
     from consult.payments.routes import blueprint as payments
     from consult.portal.routes import blueprint as portal
     from consult.privacy.routes import blueprint as privacy
@@ -206,6 +207,7 @@ def _register_blueprints(app: Flask) -> None:
         calendars,
         payments,
         portal,
+        nudges,
         engagements,
         receipts,
         admin,
@@ -248,6 +250,7 @@ def _register_commands(app: Flask) -> None:
     from consult.calendars.cli import calendar_commands
     from consult.cli import db_commands, demo_commands
     from consult.mail.cli import mail_commands
+    from consult.nudges.cli import nudge_commands
     from consult.portal.cli import round_commands
     from consult.privacy.cli import privacy_commands
 
@@ -261,6 +264,7 @@ def _register_commands(app: Flask) -> None:
         booking_commands,
         calendar_commands,
         round_commands,
+        nudge_commands,
         privacy_commands,
     ):
         app.cli.add_command(command)

@@ -23,6 +23,7 @@ from consult.engagements.models import (
     ProgrammePurchase,
 )
 from consult.mail.models import OutboxEmail
+from consult.nudges.models import NudgeOptOut, NudgeSent
 from consult.payments.models import ProcessedWebhookEvent, TestCheckout
 from consult.portal.models import (
     ActionItem,
@@ -30,6 +31,7 @@ from consult.portal.models import (
     AssessmentRound,
     Membership,
     Organisation,
+    OrganisationNote,
     Response,
 )
 
@@ -42,6 +44,7 @@ __all__ = [
     "AuditEntry",
     "Membership",
     "Organisation",
+    "OrganisationNote",
     "Response",
     "Booking",
     "BookingAccessToken",
@@ -55,6 +58,8 @@ __all__ = [
     "DateOverride",
     "Invitation",
     "NewsletterDelivery",
+    "NudgeOptOut",
+    "NudgeSent",
     "OutboxEmail",
     "PasswordResetToken",
     "RecoveryCode",

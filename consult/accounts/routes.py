@@ -34,6 +34,7 @@ from consult.audit.web import actor_of, audit
 from consult.clock import app_now
 from consult.db import get_session
 from consult.extensions import limiter, login_manager
+from consult.portal.service import memberships_of
 from consult.rate_limits import (
     PASSWORD_CHANGE_PER_ACCOUNT,
     PASSWORD_CHANGE_PER_CLIENT,
@@ -65,8 +66,19 @@ def start_session(user: User, *, remember: bool) -> None:
     login_user(user, remember=remember)
 
 
-def landing_page(user: User) -> str:
-    return url_for("admin.dashboard") if user.is_consultant else url_for("site.home")
+def landing_page(user: User, *, organisation_id: int | None = None) -> str:
+    """Where a person lands after signing in: the consultant on the admin; a client on their
+    organisation's page (`organisation_id`'s, just joined, when given), the portal's list when
+    they belong to several, the home page when to none.
+    """
+    if user.is_consultant:
+        return url_for("admin.dashboard")
+    memberships = memberships_of(get_session(), user)
+    joined = [item for _, item in memberships if item.id == organisation_id]
+    if joined or len(memberships) == 1:
+        organisation = (joined or [memberships[0][1]])[0]
+        return url_for("portal.organisation", organisation_id=organisation.public_id)
+    return url_for("portal.index") if memberships else url_for("site.home")
 
 
 def _sign_in_refused(message: str) -> str:
@@ -297,7 +309,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         db.commit()
         start_session(user, remember=False)
         flash(f"Welcome, {user.name}. Your account is ready.", "success")
-        return redirect(landing_page(user))
+        return redirect(landing_page(user, organisation_id=invitation.organisation_id))
     return render_template(
         "accounts/accept_invitation.html", form=form, invitation=invitation
     ), 200 if not form.errors else 422
@@ -325,7 +337,7 @@ def _accept_as_existing_user(token: str, email: str) -> ResponseReturnValue:
         _audit_acceptance(invitation, current_user._get_current_object())
         get_session().commit()
         flash("Invitation accepted.", "success")
-        return redirect(landing_page(current_user))
+        return redirect(landing_page(current_user, organisation_id=invitation.organisation_id))
     if current_user.email != email:
         abort(403)
     return render_template("accounts/accept_invitation_signed_in.html", email=email)

@@ -15,6 +15,7 @@ from consult.db import get_session
 from consult.portal import service
 from consult.portal.forms import OrganisationForm, role_group_choices
 from consult.portal.models import AssessmentRound, Membership, Organisation, Response
+from consult.portal.rounds import shown_overall_indexes
 
 
 @blueprint.route("/organisations/", methods=["GET", "POST"])
@@ -80,5 +81,9 @@ def organisations() -> ResponseReturnValue:
         organisations=rows,
         member_counts=member_counts,
         latest_rounds=latest_rounds,
+        # Scored from the answers, as each round's results page shows it.
+        overall=shown_overall_indexes(
+            db, list(latest_rounds.values()), current_app.extensions["consult.assessments"]
+        ),
         submitted=submitted,
     ), 422 if form.errors else 200

@@ -94,6 +94,7 @@ from consult.admin import audit as _audit_pages  # noqa: E402,F401  (they regist
 from consult.admin import bookings as _booking_pages  # noqa: E402,F401
 from consult.admin import calendar as _calendar_pages  # noqa: E402,F401
 from consult.admin import calendar_feeds as _calendar_feed_pages  # noqa: E402,F401
+from consult.admin import clients as _client_pages  # noqa: E402,F401
 from consult.admin import guest_data as _guest_data_pages  # noqa: E402,F401
 from consult.admin import host_bookings as _host_booking_pages  # noqa: E402,F401
 from consult.admin import organisations as _organisation_pages  # noqa: E402,F401

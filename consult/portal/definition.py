@@ -6,6 +6,7 @@ in `definition_rules`; the values a field may take are listed here.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 ROLE_KINDS = ("leadership", "front_line")
@@ -111,6 +112,19 @@ class AssessmentDefinition:
     def question(self, key: str) -> Question:
         """The question with this key; KeyError if there is none."""
         return {question.key: question for question in self.questions}[key]
+
+    def first_unanswered_section(self, answered: Collection[str]) -> int | None:
+        """The number (from 1) of the first section with a question whose key is not in
+        `answered`, where a returning respondent picks up; None when every question is answered.
+        """
+        return next(
+            (
+                number
+                for number, section in enumerate(self.sections, start=1)
+                if any(question.key not in answered for question in section.questions)
+            ),
+            None,
+        )
 
     def dimension(self, key: str) -> Dimension:
         """The dimension with this key; KeyError if there is none."""

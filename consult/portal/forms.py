@@ -17,8 +17,13 @@ T = TypeVar("T")
 
 
 def role_group_choices(definition: AssessmentDefinition) -> list[SelectChoice]:
-    """The definition's role groups as the options of a select field."""
-    return [SelectChoice(group.key, group.name) for group in definition.role_groups]
+    """The definition's role groups as the options of a select field, after an empty first
+    option: nobody's group is chosen for them (the field's DataRequired refuses the empty one).
+    """
+    return [
+        SelectChoice("", "Choose a group"),
+        *(SelectChoice(group.key, group.name) for group in definition.role_groups),
+    ]
 
 
 def validated(value: T | None) -> T:
@@ -35,7 +40,9 @@ class StartForm(SiteForm):
         "Your organisation's name",
         validators=[DataRequired("Enter your organisation's name."), Length(max=200)],
     )
-    role_group = SelectField("Which group do you belong to?")
+    role_group = SelectField(
+        "Which group do you belong to?", validators=[DataRequired("Choose your group.")]
+    )
     email = EmailField(
         "Your e-mail address",
         validators=[
@@ -55,7 +62,7 @@ class InviteForm(SiteForm):
             Length(max=254),
         ],
     )
-    role_group = SelectField("Their group")
+    role_group = SelectField("Their group", validators=[DataRequired("Choose their group.")])
     role = SelectField(
         "Role",
         choices=[
@@ -88,4 +95,6 @@ class OrganisationForm(SiteForm):
             Email("Enter a valid e-mail address."),
         ],
     )
-    role_group = SelectField("The owner's group")
+    role_group = SelectField(
+        "The owner's group", validators=[DataRequired("Choose the owner's group.")]
+    )

@@ -182,3 +182,29 @@ class ActionNote(SQLModel, table=True):
     by_consultant: bool = Field(default=False)
     body: str = Field(sa_type=Text)
     created_at: datetime = Field(sa_type=AwareDateTime)
+
+
+NOTE_VISIBILITIES = ("private", "shared")
+
+
+class OrganisationNote(SQLModel, table=True):
+    """The consultant's note about an organisation: private notes are hers alone, shared notes
+    appear on the organisation's timeline.
+    """
+
+    __tablename__ = "organisation_notes"
+    __table_args__ = (CheckConstraint("visibility IN ('private', 'shared')", name="visibility"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    visibility: str = Field(max_length=10)
+    author_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    body: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=AwareDateTime)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import Engine, update
@@ -25,15 +26,43 @@ def score_submitted(
             Response.round_id == assessment_round.id, col(Response.submitted_at).is_not(None)
         )
     ).all()
-    return score_round(
-        definition,
-        [
-            Respondent(
-                key=str(response.id), role_group=response.role_group, answers=response.answers
-            )
-            for response in responses
-        ],
-    )
+    return score_round(definition, _respondents(responses))
+
+
+def _respondents(responses: Iterable[Response]) -> list[Respondent]:
+    return [
+        Respondent(key=str(response.id), role_group=response.role_group, answers=response.answers)
+        for response in responses
+    ]
+
+
+def shown_overall_indexes(
+    session: Session, rounds: Sequence[AssessmentRound], definitions: AssessmentLibrary
+) -> dict[int, float | None]:
+    """Each closed round's overall index as its results page shows it, scored from the submitted
+    answers as that page does (one query for all the rounds).
+
+    None for a round too few answered to show figures, or whose definition is gone.
+    """
+    closed = {stored_id(item): item for item in rounds if item.status == "closed"}
+    if not closed:
+        return {}
+    by_round: dict[int, list[Response]] = {round_id: [] for round_id in closed}
+    for response in session.exec(
+        select(Response).where(
+            col(Response.round_id).in_(list(closed)), col(Response.submitted_at).is_not(None)
+        )
+    ).all():
+        by_round[response.round_id].append(response)
+    indexes: dict[int, float | None] = {}
+    for round_id, assessment_round in closed.items():
+        definition = definitions.get(
+            assessment_round.definition_key, assessment_round.definition_version
+        )
+        result = score_round(definition, _respondents(by_round[round_id])) if definition else None
+        shown = result is not None and result.respondent_count >= result.min_group_size
+        indexes[round_id] = result.overall if result is not None and shown else None
+    return indexes
 
 
 def close_round(

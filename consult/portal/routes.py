@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import select
@@ -21,7 +21,6 @@ from consult.extensions import limiter, login_manager
 from consult.portal import service
 from consult.portal.definition import AssessmentDefinition
 from consult.portal.forms import (
-    OpenRoundForm,
     StartForm,
     role_group_choices,
     validated,
@@ -194,64 +193,6 @@ def _audit_invitation(organisation_id: int | None, email: str, role: str, role_g
     audit("invitation.sent", subject_email=email, organisation_id=organisation_id, details=details)
 
 
-@blueprint.get("/o/<organisation_id>/")
-def organisation(organisation_id: str) -> ResponseReturnValue:
-    access = _access(organisation_id)
-    db = get_session()
-    rounds = service.rounds_of(db, access.organisation)
-    open_round = next((item for item in rounds if item.status == "open"), None)
-    progress = response_status(db, open_round) if open_round else {}
-    my_status = (
-        progress.get(access.membership.user_id) if access.membership and open_round else None
-    )
-    form = OpenRoundForm(formdata=None)
-    return render_template(
-        "portal/organisation.html",
-        access=access,
-        rounds=rounds,
-        open_round=open_round,
-        progress=progress,
-        my_status=my_status,
-        member_count=len(service.members(db, access.organisation)),
-        round_form=form,
-    )
-
-
-@blueprint.post("/o/<organisation_id>/rounds")
-def open_round(organisation_id: str) -> ResponseReturnValue:
-    access = _access(organisation_id, owner=True)
-    db = get_session()
-    form = OpenRoundForm()
-    if form.validate_on_submit():
-        try:
-            service.open_round(
-                session=db,
-                organisation=access.organisation,
-                definition=_current_assessment(),
-                name=validated(form.name.data),
-                closes_on=validated(form.closes_on.data),
-                today=_today(),
-                now=app_now(),
-            )
-        except service.PortalError as refusal:
-            form.closes_on.errors = [*form.closes_on.errors, str(refusal)]
-        else:
-            db.commit()
-            flash("The round is open. Members can now answer.", "success")
-            return redirect(url_for("portal.organisation", organisation_id=organisation_id), 303)
-    rounds = service.rounds_of(db, access.organisation)
-    return render_template(
-        "portal/organisation.html",
-        access=access,
-        rounds=rounds,
-        open_round=None,
-        progress={},
-        my_status=None,
-        member_count=len(service.members(db, access.organisation)),
-        round_form=form,
-    ), 422
-
-
 def _round_or_404(access: Access, round_id: str) -> AssessmentRound:
     assessment_round = service.find_round(get_session(), access.organisation, round_id)
     if assessment_round is None:
@@ -286,5 +227,6 @@ def round_progress(organisation_id: str, round_id: str) -> ResponseReturnValue:
 from consult.portal import activity as _activity_pages  # noqa: E402,F401
 from consult.portal import answering as _answering_pages  # noqa: E402,F401
 from consult.portal import members as _member_pages  # noqa: E402,F401
+from consult.portal import overview as _overview_pages  # noqa: E402,F401
 from consult.portal import results as _results_pages  # noqa: E402,F401
 from consult.portal import tracking as _tracking_pages  # noqa: E402,F401

@@ -20,6 +20,7 @@ from consult.booking.models import Booking, ConsultationType
 from consult.db import id_of
 from consult.engagements.models import ProgrammePurchase
 from consult.mail.models import OutboxEmail
+from consult.nudges.models import NudgeOptOut
 from consult.portal.models import (
     ActionItem,
     ActionNote,
@@ -52,6 +53,11 @@ def personal_data(*, session: Session, user: User, now: datetime) -> dict[str, A
                 "on": user.has_two_factor,
                 "since": _when(user.two_factor_enabled_at),
             },
+            "reminders_stopped_at": _when(
+                opt_out.created_at
+                if (opt_out := session.get(NudgeOptOut, id_of(user))) is not None
+                else None
+            ),
         },
         "memberships": _memberships(session, user),
         "answers": _answers(session, user),

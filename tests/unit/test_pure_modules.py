@@ -44,6 +44,7 @@ PURE_MODULES = [
     "consult.portal.figures",
     "consult.portal.scoring",
     "consult.portal.plan",
+    "consult.portal.timeline",
     "consult.portal.charts",
     "consult.portal.report_pdf",
     "consult.portal.report_style",

@@ -80,6 +80,7 @@ def test_the_database_refuses_a_booking_over_time_off_whatever_the_slot_check_sa
             consultation_type_id=call.id,
             starts_at=start + timedelta(minutes=30),
             ends_at=start + timedelta(minutes=60),
+            earliest_starts_at=start + timedelta(minutes=30),
             occupies_from=start + timedelta(minutes=30),
             occupies_until=start + timedelta(minutes=75),
             status="held",

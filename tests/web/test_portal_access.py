@@ -3,6 +3,8 @@
 A signed-out visitor, an outsider, a plain member and the owner.
 """
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import select
 
@@ -14,6 +16,7 @@ from consult.portal import service
 from consult.portal.models import ActionItem, Response
 from consult.portal.rounds import close_round
 from tests.conftest import TEST_PASSWORD, csrf_token_from, signed_in_client
+from tests.web.timeline_steps import booked_consultation
 
 OWNER_ONLY = {
     "portal.remove_member",
@@ -34,6 +37,8 @@ CONSULTANT_ONLY = {"portal.individual_responses"}
 OWNER_OR_PAYER = {"receipts.portal_receipt", "receipts.portal_receipt_pdf"}
 # The return from a checkout this organisation did not start finds nothing, for anyone.
 CHECKOUT_ONLY = {"engagements.payment_return"}
+# Only the member who booked a consultation (here the owner) manages it: anyone else gets 404.
+BOOKER_ONLY = {"portal.manage_booking"}
 
 
 @pytest.fixture
@@ -103,6 +108,13 @@ def world(app, clock):
         )
         action = db.exec(select(ActionItem)).first()
         purchase = paid_programme(db, home, people["owner"], clock)
+        booking = booked_consultation(
+            db,
+            clock,
+            organisation=home,
+            booker=people["owner"],
+            starts_at=clock() + timedelta(days=3),
+        )
         db.commit()
         return {
             "people": people,
@@ -113,6 +125,7 @@ def world(app, clock):
                 "number": 1,
                 "kind": "programme",
                 "public_id": purchase.public_id,
+                "booking_id": booking.public_id,
             },
         }
 
@@ -179,6 +192,9 @@ def test_every_route_refuses_whoever_should_not_see_it(app, world):
         elif endpoint in OWNER_OR_PAYER:
             assert member_status == 404, (endpoint, method)
             assert ask(clients["owner"], method, path, tokens["owner"]).status_code == 200
+        elif endpoint in BOOKER_ONLY:
+            assert member_status == 404, (endpoint, method)
+            assert ask(clients["owner"], method, path, tokens["owner"]).status_code == 303
         elif endpoint in CHECKOUT_ONLY:
             assert member_status == 404, (endpoint, method)
         else:

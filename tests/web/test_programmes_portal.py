@@ -49,7 +49,8 @@ def test_an_owner_buys_a_programme_and_its_sessions_become_credits(shop, app):
     assert len(credits(app)) == 3
     shown = member.get(f"/portal/o/{organisation.public_id}/programmes/").get_data(as_text=True)
     assert "Working session on your action plan: <strong>3 left</strong> of 3" in shown
-    assert '<a href="/book/working-session/">Book one</a>' in shown
+    # Straight to booking for this organisation, which offers its credit first.
+    assert f'<a href="/book/working-session/?org={organisation.public_id}">Book one</a>' in shown
     assert "Buy for" not in shown  # members see what is left, owners buy
 
 
