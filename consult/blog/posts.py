@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from consult.blog.rendering import plain_text_of, render_markdown
@@ -84,11 +85,13 @@ class Post:
     def last_modified(self) -> datetime:
         return max(self.updated_at or self.published_at, self.published_at)
 
-    @property
+    # Cached on the object (not fields: equality, repr and digests ignore them); every public
+    # view and page asks again.
+    @cached_property
     def series_slug(self) -> str | None:
         return slugify(self.series) if self.series else None
 
-    @property
+    @cached_property
     def tag_slugs(self) -> tuple[str, ...]:
         return tuple(slugify(tag) for tag in self.tags)
 

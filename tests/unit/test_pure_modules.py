@@ -18,6 +18,7 @@ PURE_MODULES = [
     "consult.blog.index",
     "consult.blog.search",
     "consult.blog.library",
+    "consult.blog.post_cache",
     "consult.blog.versions",
     "consult.booking.slots",
     "consult.booking.availability",
