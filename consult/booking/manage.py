@@ -229,7 +229,7 @@ def move(token: str) -> ResponseReturnValue:
         guest_time_zone=guest_zone,
         site_time_zone=site_zone(),
         now=now,
-    )
+    ).days
     chosen_day = parse_day(request.values.get("date")) or (days[0] if days else None)
     times = (
         service.guest_day_slots(
