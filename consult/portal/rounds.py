@@ -14,6 +14,7 @@ from consult.portal.library import AssessmentLibrary
 from consult.portal.models import ActionItem, AssessmentRound, Response, stored_id
 from consult.portal.plan import build_action_plan
 from consult.portal.scoring import Respondent, RoundResult, score_round
+from consult.portal.stored_scores import scores_from_json, scores_to_json
 
 
 def score_submitted(
@@ -33,6 +34,17 @@ def score_submitted(
             )
             for response in responses
         ],
+    )
+
+
+def closed_round_result(
+    session: Session, assessment_round: AssessmentRound, definition: AssessmentDefinition
+) -> RoundResult:
+    """A closed round's result as stored when it closed (no query); scored again only for a
+    round closed before results were stored.
+    """
+    return scores_from_json(assessment_round.scores) or score_submitted(
+        session, assessment_round, definition
     )
 
 
@@ -61,6 +73,7 @@ def close_round(
         "respondents": result.respondent_count,
         "dimension_means": result.dimension_means(),
     }
+    assessment_round.scores = scores_to_json(result)
     session.add(assessment_round)
     if result.respondent_count < definition.min_group_size:
         session.flush()

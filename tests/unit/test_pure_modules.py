@@ -39,6 +39,7 @@ PURE_MODULES = [
     "consult.portal.definition_rules",
     "consult.portal.respondent_scoring",
     "consult.portal.comparison",
+    "consult.portal.stored_scores",
     "consult.portal.figures",
     "consult.portal.scoring",
     "consult.portal.plan",
