@@ -10,9 +10,11 @@ from consult.booking import slots
 from consult.booking.models import ConsultationType, DateOverride
 from consult.booking.service import DAYS_PER_STRETCH
 from consult.db import get_session
+from tests.web.booking_flow import manage_path, paid_booking
 
 TODAY = date(2026, 11, 25)  # the FakeClock's day
 DAY_LINK = re.compile(r'href="/book/discovery-call/\?[^"]*date=(\d{4}-\d\d-\d\d)')
+MOVE_DAY_LINK = re.compile(r'href="/book/manage/[^"]+/move\?[^"]*date=(\d{4}-\d\d-\d\d)')
 LATER = re.compile(r'<a rel="next" href="([^"]+)">Later days</a>')
 EARLIER = re.compile(r'<a rel="prev" href="([^"]+)">Earlier days</a>')
 # A guest day is computed with a consultant day of slack either side, and one more for clocks
@@ -95,3 +97,16 @@ def test_slots_json_computes_only_its_day(year_long_window, guest, days_computed
     answer = guest.get(f"/book/discovery-call/slots.json?date={day}&tz=Europe/London")
     assert answer.status_code == 200 and answer.get_json()["slots"]
     assert sum(days_computed) <= 1 + SLACK_DAYS
+
+
+def test_the_move_page_lists_one_stretch_and_links_to_later_days(
+    year_long_window, guest, days_computed
+):
+    paid_booking(year_long_window, guest)
+    move = manage_path(year_long_window) + "/move?tz=America/Chicago"
+    days_computed.clear()
+    html = guest.get(move).get_data(as_text=True)
+    assert sum(days_computed) <= DAYS_PER_STRETCH + 1 + 2 * SLACK_DAYS
+    later = guest.get(LATER.search(html).group(1).replace("&amp;", "&")).get_data(as_text=True)
+    later_days = [date.fromisoformat(day) for day in MOVE_DAY_LINK.findall(later)]
+    assert later_days and min(later_days) >= TODAY + timedelta(days=DAYS_PER_STRETCH)
