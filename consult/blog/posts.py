@@ -77,6 +77,11 @@ class Post:
     reading_minutes: int
     source: str
 
+    def __hash__(self) -> int:
+        # Posts are keys of the per-post caches (digests, search words): hashing a few fields
+        # rather than the whole HTML keeps a rebuilt index cheap. Equal posts still hash equal.
+        return hash((self.source, self.slug, self.published_at))
+
     def is_public(self, now: datetime) -> bool:
         """Public once it is not a draft and its date has come."""
         return not self.draft and self.published_at <= now
