@@ -59,11 +59,13 @@ def build_content(directory: Path, posts: int = POSTS) -> Path:
     return directory
 
 
-def _users(count: int, password_hash: str, now: datetime) -> list[dict[str, object]]:
+def _users(
+    count: int, respondents: int, password_hash: str, now: datetime
+) -> list[dict[str, object]]:
     return [
         {
             "email": f"owner{number}@bench.example"
-            if number % RESPONDENTS == 0
+            if number % respondents == 0
             else f"member{number}@bench.example",
             "name": f"Member {number}",
             "password_hash": password_hash,
@@ -144,15 +146,22 @@ def _add_bookings(session: Session, zone: ZoneInfo, now: datetime, count: int) -
 
 
 def _add_organisations(
-    session: Session, definition: AssessmentDefinition, password_hash: str, now: datetime
+    session: Session,
+    definition: AssessmentDefinition,
+    password_hash: str,
+    now: datetime,
+    *,
+    organisations: int,
+    respondents: int,
 ) -> tuple[str, str]:
     chooser = random.Random(2026)  # noqa: S311  repeatable answers, not a secret
-    session.execute(insert(User), _users(ORGANISATIONS * RESPONDENTS, password_hash, now))
+    users = _users(organisations * respondents, respondents, password_hash, now)
+    session.execute(insert(User), users)
     user_ids = list(session.execute(select(User.id).where(User.role == "client")).scalars())
     groups = [group.key for group in definition.role_groups]
     questions = [question.key for question in definition.questions if question.kind != "text"]
     first: tuple[str, str] | None = None
-    for number in range(ORGANISATIONS):
+    for number in range(organisations):
         organisation = Organisation(
             public_id=secrets.token_urlsafe(16), name=f"Bench Health {number}", created_at=now
         )
@@ -169,7 +178,7 @@ def _add_organisations(
         )
         session.add(assessment_round)
         session.flush()
-        members = user_ids[number * RESPONDENTS : (number + 1) * RESPONDENTS]
+        members = user_ids[number * respondents : (number + 1) * respondents]
         session.execute(
             insert(Membership),
             [
@@ -198,7 +207,7 @@ def _add_organisations(
                 for position, user_id in enumerate(members)
             ],
         )
-        closed_at = now - timedelta(hours=ORGANISATIONS - number)
+        closed_at = now - timedelta(hours=organisations - number)
         close_round(
             session=session, assessment_round=assessment_round, definition=definition, now=closed_at
         )
@@ -208,9 +217,21 @@ def _add_organisations(
     return first
 
 
-def fill_database(engine: Engine, definition: AssessmentDefinition, zone: ZoneInfo) -> Dataset:
-    """Write the data set into an empty, migrated database; returns what the routes need."""
-    now = datetime.now(UTC)
+def fill_database(
+    engine: Engine,
+    definition: AssessmentDefinition,
+    zone: ZoneInfo,
+    *,
+    now: datetime | None = None,
+    bookings: int = BOOKINGS,
+    organisations: int = ORGANISATIONS,
+    respondents: int = RESPONDENTS,
+) -> Dataset:
+    """Write the data set into an empty, migrated database; returns what the routes need.
+
+    The counts default to the benchmark's; tests pass smaller ones (and their clock's `now`).
+    """
+    now = now or datetime.now(UTC)
     password = secrets.token_urlsafe(12)
     password_hash = hash_password(password)
     with Session(engine) as session:
@@ -226,8 +247,15 @@ def fill_database(engine: Engine, definition: AssessmentDefinition, zone: ZoneIn
         )
         add_demo_booking_calendar(session)
         session.flush()
-        _add_bookings(session, zone, now, BOOKINGS)
-        organisation_id, round_id = _add_organisations(session, definition, password_hash, now)
+        _add_bookings(session, zone, now, bookings)
+        organisation_id, round_id = _add_organisations(
+            session,
+            definition,
+            password_hash,
+            now,
+            organisations=organisations,
+            respondents=respondents,
+        )
         session.commit()
     return Dataset(
         password=password,

@@ -1,8 +1,8 @@
-"""Portal benchmark: score a round of 500 seeded random respondents, then build its action plan.
+"""Portal benchmark: score a round of 1,000 seeded random respondents, then build its action plan.
 
 The round is answered on the real assessment (content/assessments/).
 
-Run: python -m bench.portal [--respondents 500] [--repeat 20]
+Run: python -m bench.portal [--respondents 1000] [--repeat 20]
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def random_respondents(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--respondents", type=int, default=500)
+    parser.add_argument("--respondents", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=20)
     arguments = parser.parse_args()
 

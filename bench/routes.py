@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.client
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
@@ -26,10 +26,12 @@ class Route:
     target: float | None = None
 
 
-def site_routes(dataset: Dataset, post_slug: str, tag_slug: str) -> list[Route]:
-    """The issue's list of pages, on this data set."""
+def site_routes(
+    dataset: Dataset, post_slug: str, tag_slug: str, today: date | None = None
+) -> list[Route]:
+    """The issue's list of pages, on this data set (`today` as the site's clock has it)."""
     kind = dataset.consultation_type
-    day = first_bookable_day(datetime.now(UTC).date()).isoformat()
+    day = first_bookable_day(today or datetime.now(UTC).date()).isoformat()
     organisation = f"/portal/o/{dataset.organisation_id}"
     return [
         Route("/", "/", target=0.80),

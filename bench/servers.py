@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-# A worker's first request reads every post: on a busy machine that outlasts gunicorn's default
-# 30 s timeout, and a worker killed for it would start over, again and again.
+# --preload: the master builds the app (consult.wsgi reads the blog) once, before forking, as the
+# README's production command does. The long timeout is for a busy machine's first requests.
 GUNICORN_SETTINGS = (
-    *("--workers", "2", "--worker-class", "sync", "--timeout", "300"),
+    *("--workers", "2", "--worker-class", "sync", "--timeout", "300", "--preload"),
     *("--log-level", "warning"),
 )
 

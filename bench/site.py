@@ -135,7 +135,7 @@ def run(arguments: argparse.Namespace, scratch: Path, database_url: str) -> None
     servers: list[Server] = []
     try:
         for name, app, app_environment in (
-            ("site", "consult:create_app()", environment),
+            ("site", "consult.wsgi:app", environment),
             ("minimal", "bench.minimal:app", {}),
         ):
             servers.append(

@@ -100,6 +100,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
         settings.content_dir / "posts",
         time_zone=site.time_zone,
         words_per_minute=site.reading_words_per_minute,
+        cache_dir=settings.instance_dir / "blog-cache",
     )
     app.extensions["consult.assessments"] = AssessmentLibrary(settings.content_dir / "assessments")
     _configure_logging()

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import Select
 
 from consult.admin.routes import blueprint
-from consult.audit.web import audit
+from consult.audit.web import PER_PAGE, audit, page_links, page_number
 from consult.booking.changes import ChangeNotAllowed, cancel_booking
 from consult.booking.emails import format_money
 from consult.booking.models import Booking, ConsultationType
@@ -36,16 +36,18 @@ def _query(view: str, now: datetime) -> Select[Booking, ConsultationType]:
     query = select(Booking, ConsultationType).join(
         ConsultationType, col(ConsultationType.id) == col(Booking.consultation_type_id)
     )
-    starts_at = col(Booking.starts_at)
+    starts_at, number = col(Booking.starts_at), col(Booking.id)  # the id orders equal times
     if view == "upcoming":
-        return query.where(Booking.status == "confirmed", starts_at > now).order_by(starts_at)
+        return query.where(Booking.status == "confirmed", starts_at > now).order_by(
+            starts_at, number
+        )
     if view == "held":
-        return query.where(Booking.status == "held").order_by(starts_at)
+        return query.where(Booking.status == "held").order_by(starts_at, number)
     if view == "past":
         return query.where(
             col(Booking.status).in_(("confirmed", "completed", "no_show")), starts_at <= now
-        ).order_by(starts_at.desc())
-    return query.where(Booking.status == view).order_by(starts_at.desc())
+        ).order_by(starts_at.desc(), number.desc())
+    return query.where(Booking.status == view).order_by(starts_at.desc(), number.desc())
 
 
 @blueprint.get("/bookings/")
@@ -54,7 +56,12 @@ def bookings() -> str:
     if view not in FILTERS:
         abort(404)
     now = app_now()
-    rows = get_session().exec(_query(view, now).limit(500)).all()
+    page = page_number()
+    rows = (
+        get_session()
+        .exec(_query(view, now).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1))
+        .all()
+    )
     site: SiteIdentity = current_app.extensions["consult.site"]
     site_zone = site.time_zone
     month_start = now.astimezone(site_zone).replace(
@@ -74,7 +81,9 @@ def bookings() -> str:
     )
     return render_template(
         "admin/bookings.html",
-        rows=rows,
+        rows=rows[:PER_PAGE],
+        page=page,
+        links=page_links(page, has_next=len(rows) > PER_PAGE),
         view=view,
         filters=FILTERS,
         month_totals=[format_money(total or 0, currency) for currency, total in paid],

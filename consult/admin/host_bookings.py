@@ -133,13 +133,16 @@ def move_booking_as_consultant(public_id: str) -> ResponseReturnValue:
         db.rollback()
         booking = booking_or_404(public_id)
     now = app_now()
-    days = service.guest_days_with_slots(
+    stretch = service.guest_days_with_slots(
         session=db,
         consultation_type=consultation_type,
         guest_time_zone=_zone().key,
         site_time_zone=_zone(),
         now=now,
+        from_day=day_from(request.values.get("from")),
+        moving_booking_id=booking.id,
     )
+    days = stretch.days
     chosen_day = day_from(request.values.get("date")) or (days[0] if days else None)
     times = (
         service.guest_day_slots(
@@ -158,6 +161,7 @@ def move_booking_as_consultant(public_id: str) -> ResponseReturnValue:
         booking=booking,
         consultation_type=consultation_type,
         days=days,
+        stretch=stretch,
         chosen_day=chosen_day,
         times=times,
         problem=problem,

@@ -130,12 +130,16 @@ class PublicView:
         )
         return tuple(self._by_slug[slug] for slug in ranked[:limit])
 
-    def search(self, query: str) -> SearchResult:
-        """Ranked search over titles, summaries and bodies (the index is built on first use)."""
+    def search_index(self) -> SearchIndex:
+        """The view's search index, built on first use (from each post's words, kept per post)."""
         with self._search_lock:
             if self._search is None:
                 self._search = SearchIndex(self.posts)
-        return self._search.search(query)
+            return self._search
+
+    def search(self, query: str) -> SearchResult:
+        """Ranked search over titles, summaries and bodies."""
+        return self.search_index().search(query)
 
     @property
     def last_modified(self) -> datetime | None:

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cached_property
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -80,6 +81,11 @@ class Post:
     # (message, line of the file) for `content check` and the dashboard.
     problems: tuple[tuple[str, int | None], ...] = ()
 
+    def __hash__(self) -> int:
+        # Posts are keys of the per-post caches (digests, search words): hashing a few fields
+        # rather than the whole HTML keeps a rebuilt index cheap. Equal posts still hash equal.
+        return hash((self.source, self.slug, self.published_at))
+
     def is_public(self, now: datetime) -> bool:
         """Public once it is not a draft and its date has come."""
         return not self.draft and self.published_at <= now
@@ -88,11 +94,13 @@ class Post:
     def last_modified(self) -> datetime:
         return max(self.updated_at or self.published_at, self.published_at)
 
-    @property
+    # Cached on the object (not fields: equality, repr and digests ignore them); every public
+    # view and page asks again.
+    @cached_property
     def series_slug(self) -> str | None:
         return slugify(self.series) if self.series else None
 
-    @property
+    @cached_property
     def tag_slugs(self) -> tuple[str, ...]:
         return tuple(slugify(tag) for tag in self.tags)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import threading
 import unicodedata
-from collections import defaultdict
+import weakref
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -57,22 +59,44 @@ def query_terms(query: str) -> tuple[tuple[str, ...], str | None]:
     return terms[:MAX_TERMS], None
 
 
+_weighted_words: weakref.WeakKeyDictionary[Post, dict[str, float]] = weakref.WeakKeyDictionary()
+_weighted_words_lock = threading.Lock()
+
+
+def weighted_words(post: Post) -> dict[str, float]:
+    """Each folded word of the post with its field-weighted count, computed once per post.
+
+    Kept per post object, so an index rebuilt after one file changed reads only that file's words.
+    """
+    with _weighted_words_lock:
+        known = _weighted_words.get(post)
+    if known is None:
+        counts: dict[str, float] = defaultdict(float)
+        fields = {
+            "title": post.title,
+            "summary": post.summary,
+            "tags": " ".join(post.tags),
+            "body": post.plain_text,
+        }
+        for name, text in fields.items():
+            # Folding is the slow part: fold each distinct word once, however often it occurs.
+            for word, times in Counter(WORD.findall(text)).items():
+                counts[fold(word)] += FIELD_WEIGHTS[name] * times
+        known = dict(counts)
+        with _weighted_words_lock:
+            _weighted_words[post] = known
+    return known
+
+
 class SearchIndex:
     """An inverted index of field-weighted word counts; prefixes of three letters or more match."""
 
     def __init__(self, posts: tuple[Post, ...]):
         self.posts = posts
-        self._postings: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
         for number, post in enumerate(posts):
-            fields = {
-                "title": post.title,
-                "summary": post.summary,
-                "tags": " ".join(post.tags),
-                "body": post.plain_text,
-            }
-            for name, text in fields.items():
-                for word in WORD.findall(text):
-                    self._postings[fold(word)][number] += FIELD_WEIGHTS[name]
+            for word, weight in weighted_words(post).items():
+                self._postings[word][number] = weight
         self._vocabulary = sorted(self._postings)
 
     def _expand(self, term: str) -> list[str]:

@@ -269,14 +269,16 @@ def move(token: str) -> ResponseReturnValue:
         booking = _managed_booking_or_404(token)
     _remember_moves_seen(booking)
     now = app_now()
-    days = service.guest_days_with_slots(
+    stretch = service.guest_days_with_slots(
         session=db,
         consultation_type=consultation_type,
         guest_time_zone=guest_zone,
         site_time_zone=site_zone(),
         now=now,
         moving_booking_id=booking.id,
+        from_day=requested_day(request.values.get("from")),
     )
+    days = stretch.days
     chosen_day = requested_day(request.values.get("date")) or (days[0] if days else None)
     times = (
         service.guest_day_slots(
@@ -297,6 +299,7 @@ def move(token: str) -> ResponseReturnValue:
         booking=booking,
         consultation_type=consultation_type,
         days=days,
+        stretch=stretch,
         chosen_day=chosen_day,
         times=times,
         guest_zone=guest_zone,

@@ -134,13 +134,15 @@ def choose_time(slug: str) -> str:
     guest_zone = requested_zone(request.args.get("tz"))
     now = app_now()
     db = get_session()
-    days = service.guest_days_with_slots(
+    stretch = service.guest_days_with_slots(
         session=db,
         consultation_type=consultation_type,
         guest_time_zone=guest_zone,
         site_time_zone=site_zone(),
         now=now,
+        from_day=requested_day(request.args.get("from")),
     )
+    days = stretch.days
     chosen_day = requested_day(request.args.get("date")) or (days[0] if days else None)
     times: list[datetime] = []
     if chosen_day is not None:
@@ -156,6 +158,7 @@ def choose_time(slug: str) -> str:
         "booking/choose_time.html",
         consultation_type=consultation_type,
         days=days,
+        stretch=stretch,
         chosen_day=chosen_day,
         times=times,
         guest_zone=guest_zone,

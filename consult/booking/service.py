@@ -25,6 +25,8 @@ from consult.booking.status import set_status
 from consult.db import id_of
 from consult.engagements.credits import MemberBooking, take_credit
 
+# The days a booking page lists at a time ("other days with free times"), and so computes.
+DAYS_PER_STRETCH = 28
 # Stripe refuses a Checkout Session that expires in under 30 minutes: keep a minute of margin.
 HOLD_MINUTES = 31
 # Live holds one client address, or one guest e-mail, may keep at once (see TooManyHolds).
@@ -100,6 +102,18 @@ def guest_day_slots(
     )
 
 
+@dataclass(frozen=True)
+class DaysWithSlots:
+    """One stretch of the booking window: its first day, its guest-local days with a free
+    time, and the first days of the stretches before and after it, where there are such.
+    """
+
+    first_day: date
+    days: list[date]
+    earlier_from: date | None
+    later_from: date | None
+
+
 def guest_days_with_slots(
     *,
     session: Session,
@@ -107,32 +121,47 @@ def guest_days_with_slots(
     guest_time_zone: str,
     site_time_zone: ZoneInfo,
     now: datetime,
+    from_day: date | None = None,
     moving_booking_id: int | None = None,
-) -> list[date]:
-    """Guest-local days with at least one free slot, from today to the end of the booking window
-    (for a move: as if the moving booking were not there).
+) -> DaysWithSlots:
+    """Days with at least one free slot in the first stretch of DAYS_PER_STRETCH days, from
+    `from_day` (default today), that has any; stretches wholly booked are passed over (for a
+    move: as if the moving booking were not there).
+
+    Only the days shown are computed (and their bookings read), however long the window is.
     """
-    first_day = now.astimezone(site_time_zone).date()
-    last_day = first_day + timedelta(days=consultation_type.booking_window_days + 1)
-    occupied, per_day = occupancy(
-        session,
-        consultation_type_id=id_of(consultation_type),
-        first_day=first_day,
-        last_day=last_day,
-        time_zone=site_time_zone,
-        now=now,
-        moving_booking_id=moving_booking_id,
-    )
-    return slots.days_with_free_slots(
-        availability=load_availability(session, site_time_zone.key),
-        rules=rules_for(consultation_type),
-        occupied=occupied,
-        bookings_per_day=per_day,
-        now=now,
-        first_day=first_day,
-        last_day=last_day,
-        guest_time_zone=guest_time_zone,
-    )
+    today = now.astimezone(site_time_zone).date()
+    window_end = today + timedelta(days=consultation_type.booking_window_days + 1)
+    first_day = min(max(from_day or today, today), window_end)
+    availability = load_availability(session, site_time_zone.key)
+    while True:
+        last_day = min(first_day + timedelta(days=DAYS_PER_STRETCH - 1), window_end)
+        occupied, per_day = occupancy(
+            session,
+            consultation_type_id=id_of(consultation_type),
+            first_day=first_day,
+            last_day=last_day,
+            time_zone=site_time_zone,
+            now=now,
+            moving_booking_id=moving_booking_id,
+        )
+        days = slots.days_with_free_slots(
+            availability=availability,
+            rules=rules_for(consultation_type),
+            occupied=occupied,
+            bookings_per_day=per_day,
+            now=now,
+            first_day=first_day,
+            last_day=last_day,
+            guest_time_zone=guest_time_zone,
+        )
+        later_from = last_day + timedelta(days=1) if last_day < window_end else None
+        if days or later_from is None:
+            earlier = max(today, first_day - timedelta(days=DAYS_PER_STRETCH))
+            return DaysWithSlots(
+                first_day, days, earlier if first_day > today else None, later_from
+            )
+        first_day = later_from
 
 
 def place_booking(

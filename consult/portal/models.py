@@ -89,6 +89,11 @@ class AssessmentRound(SQLModel, table=True):
     result: dict[str, Any] | None = Field(
         default=None, sa_type=JSON, description="The scored round, kept as it was on closing."
     )
+    scores: dict[str, Any] | None = Field(
+        default=None,
+        sa_type=JSON,
+        description="The whole scored result (consult.portal.stored_scores), kept on closing.",
+    )
 
 
 class Response(SQLModel, table=True):

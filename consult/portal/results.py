@@ -23,7 +23,7 @@ from consult.portal.plan import STATUS_NAMES, rank_dimensions
 from consult.portal.report_pdf import build_report_pdf
 from consult.portal.respondent_scoring import band_of
 from consult.portal.responses import response_status
-from consult.portal.rounds import close_round, score_submitted
+from consult.portal.rounds import close_round, closed_round_result
 from consult.portal.routes import (
     Access,
     _access,
@@ -97,7 +97,7 @@ def _change_since(
     """Each dimension's change since `previous`, when it used the same version (else none)."""
     if previous is None or previous.definition_version != definition.version:
         return {}
-    return compare_rounds(score_submitted(get_session(), previous, definition), result)
+    return compare_rounds(closed_round_result(get_session(), previous, definition), result)
 
 
 def _others_for_benchmark(assessment_round: AssessmentRound) -> list[dict[str, float | None]]:
@@ -139,7 +139,7 @@ def _closed_round(
         access,
         assessment_round,
         definition,
-        score_submitted(get_session(), assessment_round, definition),
+        closed_round_result(get_session(), assessment_round, definition),
     )
 
 

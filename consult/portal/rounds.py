@@ -15,6 +15,7 @@ from consult.portal.library import AssessmentLibrary
 from consult.portal.models import ActionItem, AssessmentRound, Response, stored_id
 from consult.portal.plan import build_action_plan
 from consult.portal.scoring import Respondent, RoundResult, score_round
+from consult.portal.stored_scores import scores_from_json, scores_to_json
 
 
 def score_submitted(
@@ -39,30 +40,50 @@ def _respondents(responses: Iterable[Response]) -> list[Respondent]:
 def shown_overall_indexes(
     session: Session, rounds: Sequence[AssessmentRound], definitions: AssessmentLibrary
 ) -> dict[int, float | None]:
-    """Each closed round's overall index as its results page shows it, scored from the submitted
-    answers as that page does (one query for all the rounds).
+    """Each closed round's overall index as its results page shows it: from the result stored at
+    closing, scored from the submitted answers (one query for all of them) only for a round
+    closed before results were stored.
 
     None for a round too few answered to show figures, or whose definition is gone.
     """
     closed = {stored_id(item): item for item in rounds if item.status == "closed"}
-    if not closed:
-        return {}
-    by_round: dict[int, list[Response]] = {round_id: [] for round_id in closed}
-    for response in session.exec(
-        select(Response).where(
-            col(Response.round_id).in_(list(closed)), col(Response.submitted_at).is_not(None)
-        )
-    ).all():
-        by_round[response.round_id].append(response)
-    indexes: dict[int, float | None] = {}
-    for round_id, assessment_round in closed.items():
+    results: dict[int, RoundResult | None] = {
+        round_id: scores_from_json(item.scores) for round_id, item in closed.items()
+    }
+    unstored = [round_id for round_id, result in results.items() if result is None]
+    by_round: dict[int, list[Response]] = {round_id: [] for round_id in unstored}
+    if unstored:
+        for response in session.exec(
+            select(Response).where(
+                col(Response.round_id).in_(unstored), col(Response.submitted_at).is_not(None)
+            )
+        ).all():
+            by_round[response.round_id].append(response)
+    for round_id in unstored:
+        assessment_round = closed[round_id]
         definition = definitions.get(
             assessment_round.definition_key, assessment_round.definition_version
         )
-        result = score_round(definition, _respondents(by_round[round_id])) if definition else None
-        shown = result is not None and result.respondent_count >= result.min_group_size
-        indexes[round_id] = result.overall if result is not None and shown else None
-    return indexes
+        results[round_id] = (
+            score_round(definition, _respondents(by_round[round_id])) if definition else None
+        )
+    return {
+        round_id: result.overall
+        if result is not None and result.respondent_count >= result.min_group_size
+        else None
+        for round_id, result in results.items()
+    }
+
+
+def closed_round_result(
+    session: Session, assessment_round: AssessmentRound, definition: AssessmentDefinition
+) -> RoundResult:
+    """A closed round's result as stored when it closed (no query); scored again only for a
+    round closed before results were stored.
+    """
+    return scores_from_json(assessment_round.scores) or score_submitted(
+        session, assessment_round, definition
+    )
 
 
 def close_round(
@@ -90,6 +111,7 @@ def close_round(
         "respondents": result.respondent_count,
         "dimension_means": result.dimension_means(),
     }
+    assessment_round.scores = scores_to_json(result)
     session.add(assessment_round)
     if result.respondent_count < definition.min_group_size:
         session.flush()

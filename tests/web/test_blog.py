@@ -4,8 +4,11 @@ import re
 from datetime import timedelta
 
 import feedparser
+import pytest
 from sqlalchemy import event
 
+from consult.blog import library as library_module
+from consult.blog.warming import warm_blog
 from tests.conftest import signed_in_client
 
 LISTINGS = [
@@ -197,3 +200,41 @@ def test_demo_content_has_what_the_practice_promises(app, clock):
     assert series and series[0].next_part_at == published_dates[-1]
     assert published_dates[-1] - published_dates[-2] == timedelta(days=7)
     assert any(post.epigraph for post in view.posts)
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    """The post files parsed from now on (a spy on the library's parser)."""
+    parsed: list[str] = []
+    real_parse = library_module.parse_post
+
+    def counting_parse(**arguments):
+        parsed.append(arguments["file_name"])
+        return real_parse(**arguments)
+
+    monkeypatch.setattr(library_module, "parse_post", counting_parse)
+    return parsed
+
+
+def test_the_health_check_never_waits_for_the_posts(reader, parses):
+    assert reader.get("/healthz").status_code == 200
+    assert parses == []
+    assert reader.get("/blog/").status_code == 200
+    assert len(parses) == 4
+
+
+def test_a_warmed_blog_serves_its_pages_and_search_without_reading_a_post(blog_app, parses):
+    warm_blog(blog_app)
+    parses.clear()
+    reader = blog_app.test_client()
+    assert "Public One" in reader.get("/blog/search?q=listening").get_data(as_text=True)
+    assert reader.get("/blog/public-two/").status_code == 200
+    assert parses == []
+
+
+def test_a_restarted_app_reads_its_posts_from_the_render_cache(make_app, content_dir, parses):
+    make_app(CONTENT_DIR=str(content_dir)).test_client().get("/blog/")
+    parses.clear()
+    restarted = make_app(CONTENT_DIR=str(content_dir)).test_client()
+    assert "Public Two" in restarted.get("/blog/").get_data(as_text=True)
+    assert parses == []

@@ -11,8 +11,9 @@ from sqlmodel import select
 
 from consult.accounts.service import create_user
 from consult.db import get_session
-from consult.portal import service
-from consult.portal.models import ActionItem, Organisation, Response
+from consult.portal import rounds, service
+from consult.portal.models import ActionItem, AssessmentRound, Organisation, Response
+from consult.portal.scoring import score_round
 from tests.conftest import TEST_PASSWORD, signed_in_client, submit_form
 from tests.web.portal_fixtures import (
     add_people,
@@ -22,6 +23,8 @@ from tests.web.portal_fixtures import (
     open_round,
     user_by_email,
 )
+
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="[^"]+"')
 
 
 @pytest.fixture
@@ -274,3 +277,33 @@ def test_the_results_download_as_a_pdf(app, make_user):
     )
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert "Riverside Community Clinic" in text and "Presence and listening" in text
+
+
+def test_results_are_read_as_stored_at_closing_not_scored_on_each_view(
+    app, organisation, clock, monkeypatch
+):
+    people = add_people(app, clock, organisation, "providers", 3, "prov")
+    owner = signed_in_client(app, user_by_email(app, "owner@clinic.example"))
+    round_id = open_round(owner, organisation)
+    for user in people:
+        answer_everything(signed_in_client(app, user), app, organisation, round_id, 4)
+    results = f"/portal/o/{organisation.public_id}/r/{round_id}/results"
+    close = f"/portal/o/{organisation.public_id}/r/{round_id}/close"
+    submit_form(owner, close, {}, page=f"/portal/o/{organisation.public_id}/")
+    scorings = []
+    monkeypatch.setattr(
+        rounds, "score_round", lambda *arguments: scorings.append(1) or score_round(*arguments)
+    )
+    stored_page = CSRF_TOKEN.sub("", owner.get(results).get_data(as_text=True))
+    assert scorings == [] and "3 people answered." in stored_page and "<svg" in stored_page
+
+    with app.app_context():  # as a round closed before scores were stored
+        db = get_session()
+        assessment_round = db.exec(
+            select(AssessmentRound).where(AssessmentRound.public_id == round_id)
+        ).one()
+        assessment_round.scores = None
+        db.add(assessment_round)
+        db.commit()
+    scored_page = CSRF_TOKEN.sub("", owner.get(results).get_data(as_text=True))
+    assert scorings == [1] and scored_page == stored_page
