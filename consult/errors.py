@@ -20,6 +20,7 @@ from consult import db
 from consult.extensions import login_manager
 
 log = logging.getLogger("consult")
+access_log = logging.getLogger("consult.access")
 
 ERROR_PAGES = {
     400: (
@@ -99,6 +100,17 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
+        if error.code in (401, 403, 404):
+            # A refusal, or a private thing hidden behind "not found": who asked for what. The
+            # path is written with its escapes (%r), so no one can start a false log line.
+            # No database is asked who was signed in: the database may be what failed.
+            access_log.info(
+                "refused %s %r with %s to %s",
+                request.method,
+                request.path,
+                error.code,
+                request.remote_addr,
+            )
         if isinstance(error, RateLimitExceeded) and error.response is not None:
             return error.response  # the form again, answers kept (consult.rate_limits)
         # A route's own words (`abort(400, description=…)`) rather than Werkzeug's default.
@@ -113,7 +125,7 @@ def register_error_pages(app: Flask) -> None:
         for something impossible, which is a 400 rather than a 500. Nothing was committed.
         """
         log.error(
-            "database refused a value on %s %s (a check is missing): %s",
+            "database refused a value on %s %r (a check is missing): %s",
             request.method,
             request.path,
             getattr(error, "orig", None) or error,
@@ -122,7 +134,7 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ResponseReturnValue:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %r", request.method, request.path)
         _draw_without_the_database()
         return _render_error(500)
 
@@ -138,7 +150,7 @@ def register_error_pages(app: Flask) -> None:
         if not db.is_unavailable(error):
             return unexpected_error(error)
         log.error(
-            "database unavailable on %s %s: %s",
+            "database unavailable on %s %r: %s",
             request.method,
             request.path,
             getattr(error, "orig", None) or error,

@@ -139,3 +139,17 @@ def test_log_lines_carry_utc_times_with_their_zone(monkeypatch):
     record.created = 0.0  # the epoch: 1970-01-01T00:00:00Z in any server zone
     assert handler.format(record).startswith("1970-01-01T00:00:00Z INFO consult: hello")
     assert handler.formatter.converter is time.gmtime
+
+
+def test_refusals_are_logged_with_the_path_escaped(client, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="consult.access"):
+        client.get("/no-such-page%0A2026-01-01T00:00:00Z INFO consult: forged")
+        client.get("/admin/")  # signed out: sent to sign in, not refused
+        client.post("/accounts/sign-out")  # no token: a 400, not an access refusal
+    [line] = [record.getMessage() for record in caplog.records if record.name == "consult.access"]
+    assert (
+        line.startswith("refused GET '/no-such-page\\n2026-01-01T00:00:00Z INFO") and "404" in line
+    )
+    assert "\n" not in line
