@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from consult.plaintext import plaintext_connections
 from consult.private_files import make_private_directory, write_private_file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -195,6 +196,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(
             "CALENDAR_FEEDS_ALLOW_LOOPBACK cannot be set when CONSULT_ENV=production "
             "(a feed address must never reach the server's own services)"
+        )
+
+    unencrypted = plaintext_connections(
+        site_url=site_url,
+        database_url=database_url,
+        smtp_url=smtp_url,
+        ratelimit_storage_uri=ratelimit_storage_uri,
+    )
+    if production and unencrypted:
+        raise ConfigError(
+            "production's connections off this machine must be encrypted: " + "; ".join(unencrypted)
         )
 
     return Settings(

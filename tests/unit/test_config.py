@@ -11,7 +11,7 @@ from consult.config import PROJECT_ROOT, ConfigError, load_settings, parse_smtp_
 PRODUCTION = {
     "CONSULT_ENV": "production",
     "SECRET_KEY": "s" * 40,
-    "DATABASE_URL": "postgresql://consult@db/consult",
+    "DATABASE_URL": "postgresql://consult@db/consult?sslmode=require",
     "SITE_URL": "https://consult.example",
     "RATELIMIT_STORAGE_URI": "redis://localhost:6379",
     "STRIPE_SECRET_KEY": "sk_test_123",
@@ -35,7 +35,7 @@ def test_local_defaults_need_nothing_and_keep_a_generated_secret_key(tmp_path):
 def test_production_settings_are_accepted_and_postgres_urls_use_psycopg(tmp_path):
     settings = load_settings({**PRODUCTION, "CONSULT_INSTANCE_DIR": str(tmp_path)})
     assert settings.is_production
-    assert settings.database_url == "postgresql+psycopg://consult@db/consult"
+    assert settings.database_url == "postgresql+psycopg://consult@db/consult?sslmode=require"
 
 
 @pytest.mark.parametrize(
