@@ -208,7 +208,30 @@ def _audit_about_invitation(event_type: str, access: Access, invitation: Invitat
     )
 
 
+def _address_invited_in_form() -> str:
+    """The address of the invitation the form names (each sending again makes a new one)."""
+    invitation = get_session().get(Invitation, request.form.get("invitation", type=int) or 0)
+    return invitation.email if invitation else ""
+
+
+# Sending again mails as inviting does: it counts against the same allowances, and each
+# invitation may be sent again only a few times a day.
 @blueprint.post("/o/<organisation_id>/invitations/resend")
+@limiter.limit(INVITATIONS_PER_CLIENT, on_breach=_refuse_invitation)
+@limiter.limit(
+    INVITATIONS_PER_ORGANISATION,
+    key_func=organisation_in_url,
+    scope="invitations-organisation",
+    deduct_when=form_was_accepted,
+    on_breach=_refuse_invitation,
+)
+@limiter.limit(
+    INVITATIONS_PER_ADDRESS,
+    key_func=_address_invited_in_form,
+    scope="invitations-email",
+    deduct_when=form_was_accepted,
+    on_breach=_refuse_invitation,
+)
 def resend_invitation(organisation_id: str) -> ResponseReturnValue:
     """E-mail a fresh link for an open invitation; the old link stops working."""
     access = _access(organisation_id, owner=True)

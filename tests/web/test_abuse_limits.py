@@ -3,12 +3,14 @@ once its limit is reached, per client address and per target, on the form's own 
 person's answers kept.
 """
 
+import re
+
 import pytest
 
 from consult.booking.service import LIVE_HOLDS_PER_CLIENT, LIVE_HOLDS_PER_EMAIL
 from consult.db import get_session
 from consult.demo import add_demo_booking_calendar
-from tests.conftest import Auth, submit_form
+from tests.conftest import Auth, csrf_token_from, submit_form
 from tests.web.booking_flow import book, bookings, free_slots
 from tests.web.portal_fixtures import make_organisation
 from tests.web.test_subscription import subscribe
@@ -99,6 +101,27 @@ def test_invitations_are_limited_per_invited_address_and_per_organisation(limite
         assert invite(f"person{number}@clinic.example").status_code == 303
     from_address(owner, "198.51.100.99")
     assert_refused_with_answers_kept(invite("one-more@clinic.example"), "one-more@clinic.example")
+
+
+def test_sending_an_invitation_again_is_limited_like_inviting(limited_app, clock):
+    organisation = make_organisation(limited_app, clock)
+    owner = limited_app.test_client()
+    Auth(owner).sign_in("owner@clinic.example")
+    path = f"/portal/o/{organisation.public_id}/members"
+    data = {"email": "nurse@clinic.example", "role_group": "providers", "role": "member"}
+    assert submit_form(owner, path, data).status_code == 303
+
+    def send_again():
+        page = owner.get(path).get_data(as_text=True)
+        invitation = re.search(r'name="invitation" value="(\d+)"', page).group(1)
+        return owner.post(
+            f"/portal/o/{organisation.public_id}/invitations/resend",
+            data={"invitation": invitation, "csrf_token": csrf_token_from(page)},
+        )
+
+    assert [send_again().status_code for _ in range(3)] == [303] * 3
+    refused = send_again()
+    assert refused.status_code == 429 and REFUSAL in refused.get_data(as_text=True)
 
 
 def test_changing_the_password_is_limited_per_account(limited_app, make_user):
