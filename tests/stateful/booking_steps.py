@@ -88,7 +88,13 @@ class Operations:
 
     def book(self, guest_number: int, slug: str, day: date, slot: int):
         start = start_at(day, slot).isoformat()
-        response = self.app.test_client().post(
+        # Each guest books from a browser of their own: the cap on live holds per client
+        # address is not what this machine explores.
+        browser = self.app.test_client()
+        browser.environ_base["REMOTE_ADDR"] = (
+            f"10.{guest_number // 250 % 250}.{guest_number % 250}.1"
+        )
+        response = browser.post(
             f"/book/{slug}/details?" + urlencode({"start": start, "tz": SITE_ZONE.key}),
             data={
                 "name": f"Guest {guest_number}",
