@@ -159,6 +159,8 @@ BIG_TYPE = {  # its description alone needs a new page of the file, so "full" re
     "buffer_after_minutes": "0",
     "minimum_notice_hours": "24",
     "booking_window_days": "60",
+    "location_kind": "place",
+    "location": "Your offices",
 }
 
 
