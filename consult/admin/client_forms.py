@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 
 # types-WTForms 3.2 predates SelectChoice (WTForms 3.3), which replaces the deprecated tuples.
@@ -10,11 +9,12 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from consult.form_validators import NoControlCharacters
+from consult.forms import SiteForm
 
 MAX_NOTE = 5000
 
 
-class NoteForm(FlaskForm):
+class NoteForm(SiteForm):
     body = TextAreaField(
         "Note (Markdown)",
         validators=[
@@ -33,7 +33,7 @@ class NoteForm(FlaskForm):
     )
 
 
-class RenameForm(FlaskForm):
+class RenameForm(SiteForm):
     name = StringField(
         "Organisation's name",
         validators=[
@@ -44,5 +44,5 @@ class RenameForm(FlaskForm):
     )
 
 
-class RoleGroupForm(FlaskForm):
+class RoleGroupForm(SiteForm):
     role_group = SelectField("Group", validators=[InputRequired("Choose a group.")])

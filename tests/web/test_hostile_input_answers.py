@@ -85,3 +85,22 @@ def test_a_signed_webhook_body_no_database_can_store_is_a_400(webhook_client, bo
     assert response.status_code == 400
     with app.app_context():
         assert get_session().exec(select(ProcessedWebhookEvent)).all() == []
+
+
+def test_every_form_of_the_site_is_built_on_the_one_base_form(app):
+    """A form outside SiteForm would take JSON bodies and control characters unchecked."""
+    from flask_wtf import FlaskForm
+
+    from consult.forms import SiteForm
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    strays = {
+        f"{form.__module__}.{form.__qualname__}"
+        for form in subclasses(FlaskForm)
+        if form.__module__.startswith("consult") and not issubclass(form, SiteForm)
+    }
+    assert strays == set()
