@@ -4,10 +4,19 @@ sees; public copies and static files keep their own headers.
 """
 
 import pytest
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from consult.site.private_pages import PRIVATE_BLUEPRINTS, is_private_endpoint
 from tests.conftest import signed_in_client
+
+
+def placeholder(converter) -> object:
+    """A value the argument's converter takes: a number, one of its choices, or a word."""
+    if isinstance(converter, IntegerConverter):
+        return 1
+    if isinstance(converter, AnyConverter):
+        return sorted(converter.items)[0]
+    return "placeholder"
 
 
 def private_addresses(app) -> list[tuple[str, str]]:
@@ -17,10 +26,7 @@ def private_addresses(app) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not is_private_endpoint(rule.endpoint):
             continue
-        values = {
-            name: 1 if isinstance(rule._converters[name], IntegerConverter) else "placeholder"
-            for name in rule.arguments
-        }
+        values = {name: placeholder(rule._converters[name]) for name in rule.arguments}
         path = adapter.build(rule.endpoint, values)
         addresses.extend((method, path) for method in sorted(rule.methods & {"GET", "POST"}))
     return addresses
