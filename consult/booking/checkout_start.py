@@ -30,8 +30,10 @@ def answers_again(public_id: str | None) -> dict[str, Any]:
     """What a guest typed for a booking whose payment they abandoned, to fill the form again
     (its unguessable id is in the link of the page that offers it, and only there).
     """
-    if request.method != "GET" or not public_id or len(public_id) > 32:
+    if request.method != "GET" or not public_id or len(public_id) > 32 or not public_id.isascii():
         return {}
+    if not public_id.replace("-", "").replace("_", "").isalnum():
+        return {}  # not an id this site makes (token_urlsafe)
     booking = get_session().exec(select(Booking).where(Booking.public_id == public_id)).first()
     if booking is None or booking.status != "expired" or booking.guest_data_erased_at:
         return {}

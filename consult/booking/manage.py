@@ -48,6 +48,8 @@ def payment_return() -> ResponseReturnValue:
     webhook.
     """
     session_id = request.args.get("session_id", "")
+    if not (0 < len(session_id) <= 255 and session_id.isascii() and session_id.isprintable()):
+        abort(404)  # no checkout of ours has such an id
     db = get_session()
     begin_as_writer(db)
     try:
