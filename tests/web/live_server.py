@@ -8,6 +8,7 @@ cookies and reads CSRF tokens; `at_once` releases requests together.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -62,6 +63,9 @@ class LiveServer:
             SECRET_KEY="live-server-secret-key-that-is-long-enough-0123",
             SITE_URL="http://consult.test",
             CONSULT_INSTANCE_DIR=str(instance_dir),
+            # As behind production's proxy: each Browser below is a person at their own address,
+            # so the abuse limits count each guest on their own, not the whole test as one.
+            TRUSTED_PROXY_COUNT="1",
         )
         self._log = self.log_path.open("w")
         self._process = subprocess.Popen(  # noqa: S603  a fixed command line of this test
@@ -154,12 +158,20 @@ class NoRedirects(HTTPRedirectHandler):
         return None
 
 
+_client_numbers = itertools.count(1)
+
+
 class Browser:
-    """One person's browser: its own cookies, redirects not followed, answers as (status, page)."""
+    """One person's browser at an address of its own (passed on as the proxy would): its own
+    cookies, redirects not followed, answers as (status, page).
+    """
 
     def __init__(self, base_url: str):
         self.base_url = base_url
         self._opener = build_opener(HTTPCookieProcessor(CookieJar()), NoRedirects())
+        number = next(_client_numbers)
+        self.address = f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
+        self._opener.addheaders.append(("X-Forwarded-For", self.address))
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, str, str]:
         """(status, body, Location) of one GET, or POST when `data` is given."""
