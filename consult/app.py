@@ -235,13 +235,13 @@ def _register_response_hooks(app: Flask) -> None:
 
     mail_delivery = BackgroundDelivery(app)
 
-    @app.after_request
-    def deliver_new_mail_locally(response: Response) -> Response:
-        # In a thread of its own once the response is sent: the next request never waits for
-        # SMTP, nor for a pass holding the outbox's write lock.
+    @app.teardown_request
+    def deliver_new_mail_locally(_error: BaseException | None) -> None:
+        # Once the view has committed, in a thread of its own: the response never waits for
+        # SMTP, nor for a pass holding the outbox's write lock. Not on the response's close:
+        # the development server skips that when the browser keeps the connection open.
         if app.config["MAIL_DELIVER_AFTER_REQUEST"] and g.pop("outbox_has_new_mail", False):
-            response.call_on_close(mail_delivery.ask_for_pass)
-        return response
+            mail_delivery.ask_for_pass()
 
 
 def _register_commands(app: Flask) -> None:
