@@ -40,6 +40,8 @@ PRODUCTION_SERVICES = {
 }
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+# pytest-xdist runs the suite in several worker processes: each gets a database of its own.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 _postgres_leg: dict[str, str] = {}
 
 
@@ -51,6 +53,20 @@ def pytest_report_header(config):
     return "PostgreSQL leg: SKIPPED, TEST_DATABASE_URL is not set" + (
         " but REQUIRE_POSTGRES=1" if REQUIRE_POSTGRES else ""
     )
+
+
+def pytest_sessionfinish(session):
+    """A worker tells the main process how its PostgreSQL leg went."""
+    if hasattr(session.config, "workeroutput") and _postgres_leg:
+        session.config.workeroutput["postgres_leg"] = _postgres_leg["state"]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The main process keeps the least good news of its workers' PostgreSQL legs."""
+    state = getattr(node, "workeroutput", {}).get("postgres_leg")
+    if state and _postgres_leg.get("state", "ran") == "ran":
+        _postgres_leg["state"] = state
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -75,6 +91,13 @@ def postgres_url() -> str:
             pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
         pytest.skip("PostgreSQL leg skipped: TEST_DATABASE_URL is not set")
     url = load_settings({"DATABASE_URL": POSTGRES_URL, "SECRET_KEY": "x" * 32}).database_url
+    try:
+        url = _database_of_this_worker(url)
+    except sqlalchemy.exc.OperationalError as error:
+        _postgres_leg["state"] = f"unreachable ({error.orig})"
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL is unreachable: {error.orig}")
+        pytest.skip(f"PostgreSQL leg skipped: cannot connect ({error.orig})")
     engine = sqlalchemy.create_engine(url)
     try:
         with engine.begin() as connection:
@@ -90,6 +113,27 @@ def postgres_url() -> str:
     upgrade_to_head(url)
     _postgres_leg["state"] = "ran"
     return url
+
+
+def _database_of_this_worker(url: str) -> str:
+    """TEST_DATABASE_URL itself, or under pytest-xdist a database named after it and the
+    worker (created when missing), so workers never empty each other's tables.
+    """
+    if not XDIST_WORKER:
+        return url
+    base = sqlalchemy.make_url(url)
+    name = f"{base.database}_{XDIST_WORKER}"
+    engine = sqlalchemy.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _empty_postgres(url: str) -> None:

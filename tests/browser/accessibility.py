@@ -9,6 +9,7 @@ screenshots at 320 px and 1280 px into SCREENSHOTS (named in the README, git-ign
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import shutil
@@ -26,7 +27,16 @@ WIDTHS_CHECKED = (NARROW, ZOOMED, WIDE)
 
 
 def install_axe() -> str | None:
-    """Install the pinned axe-core with `npm ci` when node_modules lacks it; say why if it can't."""
+    """Install the pinned axe-core with `npm ci` when node_modules lacks it; say why if it can't.
+
+    The suite's parallel workers take turns (a lock file), so one installs and the rest find it.
+    """
+    with (HERE / ".npm-install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _install_axe_once()
+
+
+def _install_axe_once() -> str | None:
     if AXE_SOURCE.exists():
         return None
     npm = shutil.which("npm")
