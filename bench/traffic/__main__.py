@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import secrets
@@ -109,8 +110,9 @@ def _drive(people: list[tuple[str, Visit, int]], traffic: Traffic, seconds: int)
     return errors
 
 
-def _wait_for_mail(engine_url: str) -> None:
-    engine = make_engine(engine_url)
+def _wait_for_mail(database_url: str) -> None:
+    """Until the mail senders have taken every queued e-mail (or MAIL_PATIENCE_SECONDS passed)."""
+    engine = make_engine(database_url)
     deadline = time.monotonic() + MAIL_PATIENCE_SECONDS
     while evidence.mail_waiting(engine) and time.monotonic() < deadline:
         time.sleep(1)
@@ -130,7 +132,10 @@ def run(arguments: argparse.Namespace, scratch: Path, database_url: str) -> bool
         raise SystemExit("the project's assessment definition does not load")
     world = build_world(database_url, definition, site.time_zone)
     redis_url = f"redis://127.0.0.1:6379/{arguments.redis_db}"
-    redis.Redis.from_url(redis_url).flushdb()
+    try:
+        redis.Redis.from_url(redis_url, socket_timeout=5).flushdb()
+    except redis.RedisError as error:
+        raise SystemExit(f"Redis at {redis_url} does not answer ({error})") from error
     webhook_secret = "whsec_" + secrets.token_hex(16)
     smtp = LoopbackSmtpServer()
     smtp.start()
@@ -180,7 +185,7 @@ def run(arguments: argparse.Namespace, scratch: Path, database_url: str) -> bool
                 ("reader", lambda traffic, chooser: read(traffic, chooser, POSTS), 3),
                 ("free booker", book_free, 2),
                 ("paid booker", book_paid, 2),
-                ("racers", race, 1),
+                ("racers", race, 2),
                 (
                     "member",
                     lambda traffic, chooser: answer_round(traffic, chooser, members, definition),
@@ -188,9 +193,11 @@ def run(arguments: argparse.Namespace, scratch: Path, database_url: str) -> bool
                 ),
             ]
             print(f"driving the site for {arguments.seconds} s…", flush=True)
+            load_before = os.getloadavg()[0]
             began = time.monotonic()
             simulation_errors = _drive(people, traffic, arguments.seconds)
             elapsed = time.monotonic() - began
+            load_after = os.getloadavg()[0]
             webhooks.drain()
             _wait_for_mail(database_url)
         finally:
@@ -216,6 +223,10 @@ def run(arguments: argparse.Namespace, scratch: Path, database_url: str) -> bool
         engine.dispose()
     print()
     print(requests_table(tally, elapsed))
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load_before:.1f} before, "
+        f"{load_after:.1f} after"
+    )
     print()
     print(checks_table(checks))
     for check in checks:
