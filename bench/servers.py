@@ -17,12 +17,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import gunicorn
+
 # --preload: the master builds the app (consult.wsgi reads the blog) once, before forking, as the
 # README's production command does. The long timeout is for a busy machine's first requests.
+# gunicorn 27 opens a control socket at one fixed path per user: two servers would share it.
 GUNICORN_SETTINGS = (
-    *("--workers", "2", "--worker-class", "sync", "--timeout", "300", "--preload"),
+    *("--worker-class", "sync", "--timeout", "300", "--preload"),
     *("--log-level", "warning"),
+    *(["--no-control-socket"] if gunicorn.version_info >= (27,) else []),
 )
+WORKERS = 2
 
 
 def free_port() -> int:
@@ -69,9 +74,17 @@ def wait_until_answering(server: Server, path: str = "/", timeout: float = 120.0
 
 
 def start_gunicorn(
-    name: str, app: str, *, environment: Mapping[str, str], scratch: Path, cwd: Path
+    name: str,
+    app: str,
+    *,
+    environment: Mapping[str, str],
+    scratch: Path,
+    cwd: Path,
+    workers: int = WORKERS,
 ) -> Server:
-    """`gunicorn <app>` on a free loopback port with the shared settings, logging to a file."""
+    """`gunicorn <app>` on a free loopback port with the shared settings and `workers` sync
+    workers, logging to a file.
+    """
     port = free_port()
     log = scratch / f"{name}.log"
     command = [
@@ -79,6 +92,7 @@ def start_gunicorn(
         "-m",
         "gunicorn",
         *GUNICORN_SETTINGS,
+        *("--workers", str(workers)),
         "--bind",
         f"127.0.0.1:{port}",
         app,
