@@ -2,7 +2,8 @@
 
 An owner buys a programme through the local test provider and opens a round; the nudges job
 e-mails the members and one answers by following the e-mailed link; the owner closes the round,
-books a working session from the plan with a credit (no payment step) and sees a credit fewer;
+is e-mailed that it closed, follows that link to the plan and books a working session from it
+with a credit (no payment step) and sees a credit fewer;
 the consultant finds all of it on the organisation's client page. Each new page passes the
 accessibility gate (`check_page`).
 """
@@ -139,10 +140,19 @@ def member_answers_from_the_nudge(page, live_site, sections: int) -> None:
     page.get_by_role("button", name="Sign out").click()
 
 
-def owner_closes_and_books_from_the_plan(page) -> None:
+def owner_closes_the_round(page) -> None:
     open_organisation(page, ORGANISATION)
     page.get_by_role("link", name="Close the round now and see the results").click()
     page.get_by_role("button", name="Yes, close the round and see the results").click()
+    expect(page.get_by_role("heading", name="Your action plan")).to_be_visible()
+
+
+def owner_books_from_the_plan_in_the_closing_notice(page, live_site) -> None:
+    """The owner's e-mail that the round closed leads to its results; from the plan there, a
+    working session paid with a credit.
+    """
+    notice = wait_for_email(live_site, f"owner@{DOMAIN}", "Birchwood spring round is closed")
+    page.goto(link_in(notice, "/portal/o/"))
     expect(page.get_by_role("heading", name="Your action plan")).to_be_visible()
     page.get_by_role("link", name="Book a working session").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Working session")
@@ -190,7 +200,8 @@ def consultant_sees_it_all_on_the_client_page(page, live_site) -> None:
     emails = page.get_by_role("region", name="E-mails sent to them")
     expect(emails).to_contain_text(f"answerer@{DOMAIN}")
     expect(emails).to_contain_text("Birchwood spring round is open")
-    expect(emails).to_contain_text(f"owner@{DOMAIN}")
+    expect(emails).to_contain_text("Birchwood spring round is closed: the results are ready")
+    expect(emails).to_contain_text("Confirmed: Working session on your action plan")
     check_page(page, JOURNEY, "the consultant's client page")
 
 
@@ -213,7 +224,10 @@ def test_an_owner_buys_a_programme_runs_a_round_books_with_a_credit_and_the_cons
     member_answers_from_the_nudge(page, live_site, sections)
 
     sign_in_as(page, f"owner@{DOMAIN}")
-    owner_closes_and_books_from_the_plan(page)
+    owner_closes_the_round(page)
+    assert "round.closed" in run_command(live_site, "nudges", "send")
+    run_command(live_site, "mail", "send")
+    owner_books_from_the_plan_in_the_closing_notice(page, live_site)
     page.get_by_role("button", name="Sign out").click()
 
     consultant_sees_it_all_on_the_client_page(page, live_site)
