@@ -209,7 +209,7 @@ def summary_lines(
     """
     lines = [
         f"Where {organisation_name}'s work with us stands this week:",
-        f"{moved} action{'s' if moved != 1 else ''} of the plan moved.",
+        f"The plan moved: {moved} action{'s' if moved != 1 else ''} new or changed this week.",
     ]
     if timeline.upcoming:
         lines.append(

@@ -166,7 +166,8 @@ def test_owners_get_one_summary_a_week_of_where_things_stand(app, clock, runner)
         db.commit()
     assert run(runner) == "nudges: 1 owner.weekly, 1 round.closed"
     summary = next(email for email in mail_to(app, owner.email) if "your week" in email.subject)
-    assert re.search(r"\d+ actions of the plan moved\.", summary.text_body)  # the new plan
+    new_plan = r"The plan moved: \d+ actions new or changed this week\."  # made this week
+    assert re.search(new_plan, summary.text_body)
     assert "1 consultation coming up, the next on 1 December." in summary.text_body
     assert re.search(
         r"The plan: 0 done, 0 in progress, \d+ not started, 0 overdue\.", summary.text_body
@@ -186,7 +187,7 @@ def test_owners_get_one_summary_a_week_of_where_things_stand(app, clock, runner)
         db.commit()
     assert run(runner) == "nudges: 1 owner.weekly"
     latest = mail_to(app, owner.email)[-1]
-    assert "1 action of the plan moved." in latest.text_body
+    assert "The plan moved: 1 action new or changed this week." in latest.text_body
     assert "The plan: 0 done, 1 in progress" in latest.text_body
 
 
