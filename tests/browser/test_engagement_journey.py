@@ -1,6 +1,7 @@
 """The engagement loop in a real browser, end to end (issue #13's "Done when").
 
-An owner buys a programme through the local test provider and opens a round; the nudges job
+An owner buys a programme through the local test provider (and has its receipt, as a page and
+a PDF) and opens a round; the nudges job
 e-mails the members and one answers by following the e-mailed link; the owner closes the round,
 is e-mailed that it closed, follows that link to the plan and books a working session from it
 with a credit (no payment step) and sees a credit fewer;
@@ -110,6 +111,14 @@ def owner_buys_the_programme_and_opens_a_round(page) -> None:
     expect(page.get_by_text(f"Thank you: “{PROGRAMME}” has started.")).to_be_visible()
     expect(page.get_by_text("2 left of 2")).to_be_visible()
     check_page(page, JOURNEY, "programme bought")
+    page.get_by_role("link", name="Receipt").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Receipt P-"))
+    expect(page.get_by_role("main")).to_contain_text("USD 1,200.00")
+    check_page(page, JOURNEY, "the programme's receipt")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.go_back()
 
     page.get_by_role("link", name=ORGANISATION).click()
     expect(page.get_by_text(f"{PROGRAMME}: 2 of 2 sessions left")).to_be_visible()
@@ -210,7 +219,9 @@ def test_an_owner_buys_a_programme_runs_a_round_books_with_a_credit_and_the_cons
 ):
     prepare_organisation(live_site, DOMAIN, ORGANISATION)
     offer_programme(live_site)
-    context = browser.new_context(base_url=live_site.url, timezone_id="Europe/London")
+    context = browser.new_context(
+        base_url=live_site.url, timezone_id="Europe/London", accept_downloads=True
+    )
     page = context.new_page()
     sign_in_as(page, f"owner@{DOMAIN}")
     owner_buys_the_programme_and_opens_a_round(page)
