@@ -212,6 +212,9 @@ def consultant_sees_it_all_on_the_client_page(page, live_site) -> None:
     expect(emails).to_contain_text("Birchwood spring round is closed: the results are ready")
     expect(emails).to_contain_text("Confirmed: Working session on your action plan")
     check_page(page, JOURNEY, "the consultant's client page")
+    money.get_by_role("link", name=PROGRAMME).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{PROGRAMME}: {ORGANISATION}")
+    check_page(page, JOURNEY, "the consultant's page of the purchase")
 
 
 def test_an_owner_buys_a_programme_runs_a_round_books_with_a_credit_and_the_consultant_sees_it(

@@ -156,7 +156,7 @@ def test_the_demo_organisation_has_a_programme_with_a_session_booked_from_it_and
     client_view = consultant.get(f"/admin/organisations/{organisation.public_id}/").get_data(
         as_text=True
     )
-    assert "Partnership quarter (running until" in client_view
+    assert "Partnership quarter</a> (running until" in client_view
     assert "1 session used, 2 left of 3" in client_view
     assert "Working session on your action plan" in client_view
     assert SHARED_NOTE in client_view and PRIVATE_NOTE in client_view
