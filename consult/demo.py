@@ -18,6 +18,8 @@ from consult.accounts.models import User
 from consult.accounts.service import create_user
 from consult.clock import app_now
 from consult.db import get_session, id_of
+from consult.demo_engagement import add_demo_engagement
+from consult.portal.models import Organisation
 from consult.urls import site_root
 
 log = logging.getLogger("consult")
@@ -51,10 +53,13 @@ def sign_in_url() -> str:
 
 
 def load_demo_data() -> str:
-    """Add the demo consultant, calendar and client organisation; return the one-time password."""
+    """Add the demo consultant, calendar and client organisation with its engagement (a
+    programme with a session booked from it, the consultant's notes); return the one-time
+    password.
+    """
     session = get_session()
     password = secrets.token_urlsafe(12)
-    create_user(
+    consultant = create_user(
         session=session,
         email=DEMO_CONSULTANT_EMAIL,
         name=current_app.extensions["consult.site"].consultant_name,
@@ -63,7 +68,11 @@ def load_demo_data() -> str:
         now=app_now(),
     )
     add_demo_booking_calendar(session)
-    add_demo_organisation(session)
+    organisation = add_demo_organisation(session)
+    if organisation is not None:
+        add_demo_engagement(
+            session, organisation=organisation, consultant=consultant, now=app_now()
+        )
     session.commit()
     return password
 
@@ -176,9 +185,10 @@ def add_demo_booking_calendar(session: Session) -> None:
     )
 
 
-def add_demo_organisation(session: Session) -> None:
+def add_demo_organisation(session: Session) -> Organisation | None:
     """A client organisation with eleven members who answered a first round, closed with its plan,
-    so the consultant sees results at once. The members' passwords are random and never shown.
+    so the consultant sees results at once (None without an assessment to answer). The members'
+    passwords are random and never shown.
     """
     import random
     from datetime import timedelta
@@ -189,7 +199,7 @@ def add_demo_organisation(session: Session) -> None:
 
     definition = current_app.extensions["consult.assessments"].current()
     if definition is None:
-        return
+        return None
     now = app_now()
     organisation = portal.create_organisation(
         session=session, name="Riverside Community Clinic (demo)", now=now
@@ -247,3 +257,4 @@ def add_demo_organisation(session: Session) -> None:
         )
     session.flush()
     close_round(session=session, assessment_round=assessment_round, definition=definition, now=now)
+    return organisation

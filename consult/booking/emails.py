@@ -24,6 +24,7 @@ from sqlmodel import Session
 from consult.booking.invites import Invite, build_ics
 from consult.booking.locations import invite_location
 from consult.booking.models import Booking, ConsultationType
+from consult.engagements.policy import credit_back_notice_hours
 from consult.mail.service import queue_email
 from consult.site.identity import SiteIdentity
 from consult.urls import absolute_url
@@ -135,6 +136,7 @@ def _context(
         "refunded": format_money(booking.refunded_minor, booking.currency),
         "manage_url": absolute_url("booking.manage", token=manage_token) if manage_token else None,
         "admin_url": absolute_url("admin.dashboard"),
+        "credit_notice_hours": credit_back_notice_hours(_site().refund_tiers),
     }
 
 

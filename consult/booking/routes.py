@@ -230,6 +230,7 @@ def _details_page(slug: str) -> tuple[DetailsForm, dict[str, Any]] | None:
         "start": start,
         "start_local": start.astimezone(ZoneInfo(guest_zone)),
         "guest_zone": guest_zone,
+        "organisation_id": _organisation_asked_for(),
     }
 
 

@@ -56,6 +56,18 @@ def credit_given_back(*, starts_at: datetime, now: datetime, tiers: tuple[Refund
     return percent == 100
 
 
+def credit_back_notice_hours(tiers: tuple[RefundTier, ...]) -> int | None:
+    """The least notice, in hours, with which a cancelled session paid with a credit gets the
+    credit back (as `credit_given_back` decides); None when no notice does.
+    """
+    hours = None
+    for tier in sorted(tiers, key=lambda tier: tier.notice_hours, reverse=True):
+        if tier.refund_percent != 100:
+            break
+        hours = tier.notice_hours
+    return hours
+
+
 def programme_refund_quote(
     *,
     paid_minor: int,

@@ -1,6 +1,6 @@
 """Which nudges are due, as candidates before those already sent or stopped are left out:
-round invitations, reminders and closing notices, actions due and overdue, owners' weekly
-summaries.
+round invitations, reminders and closing notices, owners' notice of a closed round, actions due
+and overdue, owners' weekly summaries.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from datetime import date, datetime, timedelta, tzinfo
 from sqlmodel import Session, col, select
 
 from consult.accounts.models import User
+from consult.db import id_of
 from consult.portal.library import AssessmentLibrary
 from consult.portal.models import (
     ActionItem,
+    ActionNote,
     AssessmentRound,
     Membership,
     Organisation,
@@ -25,6 +27,9 @@ from consult.portal.timeline_data import organisation_record
 from consult.urls import absolute_url
 
 REMINDER_DAYS = 3  # a round's reminder, and an action's "due soon", this many days ahead
+# A round closed longer ago than this is not announced (so a first run does not announce them all).
+CLOSED_NOTICE_DAYS = 7
+SUMMARY_DAYS = 7  # the weekly summary looks this far back for the plan's movement
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,43 @@ def round_nudges(session: Session, *, today: date) -> Iterable[Nudge]:
                 )
 
 
+def closed_round_notices(session: Session, *, now: datetime) -> Iterable[Nudge]:
+    """Each owner is told, once, that a round of their organisation closed, with the link to its
+    results and plan.
+    """
+    rows = session.exec(
+        select(AssessmentRound, Organisation, User)
+        .join(Organisation, col(Organisation.id) == col(AssessmentRound.organisation_id))
+        .join(Membership, col(Membership.organisation_id) == col(Organisation.id))
+        .join(User, col(User.id) == col(Membership.user_id))
+        .where(
+            AssessmentRound.status == "closed",
+            col(AssessmentRound.closed_at) >= now - timedelta(days=CLOSED_NOTICE_DAYS),
+            Membership.role == "owner",
+        )
+    ).all()
+    for assessment_round, organisation, user in rows:
+        yield Nudge(
+            kind="round.closed",
+            subject_key=assessment_round.public_id,
+            user_id=user.id or 0,
+            email=user.email,
+            name=user.name,
+            subject=f"{assessment_round.name} is closed: the results are ready",
+            lines=(
+                f"{organisation.name}'s assessment round {assessment_round.name} has closed.",
+                "The results and the plan they suggest are ready. Read them with your team "
+                "before deciding what comes first: the plan is yours to shape.",
+            ),
+            link=absolute_url(
+                "portal.results",
+                organisation_id=organisation.public_id,
+                round_id=assessment_round.public_id,
+            ),
+            link_label="See the results and the plan",
+        )
+
+
 def action_nudges(session: Session, *, today: date) -> Iterable[Nudge]:
     rows = session.exec(
         select(ActionItem, AssessmentRound, Organisation, User)
@@ -138,13 +180,37 @@ def action_nudges(session: Session, *, today: date) -> Iterable[Nudge]:
         )
 
 
+def moved_actions(session: Session, *, since: datetime) -> dict[int, int]:
+    """How many actions of each organisation's plans changed, or were noted on, since `since`
+    (a plan made in that time counts: its actions are new), by organisation id.
+    """
+    changed = session.exec(
+        select(AssessmentRound.organisation_id, ActionItem.id)
+        .join(ActionItem, col(ActionItem.round_id) == col(AssessmentRound.id))
+        .where(col(ActionItem.updated_at) >= since)
+    ).all()
+    noted = session.exec(
+        select(AssessmentRound.organisation_id, ActionItem.id)
+        .join(ActionItem, col(ActionItem.round_id) == col(AssessmentRound.id))
+        .join(ActionNote, col(ActionNote.action_item_id) == col(ActionItem.id))
+        .where(col(ActionNote.created_at) >= since)
+    ).all()
+    actions: dict[int, set[int | None]] = {}
+    for organisation_id, action_id in (*changed, *noted):
+        actions.setdefault(organisation_id, set()).add(action_id)
+    return {organisation_id: len(ids) for organisation_id, ids in actions.items()}
+
+
 def summary_lines(
-    organisation_name: str, timeline: Timeline, *, time_zone: tzinfo
+    organisation_name: str, timeline: Timeline, *, moved: int, time_zone: tzinfo
 ) -> tuple[str, ...]:
     """The week's summary of an organisation's engagement, for its owners (dates in
-    `time_zone`, the consultant's).
+    `time_zone`, the consultant's); `moved` actions of the plan changed this week.
     """
-    lines = [f"Where {organisation_name}'s work with us stands this week:"]
+    lines = [
+        f"Where {organisation_name}'s work with us stands this week:",
+        f"The plan moved: {moved} action{'s' if moved != 1 else ''} new or changed this week.",
+    ]
     if timeline.upcoming:
         lines.append(
             f"{len(timeline.upcoming)} consultation{'s' if len(timeline.upcoming) != 1 else ''} "
@@ -175,7 +241,11 @@ def weekly_summaries(
     definitions: AssessmentLibrary,
     time_zone: tzinfo,
 ) -> Iterable[Nudge]:
+    """Each owner's summary of the week, for organisations whose plan moved in the last
+    SUMMARY_DAYS days; nothing for the others.
+    """
     year, week, _ = today.isocalendar()
+    moved = moved_actions(session, since=now - timedelta(days=SUMMARY_DAYS))
     owners: dict[int | None, list[User]] = {}
     for membership, user in session.exec(
         select(Membership, User)
@@ -184,7 +254,9 @@ def weekly_summaries(
     ).all():
         owners.setdefault(membership.organisation_id, []).append(user)
     for organisation in session.exec(
-        select(Organisation).where(col(Organisation.id).in_([key for key in owners if key]))
+        select(Organisation).where(
+            col(Organisation.id).in_([key for key in owners if key in moved])
+        )
     ).all():
         record = organisation_record(
             session,
@@ -193,7 +265,12 @@ def weekly_summaries(
             now=now,
             time_zone=time_zone,
         )
-        lines = summary_lines(organisation.name, record.timeline, time_zone=time_zone)
+        lines = summary_lines(
+            organisation.name,
+            record.timeline,
+            moved=moved[id_of(organisation)],
+            time_zone=time_zone,
+        )
         link = absolute_url("portal.organisation", organisation_id=organisation.public_id)
         for user in owners[organisation.id]:
             yield Nudge(

@@ -18,7 +18,13 @@ from sqlmodel import Session, col, select
 from consult.accounts.models import User
 from consult.db import begin_as_writer
 from consult.mail.service import queue_email
-from consult.nudges.candidates import Nudge, action_nudges, round_nudges, weekly_summaries
+from consult.nudges.candidates import (
+    Nudge,
+    action_nudges,
+    closed_round_notices,
+    round_nudges,
+    weekly_summaries,
+)
 from consult.nudges.models import NudgeOptOut, NudgeSent
 from consult.portal.library import AssessmentLibrary
 from consult.urls import absolute_url
@@ -67,6 +73,7 @@ def due_nudges(
     """
     candidates = [
         *round_nudges(session, today=today),
+        *closed_round_notices(session, now=now),
         *action_nudges(session, today=today),
         *weekly_summaries(
             session, today=today, now=now, definitions=definitions, time_zone=time_zone

@@ -9,30 +9,34 @@ from playwright.sync_api import expect
 PASSWORD = "pinewood partners"
 
 
-def prepare_portal_round(live_site, domain: str, name: str) -> dict:
-    """An organisation, its owner, three members and an open round, each person at
-    `<who>@<domain>` (who: owner, answerer, early1, early2).
-
-    Two members' answers are already in, so that the round has enough respondents to show results.
+def live_app(live_site):
+    """This process's own app on the live site's instance folder (its database), links on its
+    address.
     """
     from consult import create_app
-    from consult.accounts.service import create_user
-    from consult.clock import utc_now
     from consult.config import load_settings
-    from consult.db import get_session
-    from consult.portal import service
-    from consult.portal.models import Response
 
     settings = load_settings(
         {"CONSULT_INSTANCE_DIR": str(live_site.log.parent), "SITE_URL": live_site.url}
     )
-    app = create_app({"SETTINGS": settings, "PREPARE_DATABASE": False})
-    with app.app_context():
+    return create_app({"SETTINGS": settings, "PREPARE_DATABASE": False})
+
+
+def prepare_organisation(live_site, domain: str, name: str) -> None:
+    """An organisation with its owner and three members, each at `<who>@<domain>` (who: owner,
+    answerer, early1, early2), all in the staff group; no round yet.
+    """
+    from consult.accounts.service import create_user
+    from consult.clock import utc_now
+    from consult.db import get_session
+    from consult.portal import service
+
+    with live_app(live_site).app_context():
         db = get_session()
-        assessment = app.extensions["consult.assessments"].current()
         now = utc_now()
-        people = {
-            who: create_user(
+        organisation = service.create_organisation(session=db, name=name, now=now)
+        for who in ("owner", "answerer", "early1", "early2"):
+            person = create_user(
                 session=db,
                 email=f"{who}@{domain}",
                 name=who.title(),
@@ -40,10 +44,6 @@ def prepare_portal_round(live_site, domain: str, name: str) -> dict:
                 role="client",
                 now=now,
             )
-            for who in ("owner", "answerer", "early1", "early2")
-        }
-        organisation = service.create_organisation(session=db, name=name, now=now)
-        for who, person in people.items():
             service.add_member(
                 session=db,
                 organisation=organisation,
@@ -52,20 +52,38 @@ def prepare_portal_round(live_site, domain: str, name: str) -> dict:
                 role_group="staff",
                 now=now,
             )
-        assessment_round = service.open_round(
-            session=db,
-            organisation=organisation,
-            definition=assessment,
-            name="Spring round",
-            closes_on=now.date().replace(year=now.year + 1),
-            today=now.date(),
-            now=now,
-        )
+        db.commit()
+
+
+def submit_early_answers(live_site, domain: str, name: str) -> None:
+    """Early1 and Early2 of the organisation `name` have submitted their answers to its open
+    round, so that one more member's answers make enough respondents to show results.
+    """
+    from sqlmodel import select
+
+    from consult.accounts.models import User
+    from consult.clock import utc_now
+    from consult.db import get_session
+    from consult.portal.models import AssessmentRound, Organisation, Response
+
+    app = live_app(live_site)
+    with app.app_context():
+        db = get_session()
+        assessment = app.extensions["consult.assessments"].current()
+        now = utc_now()
+        organisation = db.exec(select(Organisation).where(Organisation.name == name)).one()
+        assessment_round = db.exec(
+            select(AssessmentRound).where(
+                AssessmentRound.organisation_id == organisation.id,
+                AssessmentRound.status == "open",
+            )
+        ).one()
         for who in ("early1", "early2"):
+            person = db.exec(select(User).where(User.email == f"{who}@{domain}")).one()
             db.add(
                 Response(
                     round_id=assessment_round.id,
-                    user_id=people[who].id,
+                    user_id=person.id,
                     role_group="staff",
                     started_at=now,
                     updated_at=now,
@@ -78,7 +96,40 @@ def prepare_portal_round(live_site, domain: str, name: str) -> dict:
                 )
             )
         db.commit()
-        return {"sections": len(assessment.sections)}
+
+
+def prepare_portal_round(live_site, domain: str, name: str) -> dict:
+    """An organisation, its owner, three members and an open round, each person at
+    `<who>@<domain>` (who: owner, answerer, early1, early2).
+
+    Two members' answers are already in, so that the round has enough respondents to show results.
+    """
+    from sqlmodel import select
+
+    from consult.clock import utc_now
+    from consult.db import get_session
+    from consult.portal import service
+    from consult.portal.models import Organisation
+
+    prepare_organisation(live_site, domain, name)
+    app = live_app(live_site)
+    with app.app_context():
+        db = get_session()
+        assessment = app.extensions["consult.assessments"].current()
+        now = utc_now()
+        organisation = db.exec(select(Organisation).where(Organisation.name == name)).one()
+        service.open_round(
+            session=db,
+            organisation=organisation,
+            definition=assessment,
+            name="Spring round",
+            closes_on=now.date().replace(year=now.year + 1),
+            today=now.date(),
+            now=now,
+        )
+        db.commit()
+    submit_early_answers(live_site, domain, name)
+    return {"sections": len(assessment.sections)}
 
 
 def sign_in_as(page, email: str) -> None:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from consult.booking.policy import RefundTier
 from consult.engagements.policy import (
+    credit_back_notice_hours,
     credit_given_back,
     credit_usable,
     programme_ends_at,
@@ -149,3 +150,25 @@ def test_the_allowed_purchase_transitions(current, new):
 def test_other_purchase_transitions_are_refused(current, new):
     with pytest.raises(PurchaseTransitionNotAllowed):
         check_purchase_transition(current, new)
+
+
+@pytest.mark.parametrize(
+    ("tiers", "hours"),
+    [
+        (TIERS, 48),
+        ((RefundTier(72, 100), RefundTier(48, 100), RefundTier(0, 0)), 48),
+        ((RefundTier(0, 100),), 0),
+        ((RefundTier(72, 50), RefundTier(48, 100)), None),  # the most notice gives only half
+        ((), None),
+    ],
+)
+def test_the_notice_that_gives_a_credit_back_is_the_policys_full_refund_notice(tiers, hours):
+    assert credit_back_notice_hours(tiers) == hours
+
+
+@given(notice=st.integers(min_value=0, max_value=200))
+def test_the_stated_notice_agrees_with_the_rule_that_gives_credits_back(notice):
+    hours = credit_back_notice_hours(TIERS)
+    session_start = START + timedelta(hours=notice)
+    back = credit_given_back(starts_at=session_start, now=START, tiers=TIERS)
+    assert back == (hours is not None and notice >= hours)

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from consult.accounts.service import create_invitation
 from consult.db import get_session
+from consult.engagements.models import ProgrammePurchase
 from consult.mail.models import OutboxEmail
 from consult.portal.figures import score_text
 from consult.portal.models import AssessmentRound, Membership, Organisation
@@ -56,7 +57,12 @@ def test_one_page_holds_the_whole_engagement(app, client_record):
     page = admin.get(f"/admin/organisations/{organisation.public_id}/").get_data(as_text=True)
     index = page.split('id="index-heading"')[1].split("</section>")[0]
     assert index.index("Spring") < index.index("Summer") and "up " in index
-    assert "Partnership quarter (running until" in page and "0 sessions used, 3 left of 3" in page
+    with app.app_context():
+        purchase = get_session().exec(select(ProgrammePurchase)).one()
+    # Each programme leads to its purchase's page (the grant's note, cancelling, refunds).
+    purchase_link = f'<a href="/admin/programmes/purchases/{purchase.public_id}/">'
+    assert f"{purchase_link}Partnership quarter</a> (running until" in page
+    assert "0 sessions used, 3 left of 3" in page
     assert "Paid USD 0.00, refunded USD 0.00" in page
     assert "booked by Riverside Person 0" in page.split('id="upcoming-heading"')[1]
     assert "waiting@clinic.example as member (Providers)" in page and "waiting, until" in page

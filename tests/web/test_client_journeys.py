@@ -140,6 +140,12 @@ def test_book_a_working_session_books_as_the_member_with_the_organisations_credi
     form = member.get(details.replace("&amp;", "&")).get_data(as_text=True)
     checked = re.search(r'<input[^>]* checked [^>]*name="book_as"[^>]*value="([^"]+)"', form)
     assert checked.group(1) == f"credit:{organisation.public_id}"
+    # Choosing another time keeps the organisation; only paying holds the time.
+    assert f"org={organisation.public_id}" in re.search(
+        r'href="([^"]+)">Choose another time', form
+    ).group(1)
+    assert "If you pay, your time is held for 30 minutes while you do." in form
+    assert "while you pay." not in form
     # The consultant reading the plan books for no one in particular.
     consultants = signed_in_client(app, consultant).get(results).get_data(as_text=True)
     assert f'href="/book/{WORKING}/">Book a working session' in consultants

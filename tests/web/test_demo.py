@@ -121,3 +121,45 @@ def test_demo_reset_refuses_in_production(make_app, make_user):
     assert result.exit_code == 1 and "refuses to run in production" in result.output
     assert users(app) == ["someone@clinic.example"]
     app.extensions[ENGINE_KEY].dispose()
+
+
+def test_the_demo_organisation_has_a_programme_with_a_session_booked_from_it_and_notes(make_app):
+    from consult.booking.models import Booking
+    from consult.demo_engagement import PRIVATE_NOTE, SHARED_NOTE
+    from consult.engagements.models import ProgrammeCredit, ProgrammePurchase
+
+    app = make_app()
+    result = app.test_cli_runner().invoke(args=["demo", "reset", "--yes"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        db = get_session()
+        organisation = db.exec(select(Organisation)).one()
+        purchase = db.exec(select(ProgrammePurchase)).one()
+        booking = db.exec(select(Booking)).one()
+        used = [credit for credit in db.exec(select(ProgrammeCredit)).all() if credit.booking_id]
+    assert (purchase.organisation_id, purchase.status, purchase.source) == (
+        organisation.id,
+        "active",
+        "grant",
+    )
+    assert [credit.booking_id for credit in used] == [booking.id]
+    assert (booking.status, booking.payment_state, booking.programme_purchase_id) == (
+        "confirmed",
+        "not_required",
+        purchase.id,
+    )
+    assert booking.organisation_id == organisation.id
+
+    consultant = app.test_client()
+    email, password = SIGN_IN.search(result.output).groups()
+    assert Auth(consultant).sign_in(email, password).status_code == 302
+    client_view = consultant.get(f"/admin/organisations/{organisation.public_id}/").get_data(
+        as_text=True
+    )
+    assert "Partnership quarter</a> (running until" in client_view
+    assert "1 session used, 2 left of 3" in client_view
+    assert "Working session on your action plan" in client_view
+    assert SHARED_NOTE in client_view and PRIVATE_NOTE in client_view
+    timeline = consultant.get(f"/portal/o/{organisation.public_id}/").get_data(as_text=True)
+    assert SHARED_NOTE in timeline and PRIVATE_NOTE not in timeline
+    assert "Partnership quarter: 2 of 3 sessions left" in timeline

@@ -1,5 +1,6 @@
-"""Nudges: round invitations, reminders and closing notices, actions due and overdue; each sent
-once however often cron runs, never to someone who stopped them with the link in one.
+"""Nudges: round invitations, reminders and closing notices, owners' notice of a closed round,
+actions due and overdue, owners' weekly summary when the plan moved; each sent once however
+often cron runs, never to someone who stopped them with the link in one.
 """
 
 import re
@@ -62,15 +63,15 @@ def test_each_round_nudge_goes_once_to_those_who_have_not_submitted(app, clock, 
             )
         )
         get_session().commit()
-    assert run(runner) == "nudges: 1 owner.weekly, 2 round.invitation"
+    assert run(runner) == "nudges: 2 round.invitation"
     assert run(runner) == "nudges: none due"  # cron again: nothing twice
     clock.advance(days=8)  # two days before it closes, in the next week
-    assert run(runner) == "nudges: 1 owner.weekly, 2 round.reminder"
+    assert run(runner) == "nudges: 2 round.reminder"
     clock.advance(days=2)
     assert run(runner) == "nudges: 2 round.closing"
     assert run(runner) == "nudges: none due"
-    # The owner had answered: only their weekly summaries.
-    assert {email.subject for email in mail_to(app, owner.email)} == {"Riverside Clinic: your week"}
+    # The owner had answered, and there is no plan yet to summarise: nothing to them.
+    assert mail_to(app, owner.email) == []
     subjects = [email.subject for email in mail_to(app, members[0].email)]
     assert subjects == [
         "Riverside Clinic: Winter is open",
@@ -97,7 +98,7 @@ def test_actions_due_and_overdue_nudge_whoever_carries_them_once(app, clock, run
         third.status = "done"  # finished: no nudge, however late
         db.commit()
         first_title, second_title = first.title, second.title
-    assert run(runner) == "nudges: 1 action.due, 1 action.overdue, 1 owner.weekly"
+    assert run(runner) == "nudges: 1 action.due, 1 action.overdue, 1 owner.weekly, 1 round.closed"
     assert [email.subject for email in mail_to(app, members[0].email)] == [
         f"Due soon: {first_title}"
     ]
@@ -127,7 +128,7 @@ def test_one_click_stops_every_nudge_to_that_person(app, clock, runner):
     assert download["account"]["reminders_stopped_at"] == clock().isoformat()
     clock.advance(days=8)
     # The owner and the other member only.
-    assert run(runner) == "nudges: 1 owner.weekly, 2 round.reminder"
+    assert run(runner) == "nudges: 2 round.reminder"
     assert len(mail_to(app, members[0].email)) == 1
 
 
@@ -163,8 +164,10 @@ def test_owners_get_one_summary_a_week_of_where_things_stand(app, clock, runner)
             db, clock, organisation=home, booker=members[0], starts_at=clock() + timedelta(days=6)
         )
         db.commit()
-    assert run(runner) == "nudges: 1 owner.weekly"
-    [summary] = mail_to(app, owner.email)
+    assert run(runner) == "nudges: 1 owner.weekly, 1 round.closed"
+    summary = next(email for email in mail_to(app, owner.email) if "your week" in email.subject)
+    new_plan = r"The plan moved: \d+ actions new or changed this week\."  # made this week
+    assert re.search(new_plan, summary.text_body)
     assert "1 consultation coming up, the next on 1 December." in summary.text_body
     assert re.search(
         r"The plan: 0 done, 0 in progress, \d+ not started, 0 overdue\.", summary.text_body
@@ -174,3 +177,43 @@ def test_owners_get_one_summary_a_week_of_where_things_stand(app, clock, runner)
     assert run(runner) == "nudges: none due"
     clock.advance(days=1)  # Monday
     assert run(runner) == "nudges: 1 owner.weekly"
+    clock.advance(days=7)  # a week in which nothing moved: no summary
+    assert run(runner) == "nudges: none due"
+    clock.advance(days=7)
+    with app.app_context():
+        db = get_session()
+        action = db.exec(select(ActionItem).order_by(ActionItem.position)).first()
+        action.status, action.updated_at = "in_progress", clock()
+        db.commit()
+    assert run(runner) == "nudges: 1 owner.weekly"
+    latest = mail_to(app, owner.email)[-1]
+    assert "The plan moved: 1 action new or changed this week." in latest.text_body
+    assert "The plan: 0 done, 1 in progress" in latest.text_body
+
+
+def test_owners_are_told_once_that_a_round_closed_with_the_link_to_its_results(app, clock, runner):
+    organisation, owner, members = make_people(app, clock)
+    with app.app_context():
+        db = get_session()
+        home = db.get(Organisation, organisation.id)
+        old = closed_round(db, clock, organisation=home, people=[owner, *members], value=2)
+        db.commit()
+    clock.advance(days=8)  # closed longer ago than a notice is worth: never announced
+    with app.app_context():
+        db = get_session()
+        home = db.get(Organisation, organisation.id)
+        new = closed_round(
+            db, clock, organisation=home, people=[owner, *members], value=3, name="Autumn"
+        )
+        db.commit()
+    assert run(runner) == "nudges: 1 owner.weekly, 1 round.closed"
+    [notice] = [email for email in mail_to(app, owner.email) if "is closed" in email.subject]
+    assert notice.subject == "Autumn is closed: the results are ready"
+    assert (
+        f"http://consult.test/portal/o/{organisation.public_id}/r/{new.public_id}/results"
+        in notice.text_body
+    )
+    assert old.public_id not in notice.text_body
+    assert notice.extra_headers["List-Unsubscribe"]
+    assert all("is closed" not in email.subject for email in mail_to(app, members[0].email))
+    assert run(runner) == "nudges: none due"

@@ -80,6 +80,14 @@ def test_a_member_books_an_included_session_without_paying(setting, app):
         assert get_session().exec(select(TestCheckout)).all() == []
     confirmation = [email for email in emails(app) if email.subject.startswith("Confirmed")][0]
     assert "included in your organisation's programme" in confirmation.text_body
+    # Its cancellation terms are the credit's, not a refund's (site.yaml: 100% from 48 hours).
+    terms = (
+        "Cancelling: cancel 48 hours or more before the start and the session goes back to your "
+        "organisation's programme; with less notice, it counts as used."
+    )
+    assert terms in confirmation.text_body
+    assert "goes back to your organisation's programme" in confirmation.html_body
+    assert "refunded in full" not in confirmation.text_body + confirmation.html_body
     again = setting.member.get(details_path(WORKING, free_slots(setting.member, WORKING, DAY)[0]))
     assert "(1 left), without paying" in again.get_data(as_text=True)
 
