@@ -1,7 +1,7 @@
 """What the browser tests visit: the pages reached by their address, and the steps they share.
 
-A new page is one more line in PUBLIC_PAGES, PORTAL_PAGES or CONSULTANT_PAGES: the accessibility
-gate (test_accessibility.py) and the structure checks (test_journeys.py) pick it up, and
+A new page is one more line in one of the lists below: the accessibility gate
+(test_accessibility.py) and the structure checks (test_journeys.py) pick it up, and
 tests/web/test_pages_in_the_gate.py fails while a page with an address is in none of them.
 """
 
@@ -91,6 +91,20 @@ PORTAL_PAGES = {
     "change password": "/accounts/password",
     "two-step sign-in settings": "/accounts/two-step/",
     "stop reminders (the e-mailed link)": "/portal/reminders/stop/{stop_token}",
+}
+
+
+# The consultant's pages of one record, filled from the same preparation.
+CONSULTANT_RECORD_PAGES = {
+    "client view": "/admin/organisations/{organisation}/",
+    "the organisation's portal page": f"{ORGANISATION}/",
+    "results and plan": f"{ORGANISATION}/r/{{closed_round}}/results",
+    "individual answers": f"{ORGANISATION}/r/{{closed_round}}/responses",
+    "edit a consultation type": "/admin/types/{consultation_type}/",
+    "edit a programme": "/admin/programmes/{programme}/",
+    "a programme bought": "/admin/programmes/purchases/{purchase}/",
+    "its receipt": "/admin/receipts/programme/{purchase}",
+    "confirm giving time off back": "/admin/time-off/{time_off}/remove",
 }
 
 

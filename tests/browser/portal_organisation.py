@@ -2,9 +2,11 @@
 
 Its owner sees a closed round with results and plan, an open round to answer, a pending
 invitation, a member to remove or hand over to, and a paid programme with its receipt; the
-values returned fill the `{fields}` of pages.PORTAL_PAGES.
+consultant also has a span of time off to give back. The values returned fill the `{fields}` of
+pages.PORTAL_PAGES and pages.CONSULTANT_RECORD_PAGES.
 """
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from tests.browser.portal_round import prepare_portal_round
@@ -20,6 +22,7 @@ def prepare_portal_organisation(live_site, domain: str, name: str) -> dict[str, 
     from consult import create_app
     from consult.accounts.models import User
     from consult.booking.models import ConsultationType
+    from consult.booking.time_off import block_time_off
     from consult.clock import utc_now
     from consult.config import load_settings
     from consult.db import get_session
@@ -126,6 +129,15 @@ def prepare_portal_organisation(live_site, domain: str, name: str) -> dict[str, 
             ),
             now=now,
         )
+        # Far beyond the booking horizon and at night, so that no journey's free times change.
+        night = (now + timedelta(days=400)).replace(hour=3, minute=0, second=0, microsecond=0)
+        time_off = block_time_off(
+            session=db,
+            starts_at=night,
+            ends_at=night + timedelta(minutes=30),
+            reason=f"Gate: {name}",
+            now=now,
+        )
         stop_link = stop_url(people["owner"].id, secret_key=app.config["SECRET_KEY"])
         fields = {
             "organisation": organisation.public_id,
@@ -134,6 +146,9 @@ def prepare_portal_organisation(live_site, domain: str, name: str) -> dict[str, 
             "invitation": str(invitation.id),
             "member": str(member.id),
             "purchase": purchase.public_id,
+            "programme": str(programme.id),
+            "consultation_type": str(discovery.id),
+            "time_off": str(time_off.id),
             "stop_token": urlsplit(stop_link).path.rsplit("/", 1)[1],
         }
         db.commit()

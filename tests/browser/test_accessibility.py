@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from tests.browser.accessibility import check_page
 from tests.browser.pages import (
     CONSULTANT_PAGES,
+    CONSULTANT_RECORD_PAGES,
     PORTAL_PAGES,
     PUBLIC_PAGES,
     expect_the_form_failed,
@@ -99,6 +100,15 @@ def test_every_portal_page_passes_the_accessibility_gate(browser, live_site):
     expect(page.get_by_text("Test payment.")).to_be_visible()
     check_page(page, "portal pages", "paying for a programme")
     context.close()
+
+    consultant = browser.new_context(base_url=live_site.url)
+    page = consultant.new_page()
+    sign_in(page, live_site)
+    for name, path in CONSULTANT_RECORD_PAGES.items():
+        response = page.goto(path.format(**fields))
+        assert response.status == 200, f"{name}: {path} answered {response.status}"
+        check_page(page, "consultant pages: one record", name)
+    consultant.close()
 
 
 def test_two_step_sign_in_and_deleting_an_account_pass_the_accessibility_gate(browser, live_site):

@@ -1,9 +1,8 @@
-"""Every public and portal page with an address is in the accessibility gate, or says why not.
+"""Every page with an address is in the accessibility gate, or says why not.
 
-A page is in the gate when a path in tests/browser/pages.py reaches it (its `{fields}` filled
-with placeholders), or when a browser journey checks it at a step named below. Everything
-else a GET route answers is a file or a redirect, and is listed with what it is. Admin pages have
-their own check in test_accessibility_markup.py.
+A page is in the gate when a path in tests/browser/pages.py reaches its route (the path's
+`{fields}` filled with placeholders), or when a browser journey checks it at a step named below.
+Everything else a GET route answers is a file, a feed or a redirect, listed with what it is.
 """
 
 import string
@@ -11,9 +10,15 @@ import string
 from werkzeug.exceptions import HTTPException
 
 from consult.config import PROJECT_ROOT
-from tests.browser.pages import CONSULTANT_PAGES, PORTAL_PAGES, PUBLIC_PAGES
+from tests.browser.pages import (
+    CONSULTANT_PAGES,
+    CONSULTANT_RECORD_PAGES,
+    PORTAL_PAGES,
+    PUBLIC_PAGES,
+)
 
 BROWSER_TESTS = PROJECT_ROOT / "tests" / "browser"
+LISTS = (PUBLIC_PAGES, PORTAL_PAGES, CONSULTANT_PAGES, CONSULTANT_RECORD_PAGES)
 
 # Not pages to read: what each answers instead.
 NOT_PAGES = {
@@ -34,6 +39,8 @@ NOT_PAGES = {
     "portal.report_pdf": "the results and plan as a PDF",
     "receipts.guest_receipt_pdf": "a receipt as a PDF",
     "receipts.portal_receipt_pdf": "a receipt as a PDF",
+    "receipts.admin_receipt_pdf": "a receipt as a PDF",
+    "admin.subscribers_csv": "the subscribers as a CSV file",
 }
 
 # Pages reached only by filling a form or with a live booking: the file whose journey checks
@@ -46,62 +53,62 @@ IN_JOURNEYS = {
     "booking.cancel": ("test_journeys.py", '"confirm cancelling")'),
     "booking.move": ("test_journeys.py", '"move to another time")'),
     "receipts.guest_receipt": ("test_journeys.py", '"receipt")'),
+    "admin.booking_detail": ("test_journeys.py", '"the booking")'),
+    "admin.cancel_booking_as_consultant": ("test_journeys.py", '"confirm cancelling")'),
+    "admin.move_booking_as_consultant": ("test_host_journeys.py", '"move")'),
     "two_factor.set_up": ("test_accessibility.py", '"set up")'),
     "two_factor.sign_in_code": ("test_accessibility.py", '"the code after the password")'),
     "two_factor.turn_off": ("test_accessibility.py", '"turn off")'),
-    "portal.individual_responses": (
-        "test_accessibility.py",
-        'check_page(page, "consultant pages", "individual answers")',
-    ),
 }
 
-PLACEHOLDERS = string.Formatter()
+FIELDS = string.Formatter()
 
 
 def _filled(path: str) -> str:
-    """The path with each {field} replaced by a value any string argument takes."""
-    fields = {name for _, name, _, _ in PLACEHOLDERS.parse(path) if name}
-    return path.format(**dict.fromkeys(fields, "placeholder"))
+    """The path with each {field} replaced by a value any string or number argument takes."""
+    fields = {name for _, name, _, _ in FIELDS.parse(path) if name}
+    return path.format(**dict.fromkeys(fields, "1"))
 
 
-def _endpoints_listed(app) -> set[str]:
+def _rules_listed(app) -> set[str]:
+    """The routes (as written in the url map) that a path in pages.py reaches."""
     adapter = app.url_map.bind("consult.test")
     listed = set()
-    for path in [*PUBLIC_PAGES.values(), *PORTAL_PAGES.values(), *CONSULTANT_PAGES.values()]:
+    for path in [path for pages in LISTS for path in pages.values()]:
         address, _, query = _filled(path).partition("?")
         try:
-            endpoint, _ = adapter.match(address, method="GET", query_args=query)
+            rule, _ = adapter.match(address, method="GET", query_args=query, return_rule=True)
         except HTTPException:  # the error pages' paths, which match no route on purpose
             continue
-        listed.add(endpoint)
+        listed.add(rule.rule)
     return listed
 
 
-def _public_and_portal_endpoints(app) -> set[str]:
+def _pages(app) -> dict[str, str]:
+    """Every GET route: its rule as written, and its endpoint."""
     return {
-        rule.endpoint
+        rule.rule: rule.endpoint
         for rule in app.url_map.iter_rules()
-        if "GET" in (rule.methods or ()) and not rule.rule.startswith("/admin/")
+        if "GET" in (rule.methods or ())
     }
 
 
-def test_every_public_and_portal_page_is_in_the_accessibility_gate(app):
-    unaccounted = (
-        _public_and_portal_endpoints(app)
-        - _endpoints_listed(app)
-        - set(NOT_PAGES)
-        - set(IN_JOURNEYS)
-    )
+def test_every_page_with_an_address_is_in_the_accessibility_gate(app):
+    listed = _rules_listed(app)
+    unaccounted = {
+        rule
+        for rule, endpoint in _pages(app).items()
+        if rule not in listed and endpoint not in NOT_PAGES and endpoint not in IN_JOURNEYS
+    }
     assert unaccounted == set(), "add these to tests/browser/pages.py, or say why not here"
 
 
 def test_the_reasons_given_are_current(app):
-    """No stale entry: each names a route that exists, is not also listed, and each journey
-    step named is checked in that file."""
-    endpoints = _public_and_portal_endpoints(app)
-    listed = _endpoints_listed(app)
+    """No stale entry: each names a route that exists and is not also listed, and each journey
+    step named is in that file."""
+    listed = _rules_listed(app)
     for endpoint in [*NOT_PAGES, *IN_JOURNEYS]:
-        assert endpoint in endpoints and endpoint not in listed, endpoint
+        rules = [rule for rule, its in _pages(app).items() if its == endpoint]
+        assert rules and not set(rules) & listed, endpoint
     for endpoint, (file_name, step) in IN_JOURNEYS.items():
-        source = (BROWSER_TESTS / file_name).read_text()
-        assert step in source, (endpoint, file_name, step)
+        assert step in (BROWSER_TESTS / file_name).read_text(), (endpoint, file_name, step)
