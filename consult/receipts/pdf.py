@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, Table
 
 from consult.portal.report_style import (
     CONTENT_WIDTH,
+    FONT,
     MARGIN,
     RULE,
     SHADE,
@@ -43,6 +44,7 @@ def _parties(receipt: Receipt) -> Table:
     parties.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # a table's own default is Helvetica
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -64,6 +66,7 @@ def _amounts(receipt: Receipt) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
                 ("LINEABOVE", (0, 0), (-1, 0), 0.5, RULE),
                 ("LINEABOVE", (0, len(rows) - len(receipt.lines())), (-1, -1), 0.5, RULE),
                 ("BACKGROUND", (0, -1), (-1, -1), SHADE),
@@ -86,6 +89,7 @@ def build_receipt_pdf(receipt: Receipt) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
+        initialFontName=FONT,  # else every page also lists Helvetica, which cannot print Unicode
         title=plain(f"Receipt {receipt.number}"),
         author=plain(receipt.practice.name),
     )

@@ -15,7 +15,6 @@ from sqlmodel import select
 from consult.accounts.access import require_consultant
 from consult.booking.models import Booking
 from consult.booking.service import find_by_access_token
-from consult.config import Settings
 from consult.db import get_session, looks_like_identifier
 from consult.engagements.models import ProgrammePurchase
 from consult.portal.routes import _access
@@ -29,6 +28,7 @@ from consult.receipts.service import (
     purchase_receipt,
 )
 from consult.site.identity import SiteIdentity
+from consult.urls import site_root
 
 blueprint = Blueprint("receipts", __name__)
 
@@ -40,8 +40,7 @@ def _site() -> SiteIdentity:
 
 def _receipt_of(record: Booking | ProgrammePurchase) -> Receipt:
     """The record's receipt; a payment without one (free, credit, grant) is a 404."""
-    settings: Settings = current_app.extensions["consult.settings"]
-    practice = practice_details(_site(), settings.site_url)
+    practice = practice_details(_site(), site_root())
     zone = _site().time_zone
     if isinstance(record, Booking):
         receipt = booking_receipt(get_session(), record, practice=practice, site_zone=zone)

@@ -109,6 +109,10 @@ LAYOUT_PROBLEMS = """() => {
       if (!element.getAttribute('aria-label') && !element.getAttribute('aria-labelledby'))
         problems.push(describe(element) + ' scrolls but has no name');
     }
+    // Text the colour of its own background: axe leaves a 1:1 contrast for a person to judge.
+    if (element.matches('a, button') && element.textContent.trim() &&
+        element.getClientRects().length && style.color === style.backgroundColor)
+      problems.push(describe(element) + ' has text the colour of its background');
     // A list laid out as a row or grid (buttons, cards) shows no bullets.
     if (element.tagName === 'LI' && style.display === 'list-item' &&
         style.listStyleType !== 'none' &&
@@ -123,7 +127,8 @@ LAYOUT_PROBLEMS = """() => {
 
 
 def layout_problems(page) -> list[str]:
-    """Scrolling boxes the keyboard cannot reach, stray bullets, and duplicate descriptions."""
+    """Scrolling boxes the keyboard cannot reach, invisible link or button text, stray bullets,
+    and duplicate descriptions."""
     return page.evaluate(LAYOUT_PROBLEMS)
 
 

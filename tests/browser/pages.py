@@ -1,7 +1,8 @@
 """What the browser tests visit: the pages reached by their address, and the steps they share.
 
-A new page is one more line in PUBLIC_PAGES or CONSULTANT_PAGES: the accessibility gate
-(test_accessibility.py) and the structure checks (test_journeys.py) pick it up.
+A new page is one more line in one of the lists below: the accessibility gate
+(test_accessibility.py) and the structure checks (test_journeys.py) pick it up, and
+tests/web/test_pages_in_the_gate.py fails while a page with an address is in none of them.
 """
 
 import re
@@ -59,6 +60,51 @@ CONSULTANT_PAGES = {
     "grant a programme": "/admin/programmes/grant",
     "change password": "/accounts/password",
     "your data": "/accounts/data",
+}
+
+
+# A client organisation's pages, seen by its owner: portal_organisation.py makes one with
+# something on each, and fills each {field}.
+ORGANISATION = "/portal/o/{organisation}"
+PORTAL_PAGES = {
+    "your organisations": "/portal/",
+    "organisation and its timeline": f"{ORGANISATION}/",
+    "activity": f"{ORGANISATION}/activity",
+    "members": f"{ORGANISATION}/members",
+    "confirm revoking an invitation": (
+        f"{ORGANISATION}/invitations/revoke?invitation={{invitation}}"
+    ),
+    "confirm removing a member": f"{ORGANISATION}/members/remove?membership={{member}}",
+    "confirm handing over ownership": (
+        f"{ORGANISATION}/members/hand-ownership?membership={{member}}"
+    ),
+    "answer page": f"{ORGANISATION}/r/{{open_round}}/answer/1",
+    "review": f"{ORGANISATION}/r/{{open_round}}/review",
+    "who has responded": f"{ORGANISATION}/r/{{open_round}}/progress",
+    "confirm closing the round": f"{ORGANISATION}/r/{{open_round}}/close",
+    "results and plan": f"{ORGANISATION}/r/{{closed_round}}/results",
+    "programmes, and buying one": f"{ORGANISATION}/programmes/",
+    "confirm ending a programme": f"{ORGANISATION}/programmes/{{purchase}}/cancel",
+    "receipts": f"{ORGANISATION}/receipts/",
+    "receipt": f"{ORGANISATION}/receipts/programme/{{purchase}}",
+    "your data: download or delete": "/accounts/data",
+    "change password": "/accounts/password",
+    "two-step sign-in settings": "/accounts/two-step/",
+    "stop reminders (the e-mailed link)": "/portal/reminders/stop/{stop_token}",
+}
+
+
+# The consultant's pages of one record, filled from the same preparation.
+CONSULTANT_RECORD_PAGES = {
+    "client view": "/admin/organisations/{organisation}/",
+    "the organisation's portal page": f"{ORGANISATION}/",
+    "results and plan": f"{ORGANISATION}/r/{{closed_round}}/results",
+    "individual answers": f"{ORGANISATION}/r/{{closed_round}}/responses",
+    "edit a consultation type": "/admin/types/{consultation_type}/",
+    "edit a programme": "/admin/programmes/{programme}/",
+    "a programme bought": "/admin/programmes/purchases/{purchase}/",
+    "its receipt": "/admin/receipts/programme/{purchase}",
+    "confirm giving time off back": "/admin/time-off/{time_off}/remove",
 }
 
 

@@ -109,3 +109,24 @@ def test_the_pdf_holds_the_practice_the_payer_the_item_and_the_refund():
 def test_the_pdf_survives_text_no_pdf_can_hold():
     text = pdf_text(receipt(billed_to=("Zoë\x00 Ng\x1b", "Ünïcode & <b>bold</b>")))
     assert "Zoë Ng" in text and "<b>bold</b>" in text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Νοσοκομείο Αγίας Σοφίας, Θεσσαλονίκη",  # Greek
+        "İstanbul Şişli Sağlık Ağı, Çağrı Merkezi ığüö",  # Turkish: dotted İ, dotless ı, ğ, ş
+        "Bệnh viện Đa khoa Tỉnh Quảng Ngãi, Phòng khám Ưu tiên",  # Vietnamese: stacked marks
+    ],
+)
+def test_a_payer_named_in_another_script_is_printed_as_written_in_an_embedded_unicode_font(name):
+    document = build_receipt_pdf(receipt(billed_to=(name,), item=f"Programme for {name}"))
+    reader = PdfReader(io.BytesIO(document))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert name in text and f"Programme for {name}" in text
+    fonts = {
+        str(font["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts <= {"DejaVuSans", "DejaVuSans-Bold"} and "DejaVuSans" in fonts

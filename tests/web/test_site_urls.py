@@ -145,3 +145,16 @@ def test_flask_run_notes_the_address_it_serves_on_before_any_request(make_app, p
     assert (settings.instance_dir / SERVED_AT_FILE).read_text().strip() == noted
     with app.app_context():
         assert absolute_url("accounts.sign_in") == f"{noted}/accounts/sign-in"
+
+
+def test_a_receipt_names_the_address_the_site_is_served_on(local_app):
+    guest = local_app.test_client()
+    held = book_on(guest, "leadership-strategy-session", SERVED)
+    page = guest.get(held.headers["Location"], base_url=SERVED).get_data(as_text=True)
+    action = re.search(r'action="([^"]+/pay)"', page).group(1)
+    paid = guest.post(action, data={"csrf_token": csrf_token_from(page)}, base_url=SERVED)
+    guest.get(paid.headers["Location"], base_url=SERVED)
+    sent = [e for e in emails(local_app) if e.to_address == GUEST["email"]]
+    manage = re.search(rf"{SERVED}(/book/manage/\S+)", sent[-1].text_body).group(1)
+    receipt = guest.get(f"{manage}/receipt", base_url=SERVED).get_data(as_text=True)
+    assert SERVED in receipt and ":5000" not in receipt
