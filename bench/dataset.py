@@ -48,14 +48,16 @@ class Dataset:
     consultation_type: str
 
 
-def build_content(directory: Path, posts: int = POSTS) -> Path:
-    """The project's site.yaml, pages and assessments, with `posts` generated posts."""
+def build_content(directory: Path, posts: int = POSTS, words: int = 700) -> Path:
+    """The project's site.yaml, pages and assessments, with `posts` generated posts of about
+    `words` words.
+    """
     for name in ("pages", "assessments"):
         shutil.copytree(PROJECT_ROOT / "content" / name, directory / name)
     shutil.copy(PROJECT_ROOT / "content" / "site.yaml", directory / "site.yaml")
     (directory / "posts").mkdir()
     (directory / "media").mkdir()
-    generate_posts(directory / "posts", posts)
+    generate_posts(directory / "posts", posts, words)
     return directory
 
 
