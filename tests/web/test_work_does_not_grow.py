@@ -25,8 +25,8 @@ from tests.web.scaled_site import Size, build_scaled_site
 
 ONE_TIMES = Size(posts=2, bookings=30, organisations=2, respondents=4)
 FACTORS = (1, 10, 100)
-# Short posts: rendering 1,200 full ones would take most of the test's time, and no page's
-# database work depends on a post's length.
+# Short posts: rendering 200 full ones would take seconds more, and no page's database work
+# depends on a post's length.
 WORDS_PER_POST = 40
 POST = 1  # a post, and its first tag, that every size holds
 # Lists that load a page of rows (PER_PAGE), each with a related row, and the visitor.
