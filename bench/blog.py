@@ -46,17 +46,18 @@ WORDS = [
 ]
 
 
-def generate_posts(directory: Path, count: int) -> None:
+def generate_posts(directory: Path, count: int, words: int = 700) -> None:
+    """`count` posts of about `words` words, with headings, a list and a table."""
     first_day = date(2020, 1, 7)  # each post at 09:00 in the site's time zone, a day apart
     for number in range(count):
         tags = [WORDS[number % 7], WORDS[(number * 3) % 11]]
-        words = " ".join(WORDS[(number + offset) % len(WORDS)] for offset in range(700))
+        text = " ".join(WORDS[(number + offset) % len(WORDS)] for offset in range(words))
         body = "\n\n".join(
             [
                 "## A heading",
-                words[:1500],
+                text[:1500],
                 "- one\n- two\n- three",
-                words[1500:],
+                text[1500:],
                 "| a | b |\n|---|---|\n| 1 | 2 |",
             ]
         )

@@ -1,5 +1,6 @@
 """The site benchmark's data set: 1,000 posts, 2,000 bookings, 200 organisations of 20
-respondents, each with a closed round (scored, with its plan), written quickly in bulk.
+respondents, each with a closed round (scored, with its plan), and the consultant's past days off
+and time off (one of each for every 40 bookings), written quickly in bulk.
 
 `build_content` makes the content folder; `fill_database` fills a migrated, empty database
 through the app's own models and `close_round`, inserting the many plain rows in bulk.
@@ -21,7 +22,13 @@ from sqlmodel import Session
 from bench.blog import generate_posts
 from consult.accounts.models import User
 from consult.accounts.passwords import hash_password
-from consult.booking.models import Booking, BookingTimeBlock, ConsultationType
+from consult.booking.models import (
+    Booking,
+    BookingTimeBlock,
+    ConsultationType,
+    DateOverride,
+    TimeOff,
+)
 from consult.config import PROJECT_ROOT
 from consult.demo import add_demo_booking_calendar
 from consult.portal.definition import AssessmentDefinition
@@ -36,6 +43,7 @@ CONSULTANT_EMAIL = "consultant@bench.example"
 OWNER_EMAIL = "owner0@bench.example"
 # Office hours of the demo calendar (Monday to Thursday) hold one booking at each of these.
 BOOKING_STARTS = (time(9), time(10, 30), time(13), time(14, 30))
+DAYS_OFF_EVERY = 40  # bookings
 
 
 @dataclass(frozen=True)
@@ -48,14 +56,16 @@ class Dataset:
     consultation_type: str
 
 
-def build_content(directory: Path, posts: int = POSTS) -> Path:
-    """The project's site.yaml, pages and assessments, with `posts` generated posts."""
+def build_content(directory: Path, posts: int = POSTS, words: int = 700) -> Path:
+    """The project's site.yaml, pages and assessments, with `posts` generated posts of about
+    `words` words.
+    """
     for name in ("pages", "assessments"):
         shutil.copytree(PROJECT_ROOT / "content" / name, directory / name)
     shutil.copy(PROJECT_ROOT / "content" / "site.yaml", directory / "site.yaml")
     (directory / "posts").mkdir()
     (directory / "media").mkdir()
-    generate_posts(directory / "posts", posts)
+    generate_posts(directory / "posts", posts, words)
     return directory
 
 
@@ -145,6 +155,35 @@ def _add_bookings(session: Session, zone: ZoneInfo, now: datetime, count: int) -
     session.execute(insert(BookingTimeBlock), blocks)
 
 
+def _add_past_days_off(session: Session, zone: ZoneInfo, now: datetime, count: int) -> None:
+    """`count` past date overrides (days off, and days of shorter hours) and spans of time off:
+    what years of use leave behind, which no page that shows the weeks ahead should read.
+    """
+    today = now.astimezone(zone).date()
+    days = [today - timedelta(days=2 + 3 * number) for number in range(count)]
+    session.execute(
+        insert(DateOverride),
+        [
+            {"day": day, "start_time": time(10), "end_time": time(12)}
+            if number % 2
+            else {"day": day, "start_time": None, "end_time": None}
+            for number, day in enumerate(days)
+        ],
+    )
+    session.execute(
+        insert(TimeOff),
+        [
+            {
+                "starts_at": datetime.combine(day, time(17), tzinfo=zone),
+                "ends_at": datetime.combine(day, time(18), tzinfo=zone),
+                "reason": "Training",
+                "created_at": now,
+            }
+            for day in days
+        ],
+    )
+
+
 def _add_organisations(
     session: Session,
     definition: AssessmentDefinition,
@@ -160,61 +199,82 @@ def _add_organisations(
     user_ids = list(session.execute(select(User.id).where(User.role == "client")).scalars())
     groups = [group.key for group in definition.role_groups]
     questions = [question.key for question in definition.questions if question.kind != "text"]
-    first: tuple[str, str] | None = None
-    for number in range(organisations):
-        organisation = Organisation(
-            public_id=secrets.token_urlsafe(16), name=f"Bench Health {number}", created_at=now
-        )
-        session.add(organisation)
-        session.flush()
-        assessment_round = AssessmentRound(
-            public_id=secrets.token_urlsafe(16),
-            organisation_id=organisation.id,
-            definition_key=definition.key,
-            definition_version=definition.version,
-            name="Spring round",
-            closes_on=now.date() - timedelta(days=1),
-            opened_at=now - timedelta(days=30 + number % 60),
-        )
-        session.add(assessment_round)
-        session.flush()
-        members = user_ids[number * respondents : (number + 1) * respondents]
+    organisation_ids = list(
         session.execute(
-            insert(Membership),
+            insert(Organisation).returning(Organisation.id, sort_by_parameter_order=True),
             [
                 {
-                    "organisation_id": organisation.id,
-                    "user_id": user_id,
-                    "role": "owner" if position == 0 else "member",
-                    "role_group": groups[position % len(groups)],
-                    "joined_at": now,
+                    "public_id": secrets.token_urlsafe(16),
+                    "name": f"Bench Health {number}",
+                    "created_at": now,
                 }
-                for position, user_id in enumerate(members)
+                for number in range(organisations)
             ],
-        )
+        ).scalars()
+    )
+    round_ids = list(
         session.execute(
-            insert(Response),
+            insert(AssessmentRound).returning(AssessmentRound.id, sort_by_parameter_order=True),
             [
                 {
-                    "round_id": assessment_round.id,
-                    "user_id": user_id,
-                    "role_group": groups[position % len(groups)],
-                    "answers": {key: chooser.randint(1, 5) for key in questions},
-                    "started_at": now,
-                    "updated_at": now,
-                    "submitted_at": now,
+                    "public_id": secrets.token_urlsafe(16),
+                    "organisation_id": organisation_id,
+                    "definition_key": definition.key,
+                    "definition_version": definition.version,
+                    "name": "Spring round",
+                    "closes_on": now.date() - timedelta(days=1),
+                    "status": "open",
+                    "opened_at": now - timedelta(days=30 + number % 60),
                 }
-                for position, user_id in enumerate(members)
+                for number, organisation_id in enumerate(organisation_ids)
             ],
-        )
-        closed_at = now - timedelta(hours=organisations - number)
+        ).scalars()
+    )
+    members = [
+        (number, position, user_ids[number * respondents + position])
+        for number in range(organisations)
+        for position in range(respondents)
+    ]
+    session.execute(
+        insert(Membership),
+        [
+            {
+                "organisation_id": organisation_ids[number],
+                "user_id": user_id,
+                "role": "owner" if position == 0 else "member",
+                "role_group": groups[position % len(groups)],
+                "joined_at": now,
+            }
+            for number, position, user_id in members
+        ],
+    )
+    session.execute(
+        insert(Response),
+        [
+            {
+                "round_id": round_ids[number],
+                "user_id": user_id,
+                "role_group": groups[position % len(groups)],
+                "answers": {key: chooser.randint(1, 5) for key in questions},
+                "started_at": now,
+                "updated_at": now,
+                "submitted_at": now,
+            }
+            for number, position, user_id in members
+        ],
+    )
+    for number, round_id in enumerate(round_ids):  # the first closes earliest
         close_round(
-            session=session, assessment_round=assessment_round, definition=definition, now=closed_at
+            session=session,
+            assessment_round=session.get_one(AssessmentRound, round_id),
+            definition=definition,
+            now=now - timedelta(hours=organisations - number),
         )
-        first = first or (organisation.public_id, assessment_round.public_id)
-    if first is None:
+    if not round_ids:
         raise ValueError("no organisation was made")
-    return first
+    first_organisation = session.get_one(Organisation, organisation_ids[0])
+    first_round = session.get_one(AssessmentRound, round_ids[0])
+    return first_organisation.public_id, first_round.public_id
 
 
 def fill_database(
@@ -248,6 +308,8 @@ def fill_database(
         add_demo_booking_calendar(session)
         session.flush()
         _add_bookings(session, zone, now, bookings)
+        if bookings >= DAYS_OFF_EVERY:
+            _add_past_days_off(session, zone, now, bookings // DAYS_OFF_EVERY)
         organisation_id, round_id = _add_organisations(
             session,
             definition,

@@ -46,7 +46,7 @@ def dashboard() -> str:
         subscribers_by_status=subscribers_by_status,
         undelivered=undelivered,
         published_count=len(public.posts),
-        unpublished=[post for post in blog.posts if public.get(post.slug) is None],
+        unpublished=public.unpublished,
         content_problems=content_problems(
             settings.content_dir,
             current_app.extensions["consult.blog"],

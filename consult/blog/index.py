@@ -60,8 +60,11 @@ class Month:
 class PublicView:
     """The posts a reader can see at one moment, newest first, with everything derived from them."""
 
-    def __init__(self, public: tuple[Post, ...], scheduled: tuple[Post, ...]):
+    def __init__(
+        self, public: tuple[Post, ...], scheduled: tuple[Post, ...], unpublished: tuple[Post, ...]
+    ):
         self.posts = public
+        self.unpublished = unpublished  # drafts and scheduled posts, for the consultant's eyes
         self._by_slug = {post.slug: post for post in public}
         tags: dict[str, list[Post]] = defaultdict(list)
         tag_names: dict[str, str] = {}
@@ -177,6 +180,7 @@ class BlogIndex:
                 view = PublicView(
                     public=tuple(post for post in self.posts if post.slug in live),
                     scheduled=tuple(post for post in self.posts if post.slug in scheduled),
+                    unpublished=tuple(post for post in self.posts if post.slug not in live),
                 )
                 self._views = {published: view}
             return view

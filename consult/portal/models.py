@@ -96,6 +96,23 @@ class AssessmentRound(SQLModel, table=True):
     )
 
 
+class BenchmarkFigures(SQLModel, table=True):
+    """Every organisation's latest closed result on one assessment version, summed up for the
+    comparison with other organisations (`comparison.peer_figures`).
+
+    Made again whenever a round of that version closes, under this row's lock, so a results page
+    reads one row rather than one round per organisation.
+    """
+
+    __tablename__ = "benchmark_figures"
+
+    definition_key: str = Field(max_length=80, primary_key=True)
+    definition_version: int = Field(primary_key=True)
+    figures: dict[str, Any] | None = Field(
+        default=None, sa_type=JSON, description="comparison.peer_figures; None until first made."
+    )
+
+
 class Response(SQLModel, table=True):
     """One member's answers in one round; private to them and the consultant.
 

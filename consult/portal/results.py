@@ -15,7 +15,8 @@ from consult.audit.web import audit
 from consult.clock import app_now
 from consult.db import get_session
 from consult.portal import service
-from consult.portal.comparison import benchmark, compare_rounds
+from consult.portal.benchmarking import standing_among_peers
+from consult.portal.comparison import compare_rounds
 from consult.portal.definition import AssessmentDefinition
 from consult.portal.figures import change_words, score_text, signed, urgency_text
 from consult.portal.models import ActionItem, ActionNote, AssessmentRound, Response, stored_id
@@ -32,7 +33,7 @@ from consult.portal.routes import (
     assessments,
     blueprint,
 )
-from consult.portal.score_chart import score_charts
+from consult.portal.score_chart import DrawnCharts, ScoreCharts, score_charts
 from consult.portal.scoring import RoundResult
 from consult.urls import site_root
 
@@ -100,29 +101,6 @@ def _change_since(
     return compare_rounds(closed_round_result(get_session(), previous, definition), result)
 
 
-def _others_for_benchmark(assessment_round: AssessmentRound) -> list[dict[str, float | None]]:
-    """The latest closed result of every other organisation on the same assessment version.
-
-    One query.
-    """
-    rows = (
-        get_session()
-        .exec(
-            select(AssessmentRound)
-            .where(
-                AssessmentRound.status == "closed",
-                AssessmentRound.organisation_id != assessment_round.organisation_id,
-                AssessmentRound.definition_key == assessment_round.definition_key,
-                AssessmentRound.definition_version == assessment_round.definition_version,
-            )
-            .order_by(col(AssessmentRound.closed_at))
-        )
-        .all()
-    )
-    latest = {row.organisation_id: row.result["dimension_means"] for row in rows if row.result}
-    return list(latest.values())
-
-
 def _closed_round(
     organisation_id: str, round_id: str
 ) -> tuple[Access, AssessmentRound, AssessmentDefinition, RoundResult]:
@@ -160,8 +138,9 @@ def results(organisation_id: str, round_id: str) -> ResponseReturnValue:
         )
     previous = _previous_round(assessment_round)
     change = _change_since(previous, definition, result)
-    standing = benchmark(result.dimension_means(), _others_for_benchmark(assessment_round))
-    charts = score_charts(definition, result, organisation_name=access.organisation.name)
+    standing = standing_among_peers(db, assessment_round, result.dimension_means())
+    db.commit()  # the comparison's figures, when this page had to make them
+    charts = _charts(assessment_round, definition, result, access.organisation.name)
     actions = db.exec(
         select(ActionItem)
         .where(ActionItem.round_id == assessment_round.id)
@@ -199,6 +178,22 @@ def results(organisation_id: str, round_id: str) -> ResponseReturnValue:
         statuses=STATUS_NAMES,
         people=service.members(db, access.organisation),
         public_tags=_public_tag_slugs(),
+    )
+
+
+def _charts(
+    assessment_round: AssessmentRound,
+    definition: AssessmentDefinition,
+    result: RoundResult,
+    organisation_name: str,
+) -> ScoreCharts:
+    """The round's radar, drawn on its first view in this process (a closed round's figures
+    never change; a renamed organisation or a changed definition draws it again).
+    """
+    drawn: DrawnCharts = current_app.extensions.setdefault("consult.portal.charts", DrawnCharts())
+    return drawn.get(
+        (assessment_round.public_id, definition, organisation_name),
+        lambda: score_charts(definition, result, organisation_name=organisation_name),
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from consult.db import begin_as_writer
+from consult.portal.benchmarking import refresh_benchmark_figures
 from consult.portal.definition import AssessmentDefinition
 from consult.portal.library import AssessmentLibrary
 from consult.portal.models import ActionItem, AssessmentRound, Response, stored_id
@@ -93,7 +94,9 @@ def close_round(
     definition: AssessmentDefinition,
     now: datetime,
 ) -> bool:
-    """Close an open round (False if it already was): keep its figures and create its plan."""
+    """Close an open round (False if it already was): keep its figures, count them in the
+    comparison with other organisations, and create its plan.
+    """
     claimed = session.exec(
         update(AssessmentRound)
         .where(
@@ -113,8 +116,13 @@ def close_round(
     }
     assessment_round.scores = scores_to_json(result)
     session.add(assessment_round)
+    session.flush()
+    refresh_benchmark_figures(
+        session,
+        definition_key=assessment_round.definition_key,
+        definition_version=assessment_round.definition_version,
+    )
     if result.respondent_count < definition.min_group_size:
-        session.flush()
         return True  # too few to show anything without exposing someone: no figures, no plan
     for position, action in enumerate(build_action_plan(definition, result).actions):
         session.add(

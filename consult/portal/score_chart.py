@@ -2,10 +2,15 @@
 
 Pure: a definition and a scored round in, SVG text out. Drawn twice, wide and compact (numbered
 axes, larger lettering), so the page can show the one that stays legible at the reader's width.
+A closed round's figures never change, so `DrawnCharts` keeps the drawings of the rounds viewed
+most recently.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from consult.portal.charts import radar_svg
@@ -51,3 +56,27 @@ def score_charts(
         ),
         axes=axes,
     )
+
+
+class DrawnCharts:
+    """Charts already drawn, by whatever decides the drawing (the round, its definition, the
+    organisation's name). The `size` used most recently are kept; safe across threads.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._drawn: OrderedDict[Hashable, ScoreCharts] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, draw: Callable[[], ScoreCharts]) -> ScoreCharts:
+        """The charts kept under `key`, else `draw()`'s, kept from now on."""
+        with self._lock:
+            if key in self._drawn:
+                self._drawn.move_to_end(key)
+                return self._drawn[key]
+        charts = draw()
+        with self._lock:
+            self._drawn[key] = charts
+            if len(self._drawn) > self._size:
+                self._drawn.popitem(last=False)
+        return charts

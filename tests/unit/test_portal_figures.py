@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consult.portal.comparison import benchmark, compare_rounds
+from consult.portal.comparison import benchmark, compare_rounds, peer_figures
 from consult.portal.figures import (
     change_words,
     difference,
@@ -91,7 +91,7 @@ def test_the_change_since_the_previous_round_is_worked_out_from_the_shown_figure
 
 def test_a_median_comparison_is_between_the_shown_figures():
     others = [{"trust": value} for value in (40.4, 40.4, 40.4, 40.4)]
-    assert benchmark({"trust": 50.6}, others) == {"trust": (40.4, 11)}
+    assert benchmark({"trust": 50.6}, peer_figures(others)) == {"trust": (40.4, 11)}
 
 
 def test_a_band_follows_the_score_as_shown():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask
 
@@ -28,23 +29,29 @@ class Size:
         )
 
 
-def build_scaled_site(request, make_app, tmp_path, clock, size: Size) -> tuple[Flask, Dataset]:
-    """A fresh database and content folder holding `size`, and the app serving them.
+def build_scaled_site(
+    request, make_app, folder: Path, clock, size: Size, *, words: int = 700, **environment: str
+) -> tuple[Flask, Dataset]:
+    """A fresh database holding `size`, a content folder of `size.posts` posts of about `words`
+    words, and the app serving them (with any further `environment` settings).
 
     Each call starts from an empty database: a copy of the migrated SQLite template, or the
-    PostgreSQL test database emptied (so an earlier call's app must be done with it).
+    PostgreSQL test database emptied (so an earlier call's app must be done with it). The content
+    folder is made in `folder` once per size and words, and kept for later calls.
     """
     database_url = request.getfixturevalue("database_url")
     name = f"{size.posts}-{size.bookings}-{size.organisations}"
     if database_url.startswith("sqlite"):
-        path = tmp_path / f"scaled-{name}.sqlite3"
+        path = folder / f"scaled-{name}.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         database_url = f"sqlite:///{path}"
     else:
         _empty_postgres(database_url)
-    (tmp_path / f"content-{name}").mkdir()
-    content = build_content(tmp_path / f"content-{name}", size.posts)
-    app = make_app(DATABASE_URL=database_url, CONTENT_DIR=str(content))
+    content = folder / f"content-{size.posts}-{words}"
+    if not content.exists():
+        content.mkdir()
+        build_content(content, size.posts, words)
+    app = make_app(DATABASE_URL=database_url, CONTENT_DIR=str(content), **environment)
     definition = app.extensions["consult.assessments"].current()
     dataset = fill_database(
         app.extensions[ENGINE_KEY],
