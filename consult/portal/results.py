@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from consult.accounts.models import User
 from consult.audit.web import audit
+from consult.booking.models import ConsultationType
 from consult.clock import app_now
 from consult.db import get_session
 from consult.portal import service
@@ -178,7 +179,24 @@ def results(organisation_id: str, round_id: str) -> ResponseReturnValue:
         statuses=STATUS_NAMES,
         people=service.members(db, access.organisation),
         public_tags=_public_tag_slugs(),
+        bookable_types=_bookable_type_names(
+            {action.consultation_type for action in actions if action.consultation_type}
+        ),
     )
+
+
+def _bookable_type_names(slugs: set[str]) -> dict[str, str]:
+    """The names of the consultation types the plan recommends, by slug; one the consultant has
+    withdrawn is left out, so the plan offers no link to a page that would turn the member away.
+    """
+    if not slugs:
+        return {}
+    rows = get_session().exec(
+        select(ConsultationType.slug, ConsultationType.name).where(
+            col(ConsultationType.slug).in_(slugs), col(ConsultationType.is_active)
+        )
+    )
+    return dict(rows.all())
 
 
 def _charts(

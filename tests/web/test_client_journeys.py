@@ -6,10 +6,13 @@ with its credit, and a role group they choose themselves.
 import re
 from urllib.parse import urlencode
 
+from sqlmodel import select
+
 from consult.accounts.service import create_invitation
+from consult.booking.models import ConsultationType
 from consult.db import get_session
 from consult.portal import service
-from consult.portal.models import Organisation
+from consult.portal.models import ActionItem, Organisation
 from tests.conftest import Auth, csrf_token_from, signed_in_client, submit_form
 from tests.web.booking_flow import free_slots
 from tests.web.portal_fixtures import (
@@ -19,7 +22,14 @@ from tests.web.portal_fixtures import (
     open_round,
     user_by_email,
 )
-from tests.web.programme_steps import WORKING, calendar, grant, make_people, make_programme
+from tests.web.programme_steps import (
+    WORKING,
+    calendar,
+    grant,
+    make_people,
+    make_programme,
+    type_id,
+)
 from tests.web.timeline_steps import closed_round
 
 
@@ -176,3 +186,33 @@ def test_role_groups_are_chosen_never_preselected(app, clock, make_user):
     members = f"/portal/o/{organisation.public_id}/members"
     invite = submit_form(owner, members, {"email": "x@clinic.example", "role": "member"})
     assert invite.status_code == 422 and "Choose their group." in invite.get_data(as_text=True)
+
+
+def test_the_plan_names_the_session_it_recommends_and_offers_none_withdrawn(app, clock):
+    calendar(app)
+    organisation, owner, members = make_people(app, clock)
+    with app.app_context():
+        db = get_session()
+        assessment_round = closed_round(
+            db,
+            clock,
+            organisation=db.get(Organisation, organisation.id),
+            people=[owner, *members],
+            value=2,
+        )
+        actions = db.exec(
+            select(ActionItem).where(ActionItem.round_id == assessment_round.id)
+        ).all()
+        assert len(actions) >= 2
+        actions[0].consultation_type = "leadership-strategy-session"
+        actions[1].consultation_type = WORKING
+        for action in actions[2:]:
+            action.consultation_type = None
+        db.get(ConsultationType, type_id(app, WORKING)).is_active = False
+        db.commit()
+        results = f"/portal/o/{organisation.public_id}/r/{assessment_round.public_id}/results"
+    page = signed_in_client(app, members[0]).get(results).get_data(as_text=True)
+    strategy = f"/book/leadership-strategy-session/?org={organisation.public_id}"
+    assert f'href="{strategy}">Book a leadership strategy session</a>' in page
+    assert f"/book/{WORKING}/" not in page  # withdrawn: no link to a page that turns them away
+    assert "Book a working session" not in page
