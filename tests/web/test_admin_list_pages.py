@@ -6,17 +6,14 @@ from bench.dataset import CONSULTANT_EMAIL
 from consult.audit.web import PER_PAGE
 from tests.conftest import Auth
 from tests.web.scaled_site import Size, build_scaled_site
-from tests.web.two_factor_steps import turn_on
 
 NEXT_PAGE = re.compile(r'<a rel="next" href="([^"]+)"')
 PREVIOUS_PAGE = re.compile(r'<a rel="prev" href="([^"]+)"')
 
 
 def signed_in_consultant(app, password):
-    """The scaled site's consultant signs in and, as the site asks, sets up two-step sign-in."""
     client = app.test_client()
-    assert Auth(client).sign_in(CONSULTANT_EMAIL, password).status_code == 302
-    turn_on(client, app.config["CLOCK"])
+    assert Auth(client).sign_in_all_steps(CONSULTANT_EMAIL, password).status_code == 302
     return client
 
 
