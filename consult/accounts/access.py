@@ -26,15 +26,16 @@ def require_consultant_second_step() -> ResponseReturnValue | None:
     Her account reaches every client's answers and plans, so a password alone never opens them
     (ASVS 6.3.3). Use as an app-wide `before_request`.
     """
-    if not (
+    if (
+        not request.cookies  # nobody is signed in: the account is not even loaded
+        or request.blueprint in OPEN_BEFORE_SECOND_STEP_BLUEPRINTS
+        or request.endpoint in OPEN_BEFORE_SECOND_STEP_ENDPOINTS
+    ):
+        return None
+    if (
         current_user.is_authenticated
         and current_user.is_consultant
         and not current_user.has_two_factor
     ):
-        return None
-    if (
-        request.blueprint in OPEN_BEFORE_SECOND_STEP_BLUEPRINTS
-        or request.endpoint in OPEN_BEFORE_SECOND_STEP_ENDPOINTS
-    ):
-        return None
-    return redirect(url_for("two_factor.settings"))
+        return redirect(url_for("two_factor.settings"))
+    return None
