@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pyotp
 from sqlalchemy import Engine, insert, select
 from sqlmodel import Session
 
@@ -51,6 +52,7 @@ class Dataset:
     """What the routes of the benchmark need to know of the data."""
 
     password: str
+    consultant_key: str  # her authenticator's TOTP key: the site asks her for a code
     organisation_id: str
     round_id: str
     consultation_type: str
@@ -294,6 +296,7 @@ def fill_database(
     now = now or datetime.now(UTC)
     password = secrets.token_urlsafe(12)
     password_hash = hash_password(password)
+    consultant_key = pyotp.random_base32(length=32)
     with Session(engine) as session:
         session.add(
             User(
@@ -303,6 +306,8 @@ def fill_database(
                 role="consultant",
                 session_token=secrets.token_hex(32),
                 created_at=now,
+                two_factor_secret=consultant_key,
+                two_factor_enabled_at=now,
             )
         )
         add_demo_booking_calendar(session)
@@ -321,6 +326,7 @@ def fill_database(
         session.commit()
     return Dataset(
         password=password,
+        consultant_key=consultant_key,
         organisation_id=organisation_id,
         round_id=round_id,
         consultation_type="discovery-call",

@@ -21,6 +21,13 @@ TARGET = 0.80
 SITE_CONFIGURATION = """\
 proxy_cache_path {cache} levels=1:2 keys_zone=consult:10m max_size=1g inactive=1h use_temp_path=off;
 
+# The sign-in cookies are `__Host-session` and `__Host-remember_token`; no $cookie_ variable
+# can name them (variable names stop at the hyphen), so a map reads the Cookie header instead.
+map $http_cookie $consult_signed_in {{
+    default 0;
+    "~(^|;) *__Host-(session|remember_token)=" 1;
+}}
+
 upstream consult {{
     server {upstream};
 }}
@@ -55,8 +62,8 @@ server {{
         proxy_cache_lock on;
         proxy_cache_use_stale updating error timeout http_500 http_502 http_503;
         # Signed-in people get their own pages, never a cached one, and never fill the cache.
-        proxy_cache_bypass $cookie_session $cookie_remember_token;
-        proxy_no_cache $cookie_session $cookie_remember_token;
+        proxy_cache_bypass $consult_signed_in;
+        proxy_no_cache $consult_signed_in;
         add_header X-Cache-Status $upstream_cache_status;
     }}
 }}

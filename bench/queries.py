@@ -13,7 +13,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from bench.routes import ANONYMOUS, Route
+from bench.routes import ANONYMOUS, CODE_STEP, Route, authenticator_code
 from consult import create_app
 from consult.config import load_settings
 from consult.db import ENGINE_KEY
@@ -23,7 +23,7 @@ NOT_QUERIES = ("BEGIN", "BEGIN IMMEDIATE")
 BASE_URL = "https://127.0.0.1"  # production cookies are Secure: the test client must use https
 
 
-def _signed_in_client(app: Any, email: str, password: str) -> FlaskClient:
+def _signed_in_client(app: Any, email: str, password: str, key: str) -> FlaskClient:
     client = app.test_client()
     page = client.get("/accounts/sign-in", base_url=BASE_URL).get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
@@ -35,6 +35,17 @@ def _signed_in_client(app: Any, email: str, password: str) -> FlaskClient:
         base_url=BASE_URL,
         headers={"Referer": f"{BASE_URL}/accounts/sign-in"},
     )
+    if answer.status_code == 302 and answer.headers["Location"] == CODE_STEP:
+        page = client.get(CODE_STEP, base_url=BASE_URL).get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        if token is None:
+            raise SystemExit("the code page has no form token")
+        answer = client.post(
+            CODE_STEP,
+            data={"code": authenticator_code(key), "csrf_token": token.group(1)},
+            base_url=BASE_URL,
+            headers={"Referer": f"{BASE_URL}{CODE_STEP}"},
+        )
     if answer.status_code != 302:
         raise SystemExit(f"signing in as {email} failed ({answer.status_code})")
     client.get(answer.headers["Location"], base_url=BASE_URL)  # clears the welcome message
@@ -46,6 +57,7 @@ def count_queries(
     routes: Sequence[Route],
     emails: Mapping[str, str],
     password: str,
+    key: str,
 ) -> dict[str, int]:
     """The number of SQL statements each route sends, on its second request (caches warm)."""
     settings = load_settings(dict(environment))
@@ -61,7 +73,7 @@ def count_queries(
     event.listen(engine, "before_cursor_execute", record)
     clients = {ANONYMOUS: app.test_client()}
     for visitor, email in emails.items():
-        clients[visitor] = _signed_in_client(app, email, password)
+        clients[visitor] = _signed_in_client(app, email, password, key)
     counts = {}
     for route in routes:
         client = clients[route.visitor]

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
+import pyotp
+
 from bench.dataset import CONSULTANT_EMAIL, OWNER_EMAIL, Dataset, first_bookable_day
 
 ANONYMOUS = "anonymous"
@@ -58,21 +60,38 @@ def visitor_emails() -> dict[str, str]:
 
 def _request(
     base_url: str, method: str, path: str, cookies: SimpleCookie, body: str | None = None
-) -> http.client.HTTPResponse:
+) -> tuple[http.client.HTTPResponse, str]:
     connection = http.client.HTTPConnection(urlsplit(base_url).netloc, timeout=60)
     headers = {"Cookie": "; ".join(f"{key}={morsel.value}" for key, morsel in cookies.items())}
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     connection.request(method, path, body=body, headers=headers)
     response = connection.getresponse()
-    response.read()
+    page = response.read().decode()
     for header in response.headers.get_all("Set-Cookie") or []:
         cookies.load(header)
-    return response
+    return response, page
 
 
-def sign_in(base_url: str, email: str, password: str) -> str:
-    """Sign in through the site's own form; returns the Cookie header of that session.
+_used_steps: set[int] = set()
+CODE_STEP = "/accounts/two-step/sign-in"
+
+
+def authenticator_code(key: str) -> str:
+    """The code of the consultant's authenticator app: now's, or the next step's when an earlier
+    sign-in of this run used now's (the site takes each code once, and one step of drift).
+    """
+    totp = pyotp.TOTP(key)
+    step = totp.timecode(datetime.now(UTC))
+    while step in _used_steps:
+        step += 1
+    _used_steps.add(step)
+    return totp.generate_otp(step)
+
+
+def sign_in(base_url: str, email: str, password: str, key: str | None = None) -> str:
+    """Sign in through the site's own form, with the app's code for `key` when asked; returns
+    the Cookie header of that session.
 
     The session's cookies are Secure in production; they are sent back by hand, over http.
     """
@@ -87,7 +106,14 @@ def sign_in(base_url: str, email: str, password: str) -> str:
     if token is None:
         raise SystemExit("the sign-in page has no form token")
     form = urlencode({"email": email, "password": password, "csrf_token": token.group(1)})
-    answer = _request(base_url, "POST", "/accounts/sign-in", cookies, form)
+    answer, _ = _request(base_url, "POST", "/accounts/sign-in", cookies, form)
+    if answer.status == 302 and answer.headers["Location"] == CODE_STEP and key is not None:
+        _, code_page = _request(base_url, "GET", CODE_STEP, cookies)  # a new session, new token
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', code_page)
+        if token is None:
+            raise SystemExit("the code page has no form token")
+        form = urlencode({"code": authenticator_code(key), "csrf_token": token.group(1)})
+        answer, _ = _request(base_url, "POST", CODE_STEP, cookies, form)
     if answer.status != 302:
         raise SystemExit(f"signing in as {email} failed with {answer.status}")
     landing = urlsplit(answer.headers["Location"]).path or "/"

@@ -147,10 +147,12 @@ def run(arguments: argparse.Namespace, scratch: Path, database_url: str) -> None
         for server in servers:
             wait_until_answering(server, "/healthz" if server is site_server else "/")
         cookies = {ANONYMOUS: ""} | {
-            visitor: sign_in(site_server.url, email, dataset.password)
+            visitor: sign_in(site_server.url, email, dataset.password, dataset.consultant_key)
             for visitor, email in visitor_emails().items()
         }
-        queries = count_queries(environment, routes, visitor_emails(), dataset.password)
+        queries = count_queries(
+            environment, routes, visitor_emails(), dataset.password, dataset.consultant_key
+        )
         results = [RouteResult(route, queries.get(route.label)) for route in routes]
 
         def headers(visitor: str) -> dict[str, str]:

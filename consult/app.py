@@ -23,6 +23,7 @@ from consult.portal.library import AssessmentLibrary
 from consult.private_files import make_private_directory
 from consult.route_arguments import bound_path_arguments
 from consult.site import caching, private_pages, static_files
+from consult.site.form_guard import HOST_PREFIX
 from consult.site.identity import SiteIdentity, SiteIdentityError, load_site_identity
 
 if TYPE_CHECKING:
@@ -150,13 +151,18 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
     return {
         "SECRET_KEY": settings.secret_key,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # In production the `__Host-` prefix makes browsers refuse the cookie unless it is Secure,
+        # has path `/` and no Domain: no other host or plain-http page can set or shadow it.
+        "SESSION_COOKIE_NAME": f"{HOST_PREFIX}session" if production else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_NAME": f"{HOST_PREFIX}remember_token" if production else "remember_token",
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
+        "FORM_TOKEN_COOKIE_NAME": f"{HOST_PREFIX}form_token" if production else "form_token",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session it is tied to
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
         # While the shared store cannot be reached, each worker counts on its own rather than

@@ -1,7 +1,8 @@
 """Which of production's outbound connections would travel unencrypted off this machine.
 
 Production refuses them at start-up: the site's address, the database, the mail relay and the
-rate-limit store each either stay on the machine (loopback or a Unix socket) or use TLS.
+rate-limit store (each host of a Sentinel or Cluster one) each either stay on the machine
+(loopback or a Unix socket) or use TLS.
 Pure: it reads the settings' addresses only.
 """
 
@@ -45,4 +46,17 @@ def plaintext_connections(
     store = urlsplit(ratelimit_storage_uri)
     if store.scheme == "redis" and not stays_on_this_machine(store.hostname):
         problems.append("RATELIMIT_STORAGE_URI must use rediss:// (Redis over TLS)")
+    if store.scheme in ("redis+sentinel", "redis+cluster") and not all(
+        map(stays_on_this_machine, _hosts(store.netloc))
+    ):
+        problems.append(
+            "RATELIMIT_STORAGE_URI: redis+sentinel:// and redis+cluster:// cannot ask for TLS, so "
+            "their hosts must be on this machine; use rediss:// for a store elsewhere"
+        )
     return problems
+
+
+def _hosts(location: str) -> list[str | None]:
+    """The host of each `host:port` in an address's location: Sentinel and Cluster list several."""
+    places = location.rpartition("@")[2]  # after any user and password
+    return [urlsplit(f"//{place}").hostname for place in places.split(",")]

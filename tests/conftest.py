@@ -10,19 +10,23 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 import sqlalchemy
 from hypothesis import settings
 from sqlalchemy import text
 
 from consult import create_app
-from consult.accounts.service import create_user
+from consult.accounts.service import create_user, find_user_by_email
+from consult.accounts.two_factor_service import confirm_setup, pending_secret
 from consult.config import load_settings
 from consult.db import ENGINE_KEY, get_session
 from consult.migrate import upgrade_to_head
 from consult.models import metadata
+from tests.fakes.authenticator import unused_code
 from tests.fakes.clock import FakeClock
 
 # Properties are about results, not speed: a busy CI machine must not fail them on a deadline.
@@ -213,9 +217,21 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def turn_on_two_factor(session, user, now) -> None:
+    """Set up two-step sign-in as the set-up page does, confirming with the code the app showed
+    30 seconds before `now` (within the drift the site accepts): now's code and the next are left
+    for signing in without moving the clock.
+    """
+    secret = pending_secret(session=session, user=user)
+    earlier = pyotp.TOTP(secret).at(now - timedelta(seconds=30))
+    confirm_setup(session=session, user=user, code=earlier, now=now)
+
+
 @pytest.fixture
 def make_user(app, clock):
-    """Create and commit a user; returns it. Defaults give a client with TEST_PASSWORD."""
+    """Create and commit a user; returns it. Defaults give a client with TEST_PASSWORD; a
+    consultant has two-step sign-in on, as the site requires, unless `two_factor=False`.
+    """
     counter = iter(range(1, 10_000))
 
     def build(
@@ -224,6 +240,7 @@ def make_user(app, clock):
         role: str = "client",
         name: str = "Test Person",
         password: str = TEST_PASSWORD,
+        two_factor: bool | None = None,
     ):
         with app.app_context():
             session = get_session()
@@ -235,6 +252,8 @@ def make_user(app, clock):
                 role=role,
                 now=clock(),
             )
+            if role == "consultant" if two_factor is None else two_factor:
+                turn_on_two_factor(session, user, clock())
             session.commit()
             return user
 
@@ -269,6 +288,22 @@ def submit_form(client, url: str, data: dict, *, page: str | None = None, **kwar
     return client.post(url, data={**data, "csrf_token": csrf_token_from(html)}, **kwargs)
 
 
+CODE_STEP = "/accounts/two-step/sign-in"
+
+
+def app_code(app, email: str) -> str:
+    """The code the authenticator app holding the account's key shows at the app's time."""
+    with app.app_context():
+        user = find_user_by_email(session=get_session(), email=email)
+        assert user is not None and user.two_factor_secret, f"{email} has no two-step sign-in"
+        _, code = unused_code(
+            secret=user.two_factor_secret,
+            last_used_step=user.two_factor_last_used_step,
+            now=app.config["CLOCK"](),
+        )
+        return code
+
+
 class Auth:
     """Sign-in helper in the manner of Flask's tutorial."""
 
@@ -276,9 +311,18 @@ class Auth:
         self.client = client
 
     def sign_in(self, email: str, password: str = TEST_PASSWORD, **extra):
+        """The password step only: with two-step sign-in on, it leads to the code's page."""
         return submit_form(
             self.client, "/accounts/sign-in", {"email": email, "password": password, **extra}
         )
+
+    def sign_in_all_steps(self, email: str, password: str = TEST_PASSWORD, **extra):
+        """The password, then, when the site asks for it, the code from the app."""
+        passed = self.sign_in(email, password, **extra)
+        if passed.status_code != 302 or passed.headers["Location"] != CODE_STEP:
+            return passed
+        code = app_code(self.client.application, email)
+        return submit_form(self.client, CODE_STEP, {"code": code})
 
     def sign_out(self):
         """Sign out with the header's form; signed out, there is none: the sign-in page's token."""
@@ -298,9 +342,12 @@ def consultant(make_user):
 
 
 def signed_in_client(app, user):
-    """A test client of its own, signed in as `user` (whose password is TEST_PASSWORD)."""
+    """A test client of its own, signed in as `user` (whose password is TEST_PASSWORD), with
+    the app's code when the account has two-step sign-in.
+    """
     client = app.test_client()
-    assert Auth(client).sign_in(user.email).status_code == 302
+    signed_in = Auth(client).sign_in_all_steps(user.email)
+    assert signed_in.status_code == 302, signed_in.get_data(as_text=True)
     return client
 
 

@@ -36,7 +36,7 @@ from consult.db import get_session
     "--reset-two-factor",
     is_flag=True,
     help="Only turn off two-step sign-in of EMAIL's account (a lost phone), ending its "
-    "sessions; the password stays. Its next sign-in offers to set it up again.",
+    "sessions; the password stays. Its next sign-in makes it set it up again.",
 )
 @with_appcontext
 def create_admin_command(
@@ -67,6 +67,8 @@ def create_admin_command(
         _record(session, "account.role_changed", user, role=[role, "consultant"], active=active)
     session.commit()
     click.echo(f"{'Created' if created else 'Updated'} consultant account {user.email}.")
+    if not user.has_two_factor:
+        click.echo("Its first sign-in asks it to set up two-step sign-in before anything else.")
 
 
 def _reset_two_factor(email: str) -> None:
@@ -82,8 +84,8 @@ def _reset_two_factor(email: str) -> None:
     _record(session, "two_factor.reset", user)
     session.commit()
     click.echo(
-        f"Two-step sign-in of {user.email} is off and every session of it ended: it signs in "
-        "with its password, then sets up two-step sign-in again from the admin dashboard."
+        f"Two-step sign-in of {user.email} is off and every session of it ended: after its "
+        "password, the site opens nothing until two-step sign-in is set up again."
     )
 
 

@@ -1,4 +1,5 @@
-"""Two-step sign-in pages: the code after the password, set-up, recovery codes, turning it off."""
+"""Two-step sign-in pages: the code after the password, set-up, recovery codes, turning it off;
+and the rule that sends a consultant here until hers is on."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask_login import current_user, login_required
 
 from consult.accounts import service
 from consult.accounts import two_factor_service as two_factor
+from consult.accounts.access import require_consultant_second_step
 from consult.accounts.forms import ConfirmTwoFactorForm, SecondStepForm, TurnOffTwoFactorForm
 from consult.accounts.models import User
 from consult.accounts.routes import landing_page, start_session
@@ -25,6 +27,7 @@ from consult.extensions import limiter
 from consult.site.identity import SiteIdentity
 
 blueprint = Blueprint("two_factor", __name__, url_prefix="/accounts/two-step")
+blueprint.before_app_request(require_consultant_second_step)
 
 # As the password: per client, and per account so that many clients cannot share out the guesses.
 CLIENT_LIMIT = "10 per minute; 50 per hour"

@@ -5,6 +5,10 @@ the cloud's metadata service (169.254.169.254) or the office network. Every addr
 name resolves to must be a public one, checked when the feed is saved and again on every
 connection (redirects included) against the very address connected to, so a name that resolves
 to a public address when saved and to a private one later (DNS rebinding) is refused too.
+
+Plain http:// travels unencrypted, so it is read only from this machine (loopback, allowed in
+development and tests, never in production): a feed, or a redirect, over http:// to any other
+host is refused (ASVS 12.3.1).
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from typing import Any
 
 from consult.calendars.addresses import FeedAddressError
 
+PLAIN_HTTP = (
+    "The address starts with http://, which is not encrypted: use the calendar's https:// "
+    "address (or webcal://)."
+)
 NOT_PUBLIC = (
     "The address leads to a private or local network ({address}), which calendars are never "
     "read from: use the calendar's public address."
@@ -31,8 +39,11 @@ def is_public_address(address: str, *, allow_loopback: bool) -> bool:
     return ip.is_global or (allow_loopback and ip.is_loopback)
 
 
-def public_addresses(host: str, port: int, *, allow_loopback: bool) -> list[tuple[Any, ...]]:
-    """The host's resolved socket addresses, or FeedAddressError if any of them is not public.
+def public_addresses(
+    host: str, port: int, *, allow_loopback: bool, encrypted: bool = True
+) -> list[tuple[Any, ...]]:
+    """The host's resolved socket addresses, or FeedAddressError if any of them is not public
+    (or, for an unencrypted connection, not on this machine where that is allowed).
 
     All must be public, not just one: which one a connection uses is not ours to choose.
     """
@@ -41,17 +52,21 @@ def public_addresses(host: str, port: int, *, allow_loopback: bool) -> list[tupl
     except (OSError, UnicodeError):
         raise FeedAddressError(f"The host name {host} could not be found.") from None
     for *_, socket_address in found:
-        if not is_public_address(str(socket_address[0]), allow_loopback=allow_loopback):
-            raise FeedAddressError(NOT_PUBLIC.format(address=socket_address[0]))
+        address = str(socket_address[0])
+        if not is_public_address(address, allow_loopback=allow_loopback):
+            raise FeedAddressError(NOT_PUBLIC.format(address=address))
+        if not encrypted and is_public_address(address, allow_loopback=False):
+            raise FeedAddressError(PLAIN_HTTP)  # off this machine, unencrypted
     return [(family, socket_address) for family, *_, socket_address in found]
 
 
 def _connect_to_public(
-    host: str, port: int, timeout: float | None, *, allow_loopback: bool
+    host: str, port: int, timeout: float | None, *, allow_loopback: bool, encrypted: bool
 ) -> socket.socket:
     """Like socket.create_connection, to an address just checked rather than one resolved again."""
     failure: OSError | None = None
-    for family, socket_address in public_addresses(host, port, allow_loopback=allow_loopback):
+    addresses = public_addresses(host, port, allow_loopback=allow_loopback, encrypted=encrypted)
+    for family, socket_address in addresses:
         connection = socket.socket(family, socket.SOCK_STREAM)
         try:
             connection.settimeout(timeout)
@@ -75,7 +90,11 @@ def _guarded(connection_class: type[http.client.HTTPConnection], allow_loopback:
 
         def _connect(self, address: tuple[str, int], timeout: float | None = None, *_: Any) -> Any:
             return _connect_to_public(
-                address[0], address[1], timeout, allow_loopback=allow_loopback
+                address[0],
+                address[1],
+                timeout,
+                allow_loopback=allow_loopback,
+                encrypted=issubclass(connection_class, http.client.HTTPSConnection),
             )
 
     return GuardedConnection

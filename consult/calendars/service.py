@@ -34,7 +34,7 @@ def add_feed(
 ) -> CalendarFeed:
     """Add a feed (read at the next sync); raises FeedAddressError for an address it cannot read
     or whose host is not on the public internet (loopback allowed only when told, outside
-    production).
+    production), or that is http:// off this machine.
     """
     address = normalise_feed_url(url)
     parts = urlsplit(address)
@@ -42,6 +42,7 @@ def add_feed(
         parts.hostname or "",
         parts.port or (443 if parts.scheme == "https" else 80),
         allow_loopback=allow_loopback,
+        encrypted=parts.scheme == "https",
     )
     label = " ".join(name.split())[:120] or urlsplit(address).hostname or "Calendar"
     feed = CalendarFeed(name=label, url=address, created_at=now)

@@ -23,7 +23,11 @@ import pytest
 
 from consult.config import PROJECT_ROOT
 from tests.browser.accessibility import SCREENSHOTS, install_axe
+from tests.conftest import csrf_token_from
+from tests.fakes.authenticator import Authenticator
 from tests.fakes.smtp import free_port
+from tests.web.live_server import Browser
+from tests.web.two_factor_steps import SET_UP, SETTINGS, secret_shown
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
@@ -53,6 +57,24 @@ class LiveSite:
     consultant_email: str
     consultant_password: str
     log: Path
+    authenticator: Authenticator  # the consultant's phone: her codes for signing in
+
+
+def set_up_two_step_sign_in(url: str, email: str, password: str) -> Authenticator:
+    """The demo consultant's first sign-in, as the site asks: set up two-step sign-in, keying
+    the shown key into an authenticator app.
+    """
+    browser = Browser(url)
+    sign_in = {"email": email, "password": password}
+    sign_in["csrf_token"] = browser.form_token("/accounts/sign-in")
+    assert browser.request("/accounts/sign-in", sign_in)[0] == 302
+    start = {"csrf_token": browser.form_token(SETTINGS)}
+    assert browser.request(f"{SET_UP}/start", start)[0] == 302
+    page = browser.get(SET_UP)
+    phone = Authenticator(secret=secret_shown(page))
+    confirm = {"code": phone.code(), "csrf_token": csrf_token_from(page)}
+    assert browser.request(SET_UP, confirm)[0] == 200
+    return phone
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +112,9 @@ def live_site(tmp_path_factory) -> LiveSite:
             time.sleep(0.2)
         else:
             pytest.fail(f"the run command did not come up within 60 s:\n{log.read_text()}")
-        yield LiveSite(f"http://127.0.0.1:{port}", credentials.group(1), credentials.group(2), log)
+        url, email, password = f"http://127.0.0.1:{port}", *credentials.groups()
+        phone = set_up_two_step_sign_in(url, email, password)
+        yield LiveSite(url, email, password, log, phone)
     finally:
         server.terminate()
         server.wait(timeout=10)

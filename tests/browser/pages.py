@@ -109,11 +109,14 @@ CONSULTANT_RECORD_PAGES = {
 
 
 def sign_in(page, live_site):
-    """Sign in as the consultant from the home page's link."""
+    """Sign in as the consultant from the home page's link: her password, then her app's code."""
     page.goto("/")
     page.get_by_role("link", name="Sign in").click()
     page.get_by_label("E-mail address", exact=True).fill(live_site.consultant_email)
     page.get_by_label("Password", exact=True).fill(live_site.consultant_password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    page.get_by_label("Code", exact=True).fill(live_site.authenticator.code())
     page.get_by_role("button", name="Sign in").click()
 
 

@@ -65,6 +65,10 @@ def test_the_consultant_can_sign_in_with_the_keyboard_alone(page, live_site):
     page.keyboard.press("Tab")
     page.keyboard.type(live_site.consultant_password)
     page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/accounts/two-step/sign-in$"))
+    page.get_by_label("Code", exact=True).focus()
+    page.keyboard.type(live_site.authenticator.code())
+    page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/admin/$"))
 
 

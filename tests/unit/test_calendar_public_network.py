@@ -4,12 +4,13 @@ even when a host name changes what it resolves to (DNS rebinding).
 """
 
 import socket
+import urllib.request
 
 import pytest
 
 from consult.calendars.addresses import FeedAddressError
 from consult.calendars.fetch import FetchFailed, fetch_calendar
-from consult.calendars.public_network import is_public_address, public_addresses
+from consult.calendars.public_network import is_public_address, public_addresses, public_handlers
 from tests.fakes.calendar_feeds import FeedServer, vcalendar
 
 
@@ -68,6 +69,26 @@ def test_a_host_is_refused_when_any_of_its_addresses_is_not_public(monkeypatch):
     resolving_to(monkeypatch, "93.184.216.34", "10.0.0.7")
     with pytest.raises(FeedAddressError, match=r"private or local network \(10\.0\.0\.7\)"):
         public_addresses("calendar.example.org", 443, allow_loopback=False)
+
+
+def test_plain_http_is_read_only_from_this_machine(monkeypatch):
+    """ASVS 12.3.1: a feed over http:// would cross the internet unencrypted."""
+    resolving_to(monkeypatch, "93.184.216.34")
+    with pytest.raises(FeedAddressError, match=r"not encrypted: use the calendar's https://"):
+        public_addresses("calendar.example.org", 80, allow_loopback=True, encrypted=False)
+    assert public_addresses("calendar.example.org", 443, allow_loopback=False, encrypted=True)
+    resolving_to(monkeypatch, "127.0.0.1")
+    assert public_addresses("localhost", 80, allow_loopback=True, encrypted=False)
+    with pytest.raises(FeedAddressError, match="private or local network"):
+        public_addresses("localhost", 80, allow_loopback=False, encrypted=False)
+
+
+def test_a_plain_http_connection_off_this_machine_is_never_opened(monkeypatch):
+    """Redirects included: the check is made by the http:// connection itself."""
+    resolving_to(monkeypatch, "93.184.216.34")
+    opener = urllib.request.build_opener(*public_handlers(allow_loopback=True))
+    with pytest.raises(FeedAddressError, match="not encrypted"):
+        opener.open("http://calendar.example.org/feed.ics", timeout=1)
 
 
 def test_an_unknown_host_is_named():

@@ -116,7 +116,7 @@ def test_start_up_with_a_bad_setting_prints_one_line_and_no_traceback(tmp_path):
         "redis://localhost:6379",
         "rediss://:secret@cache.example:6380/2",
         "redis+unix:///run/redis.sock",
-        "redis+sentinel://sentinel.example:26379/primary",
+        "redis+sentinel://localhost:26379/primary",
     ],
 )
 def test_production_takes_a_redis_store(uri, tmp_path):

@@ -21,6 +21,11 @@ def test_encrypted_or_local_connections_pass():
         "ratelimit_storage_uri": "redis://[::1]:6379/0",
     }
     assert plaintext_connections(**local) == []
+    for store in (
+        "redis+sentinel://:secret@localhost:26379,127.0.0.1:26380/primary",
+        "redis+cluster://[::1]:7000,[::1]:7001",
+    ):
+        assert plaintext_connections(**{**SAFE, "ratelimit_storage_uri": store}) == []
     assert plaintext_connections(**{**SAFE, "database_url": "postgresql:///consult"}) == []
     assert plaintext_connections(**{**SAFE, "database_url": "sqlite:////srv/consult.db"}) == []
     assert (
@@ -36,6 +41,12 @@ def test_encrypted_or_local_connections_pass():
         ("database_url", "postgresql://c@10.0.0.5/consult?sslmode=prefer", "DATABASE_URL"),
         ("smtp_url", "smtp://relay.example.org:587", "SMTP_URL"),
         ("ratelimit_storage_uri", "redis://cache.internal:6379/0", "RATELIMIT_STORAGE_URI"),
+        (
+            "ratelimit_storage_uri",
+            "redis+sentinel://:pw@127.0.0.1:26379,sentinel.internal:26379/primary",
+            "RATELIMIT_STORAGE_URI",
+        ),
+        ("ratelimit_storage_uri", "redis+cluster://10.0.0.5:7000", "RATELIMIT_STORAGE_URI"),
     ],
 )
 def test_each_plain_connection_off_the_machine_is_named(setting, value, named):

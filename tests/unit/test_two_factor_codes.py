@@ -1,11 +1,17 @@
 """The pure rules of two-step sign-in: which codes match which step, recovery codes, the QR code."""
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from math import log2
 
 import pyotp
 import pytest
 
 from consult.accounts.two_factor import (
+    RECOVERY_ALPHABET,
+    RECOVERY_CODE_BITS,
+    RECOVERY_CODE_GROUP_LENGTH,
+    RECOVERY_CODE_GROUPS,
     hash_recovery_code,
     looks_like_time_code,
     matching_time_step,
@@ -61,13 +67,23 @@ def test_recovery_codes_are_distinct_readable_and_hashed_without_case_or_spacing
     assert len(codes) == 10 and len(set(codes)) == 10
     for recovery_code in codes:
         groups = recovery_code.split("-")
-        assert [len(group) for group in groups] == [4, 4, 4, 4]
+        assert [len(group) for group in groups] == [4, 4, 4, 4, 4, 4]
+        assert set(recovery_code) <= set(RECOVERY_ALPHABET) | {"-"}
         assert not set(recovery_code) & set("01ilo")
         assert not looks_like_time_code(recovery_code)
     first = codes[0]
     assert hash_recovery_code(first.upper().replace("-", " ")) == hash_recovery_code(first)
     assert hash_recovery_code(first) != hash_recovery_code(codes[1])
     assert first not in hash_recovery_code(first)
+
+
+def test_a_recovery_code_holds_at_least_112_bits_so_a_plain_hash_is_allowed():
+    """ASVS 6.5.2: SHA-256 alone is enough only for secrets of 112 bits or more."""
+    symbols = RECOVERY_CODE_GROUPS * RECOVERY_CODE_GROUP_LENGTH
+    assert symbols * log2(len(set(RECOVERY_ALPHABET))) == RECOVERY_CODE_BITS >= 112
+    assert len(RECOVERY_ALPHABET) == len(set(RECOVERY_ALPHABET)) == 31
+    spread = Counter("".join(new_recovery_codes(count=200)).replace("-", ""))
+    assert set(spread) == set(RECOVERY_ALPHABET)  # every symbol is drawn, none left out
 
 
 def test_the_qr_code_is_inline_svg_with_a_title_and_the_key_reads_in_groups():

@@ -82,7 +82,7 @@ def build_site(app, clock, consultant) -> Site:
     clients = {"anonymous": app.test_client()}
     for kind, user in (("member", members[0]), ("owner", owner), ("consultant", consultant)):
         clients[kind] = app.test_client()
-        assert Auth(clients[kind]).sign_in(user.email).status_code == 302
+        assert Auth(clients[kind]).sign_in_all_steps(user.email).status_code == 302
     round_id = open_round(clients["owner"], organisation)
     paid_booking(app, app.test_client())
     booking = bookings(app)[-1]

@@ -35,7 +35,7 @@ from consult.config import PROJECT_ROOT
 from consult.db import make_engine
 from consult.demo import add_demo_booking_calendar
 from consult.models import metadata
-from tests.conftest import TEST_PASSWORD, csrf_token_from
+from tests.conftest import TEST_PASSWORD, csrf_token_from, turn_on_two_factor
 
 WORKERS = 4
 STARTUP_SECONDS = 60
@@ -123,7 +123,7 @@ class LiveServer:
 
 def prepare_database(database_url):
     """Empty every table, then: the demo types, open every day 07:00 to 21:00, the working
-    session limited to 3 a day, and a consultant account.
+    session limited to 3 a day, and a consultant account with two-step sign-in on.
     """
     engine = make_engine(database_url)
     with engine.begin() as connection:
@@ -141,7 +141,7 @@ def prepare_database(database_url):
         ).one()
         working.max_per_day = 3
         session.add(working)
-        create_user(
+        consultant = create_user(
             session=session,
             email="consultant@example.org",
             name="Ms. Irons",
@@ -149,6 +149,7 @@ def prepare_database(database_url):
             role="consultant",
             now=datetime.now(UTC),
         )
+        turn_on_two_factor(session, consultant, datetime.now(UTC))
         session.commit()
     engine.dispose()
 

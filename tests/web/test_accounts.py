@@ -10,7 +10,7 @@ from consult.accounts.models import Invitation, PasswordResetToken, User
 from consult.accounts.service import create_invitation
 from consult.db import get_session
 from consult.mail.models import OutboxEmail
-from tests.conftest import TEST_PASSWORD, Auth, submit_form
+from tests.conftest import CODE_STEP, TEST_PASSWORD, Auth, app_code, submit_form
 
 
 def outbox(app) -> list[OutboxEmail]:
@@ -27,7 +27,7 @@ def link_in(email: OutboxEmail, path: str) -> str:
 def test_sign_in_with_any_case_of_the_address_lands_the_consultant_on_the_dashboard(
     auth, consultant, client
 ):
-    response = auth.sign_in("CONSULTANT@Example.org")
+    response = auth.sign_in_all_steps("CONSULTANT@Example.org")
     assert response.status_code == 302 and response.headers["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
@@ -57,7 +57,7 @@ def test_an_inactive_account_cannot_sign_in(app, auth, make_user):
 def test_sign_in_starts_a_new_session(app, client, auth, consultant):
     with client.session_transaction() as before:
         before["planted"] = "by someone else"
-    auth.sign_in(consultant.email)
+    auth.sign_in_all_steps(consultant.email)
     with client.session_transaction() as after:
         assert "planted" not in after and "_user_id" in after
 
@@ -71,16 +71,20 @@ def test_sign_in_starts_a_new_session(app, client, auth, consultant):
     ],
 )
 def test_next_redirects_only_within_the_site(client, consultant, next_path, expected):
-    response = submit_form(
+    passed = submit_form(
         client,
         f"/accounts/sign-in?next={next_path}",
         {"email": consultant.email, "password": TEST_PASSWORD},
+    )
+    assert passed.headers["Location"] == CODE_STEP  # `next` waits for the code
+    response = submit_form(
+        client, CODE_STEP, {"code": app_code(client.application, "consultant@example.org")}
     )
     assert response.headers["Location"] == expected
 
 
 def test_remember_me_sets_a_long_lived_http_only_cookie(client, auth, consultant):
-    response = auth.sign_in(consultant.email, remember="y")
+    response = auth.sign_in_all_steps(consultant.email, remember="y")
     cookie = next(
         value
         for value in response.headers.getlist("Set-Cookie")
@@ -301,7 +305,7 @@ def test_failures_by_others_never_lock_the_owner_out(make_app, consultant):
     ]
     assert statuses[:10] == [422] * 10 and statuses[10:] == [429, 429]  # counted per address
     owner = client_at("203.0.113.7")
-    assert Auth(owner).sign_in(consultant.email).status_code == 302
+    assert Auth(owner).sign_in_all_steps(consultant.email).status_code == 302
     assert owner.get("/admin/").status_code == 200
     assert Auth(client_at("192.0.2.1")).sign_in(consultant.email, "guess").status_code == 429
     for _ in range(3):  # the owner's own successes are never counted against the address

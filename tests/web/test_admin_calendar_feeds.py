@@ -59,6 +59,7 @@ def test_a_feed_is_added_shown_without_its_secret_and_read_on_demand(consultant,
         ("ftp://example.org/cal.ics", "Only http:// and https:// (or webcal://) addresses"),
         ("", "Paste the calendar&#39;s address"),
         ("https://exa mple.org/cal.ics", "spaces or invisible characters"),
+        ("http://93.184.216.34/cal.ics", "starts with http://, which is not encrypted"),
     ],
 )
 def test_an_unusable_address_is_refused_next_to_the_field_with_the_answers_kept(

@@ -13,7 +13,7 @@ PREVIOUS_PAGE = re.compile(r'<a rel="prev" href="([^"]+)"')
 
 def signed_in_consultant(app, password):
     client = app.test_client()
-    assert Auth(client).sign_in(CONSULTANT_EMAIL, password).status_code == 302
+    assert Auth(client).sign_in_all_steps(CONSULTANT_EMAIL, password).status_code == 302
     return client
 
 

@@ -20,7 +20,7 @@ from consult.config import load_settings
 from consult.db import ENGINE_KEY, get_session
 from consult.mail.models import OutboxEmail
 from consult.payments.models import TestCheckout
-from tests.conftest import TEST_PASSWORD, hidden_fields
+from tests.conftest import CODE_STEP, TEST_PASSWORD, app_code, hidden_fields
 from tests.stateful.invariants import assert_time_is_held_once
 from tests.web.booking_flow import GUEST
 from tests.web.live_server import Browser, LiveServer, at_once, open_day, prepare_database
@@ -260,6 +260,11 @@ def test_one_booking_cancelled_from_three_places_at_once_is_cancelled_and_refund
         "csrf_token": consultant.form_token("/accounts/sign-in"),
     }
     assert consultant.request("/accounts/sign-in", sign_in_form)[0] == 302
+    code_form = {
+        "code": app_code(app, "consultant@example.org"),
+        "csrf_token": consultant.form_token(CODE_STEP),
+    }
+    assert consultant.request(CODE_STEP, code_form)[0] == 302
     admin_page = f"/admin/bookings/{booking.public_id}/"
     consultant_form = {"refund": "full", "csrf_token": consultant.form_token(admin_page)}
     answers = at_once(

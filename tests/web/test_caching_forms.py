@@ -109,7 +109,8 @@ def test_a_token_must_match_its_cookie_and_our_signature(blog_app, reader):
         == 400
     )
     forged = "forged.value.signature"
-    reader.set_cookie(form_guard.COOKIE_NAME, forged, path="/blog/subscribe")
+    cookie_name = blog_app.config["FORM_TOKEN_COOKIE_NAME"]
+    reader.set_cookie(cookie_name, forged, path="/blog/subscribe")
     assert (
         reader.post(
             "/blog/subscribe", data={"email": "a@example.org", "csrf_token": forged}

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from consult.booking.models import Booking, TimeOff
 from consult.db import get_session
 from consult.demo import add_demo_booking_calendar
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import CODE_STEP, TEST_PASSWORD, app_code
 from tests.web.booking_flow import GUEST
 from tests.web.test_booking_race import NoRedirects
 
@@ -64,6 +64,9 @@ def test_a_guests_booking_and_the_consultants_time_off_never_both_win(app, make_
             base, "/accounts/sign-in", {"email": consultant.email, "password": TEST_PASSWORD}
         )
         assert post(host, base + "/accounts/sign-in", sign_in) == 302
+        token = TOKEN.search(host.open(base + CODE_STEP).read().decode()).group(1)
+        code = urlencode({"code": app_code(app, consultant.email), "csrf_token": token}).encode()
+        assert post(host, base + CODE_STEP, code) == 302
         token = TOKEN.search(host.open(base + "/admin/time-off/").read().decode()).group(1)
         block = urlencode(
             {"starts_at": "2026-11-30T08:30", "ends_at": "2026-11-30T10:00", "csrf_token": token}

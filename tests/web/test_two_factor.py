@@ -6,6 +6,7 @@ import pyotp
 from sqlmodel import select
 
 from consult.accounts.models import RecoveryCode, User
+from consult.accounts.two_factor import hash_recovery_code
 from consult.db import get_session
 from tests.conftest import Auth, signed_in_client, submit_form
 from tests.web.audit_fixtures import audit_entries, only_entry
@@ -135,6 +136,22 @@ def test_a_recovery_code_signs_in_once_and_says_how_many_are_left(app, client_me
     assert only_entry(app, "two_factor.recovery_code_used").subject_email == client_member.email
     again = sign_in_with_code(app.test_client(), client_member.email, on.recovery_codes[3])
     assert again.status_code == 422
+
+
+def test_a_recovery_code_of_the_older_shorter_kind_still_signs_in_once(app, client_member, clock):
+    """Codes made before they grew to six groups are stored the same way: they keep working."""
+    on = turn_on(signed_in_client(app, client_member), clock)
+    assert all(len(code.split("-")) == 6 for code in on.recovery_codes)
+    older = "abcd-efgh-jkmn-pqrs"
+    with app.app_context():
+        session = get_session()
+        user = session.exec(select(User).where(User.email == client_member.email)).one()
+        session.add(
+            RecoveryCode(user_id=user.id, code_hash=hash_recovery_code(older), created_at=clock())
+        )
+        session.commit()
+    assert sign_in_with_code(app.test_client(), client_member.email, older).status_code == 302
+    assert sign_in_with_code(app.test_client(), client_member.email, older).status_code == 422
 
 
 def test_the_code_page_expires_and_needs_the_password_first(app, client_member, clock):

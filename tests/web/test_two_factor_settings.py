@@ -1,5 +1,5 @@
 """Two-step sign-in around the edges: recovery codes, turning it off, the reset command, the
-nudge on the dashboard, the data download, and the limits on guessing codes.
+data download, and the limits on guessing codes.
 """
 
 import json
@@ -74,27 +74,16 @@ def test_a_client_turns_it_off_with_password_and_code(app, client_member, clock)
     assert Auth(app.test_client()).sign_in(client_member.email).headers["Location"] == "/"
 
 
-def test_a_consultants_two_step_sign_in_stays_on(app, consultant, clock):
+def test_a_consultants_two_step_sign_in_stays_on(app, consultant):
     browser = signed_in_client(app, consultant)
-    turn_on(browser, clock)
     assert browser.get(TURN_OFF).status_code == 403
     settings = browser.get(SETTINGS).get_data(as_text=True)
     assert TURN_OFF not in settings and "--reset-two-factor" in settings
+    assert "Two-step sign-in</a>: on" in browser.get("/admin/").get_data(as_text=True)
 
 
-def test_the_dashboard_nudges_a_consultant_without_it(app, consultant, clock):
+def test_create_admin_resets_a_lost_phone_and_she_sets_it_up_again(app, runner, consultant):
     browser = signed_in_client(app, consultant)
-    assert "Set up two-step sign-in</a>" in browser.get("/admin/").get_data(as_text=True)
-    turn_on(browser, clock)
-    dashboard = browser.get("/admin/").get_data(as_text=True)
-    assert (
-        "Set up two-step sign-in</a>" not in dashboard and "Two-step sign-in</a>: on" in dashboard
-    )
-
-
-def test_create_admin_resets_a_lost_phone(app, runner, consultant, clock):
-    browser = signed_in_client(app, consultant)
-    turn_on(browser, clock)
     result = runner.invoke(args=["create-admin", consultant.email, "--reset-two-factor"])
     assert result.exit_code == 0, result.output
     assert "is off" in result.output
@@ -102,8 +91,10 @@ def test_create_admin_resets_a_lost_phone(app, runner, consultant, clock):
     assert browser.get("/admin/").status_code == 302  # its sessions ended
     entry = only_entry(app, "two_factor.reset")
     assert entry.actor_kind == "system" and entry.subject_email == consultant.email
-    signed_in = Auth(app.test_client()).sign_in(consultant.email)
+    again = app.test_client()
+    signed_in = Auth(again).sign_in(consultant.email)
     assert signed_in.headers["Location"] == "/admin/"  # the password alone, as before set-up
+    assert again.get("/admin/").headers["Location"] == SETTINGS  # which opens only the set-up
     unknown = runner.invoke(args=["create-admin", "nobody@example.org", "--reset-two-factor"])
     assert unknown.exit_code != 0 and "No account" in unknown.output
 

@@ -62,7 +62,8 @@ def work_per_page(app, dataset, today) -> dict[str, Work]:
     clients = {ANONYMOUS: app.test_client()}
     for visitor, email in ((CONSULTANT, CONSULTANT_EMAIL), (OWNER, OWNER_EMAIL)):
         clients[visitor] = app.test_client()
-        assert Auth(clients[visitor]).sign_in(email, dataset.password).status_code == 302
+        signed_in = Auth(clients[visitor]).sign_in_all_steps(email, dataset.password)
+        assert signed_in.status_code == 302
     sent: list[str] = []
     loaded: list[object] = []
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import pyotp
 
-from tests.conftest import Auth, submit_form
+from tests.conftest import CODE_STEP, Auth, submit_form
 
 SETTINGS = "/accounts/two-step/"
 SET_UP = "/accounts/two-step/set-up"
-CODE_STEP = "/accounts/two-step/sign-in"
+__all__ = ["CODE_STEP", "SETTINGS", "SET_UP", "TwoFactorOn", "sign_in_with_code", "turn_on"]
 
 
 @dataclass
