@@ -21,6 +21,7 @@ from consult.db import ENGINE_KEY, get_session
 from consult.demo import DEMO_CONSULTANT_EMAIL, load_demo_data_when_serving
 from consult.portal.models import Organisation
 from tests.conftest import PRODUCTION_SERVICES, Auth
+from tests.web.two_factor_steps import turn_on
 
 SIGN_IN = re.compile(r"e-mail\s+(\S+@\S+)\s.*?password\s+(\S+)\s", re.S)
 
@@ -123,7 +124,9 @@ def test_demo_reset_refuses_in_production(make_app, make_user):
     app.extensions[ENGINE_KEY].dispose()
 
 
-def test_the_demo_organisation_has_a_programme_with_a_session_booked_from_it_and_notes(make_app):
+def test_the_demo_organisation_has_a_programme_with_a_session_booked_from_it_and_notes(
+    make_app, clock
+):
     from consult.booking.models import Booking
     from consult.demo_engagement import PRIVATE_NOTE, SHARED_NOTE
     from consult.engagements.models import ProgrammeCredit, ProgrammePurchase
@@ -153,6 +156,7 @@ def test_the_demo_organisation_has_a_programme_with_a_session_booked_from_it_and
     consultant = app.test_client()
     email, password = SIGN_IN.search(result.output).groups()
     assert Auth(consultant).sign_in(email, password).status_code == 302
+    turn_on(consultant, clock)  # the consultant's first sign-in sets up two-step sign-in
     client_view = consultant.get(f"/admin/organisations/{organisation.public_id}/").get_data(
         as_text=True
     )
