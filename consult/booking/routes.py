@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import nh3
 from flask import (
@@ -27,9 +27,12 @@ from markupsafe import Markup
 from consult.booking import service
 from consult.booking.checkout_start import answers_again, start_payment
 from consult.booking.forms import DetailsForm, details_form_for
-from consult.booking.locations import describe_meeting
+from consult.booking.free_days import month_of_times
+from consult.booking.locations import LOCATION_KINDS, describe_meeting
 from consult.booking.models import ConsultationType
+from consult.booking.month import first_of_month, month_from
 from consult.booking.occupying import SlotTaken
+from consult.booking.time_zones import zone_groups, zone_label
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session, looks_like_identifier
 from consult.engagements.booking_options import (
@@ -45,11 +48,6 @@ from consult.site.caching import PageVersion, public_page
 from consult.site.identity import SiteIdentity
 
 blueprint = Blueprint("booking", __name__, url_prefix="/book")
-TIME_ZONES = sorted(
-    zone
-    for zone in available_timezones()
-    if "/" in zone and not zone.startswith(("Etc/", "SystemV/", "posix/", "right/"))
-)
 
 
 def site_identity() -> SiteIdentity:
@@ -128,41 +126,45 @@ def index() -> str:
     return render_template("booking/index.html", types=_active_types())
 
 
+def requested_month(value: str | None) -> date | None:
+    """A page's `month`: None when absent; anything but a month written YYYY-MM is a 400."""
+    month = month_from(value)
+    if value and month is None:
+        abort(400, description="That month could not be read; choose one from the calendar.")
+    return month
+
+
 @blueprint.get("/<slug>/")
 def choose_time(slug: str) -> str:
+    """The month calendar, its days with free times as links, and the chosen day's times.
+
+    `from=` (the day a page of four weeks began, in links made before the calendar) shows that
+    day's month.
+    """
     consultation_type = _active_type_or_404(slug)
     guest_zone = requested_zone(request.args.get("tz"))
+    from_day = requested_day(request.args.get("from"))
+    month = requested_month(request.args.get("month")) or (
+        first_of_month(from_day) if from_day else None
+    )
     now = app_now()
-    db = get_session()
-    stretch = service.guest_days_with_slots(
-        session=db,
+    shown = month_of_times(
+        session=get_session(),
         consultation_type=consultation_type,
         guest_time_zone=guest_zone,
         site_time_zone=site_zone(),
         now=now,
-        from_day=requested_day(request.args.get("from")),
+        month=month,
+        chosen_day=requested_day(request.args.get("date")),
     )
-    days = stretch.days
-    chosen_day = requested_day(request.args.get("date")) or (days[0] if days else None)
-    times: list[datetime] = []
-    if chosen_day is not None:
-        times = service.guest_day_slots(
-            session=db,
-            consultation_type=consultation_type,
-            guest_day=chosen_day,
-            guest_time_zone=guest_zone,
-            site_time_zone=site_zone(),
-            now=now,
-        )
     return render_template(
         "booking/choose_time.html",
         consultation_type=consultation_type,
-        days=days,
-        stretch=stretch,
-        chosen_day=chosen_day,
-        times=times,
+        shown=shown,
         guest_zone=guest_zone,
-        time_zones=TIME_ZONES,
+        guest_zone_label=zone_label(guest_zone, now=now),
+        zone_groups=zone_groups(now=now, including=guest_zone),
+        meeting_kind=LOCATION_KINDS.get(consultation_type.location_kind),
         organisation_id=_organisation_asked_for(),
     )
 

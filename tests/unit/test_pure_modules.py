@@ -28,6 +28,8 @@ PURE_MODULES = [
     "consult.booking.locations",
     "consult.booking.agenda",
     "consult.booking.policy",
+    "consult.booking.month",
+    "consult.booking.time_zones",
     "consult.calendars.busy",
     "consult.calendars.addresses",
     "consult.calendars.bookings_ics",
