@@ -1,11 +1,10 @@
-"""The guest's pages for a booking once made: its status after paying (or not), and, through the
+"""The guest's pages for a booking once made: the return from paying (or not), and, through the
 secret link in their e-mails, cancelling it (with the policy's refund) or moving it.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, redirect, render_template, request, url_for
@@ -79,7 +78,7 @@ def payment_cancelled(public_id: str) -> str:
     """
     db = get_session()
     begin_as_writer(db)
-    booking = _booking_or_404(public_id)
+    booking = booking_or_404(public_id)
     try:
         booking = abandon_checkout(
             session=db,
@@ -92,7 +91,7 @@ def payment_cancelled(public_id: str) -> str:
     except (PaymentProviderUnavailable, PaymentError):
         log.exception("could not expire the checkout of booking %s", public_id)
         db.rollback()
-        booking = _booking_or_404(public_id)
+        booking = booking_or_404(public_id)
     consultation_type = db.get_one(ConsultationType, booking.consultation_type_id)
     zone = ZoneInfo(booking.guest_time_zone)
     return render_template(
@@ -111,26 +110,11 @@ def payment_cancelled(public_id: str) -> str:
     )
 
 
-def _booking_or_404(public_id: str) -> Booking:
+def booking_or_404(public_id: str) -> Booking:
     booking = get_session().exec(select(Booking).where(Booking.public_id == public_id)).first()
     if booking is None:
         abort(404)
     return booking
-
-
-@blueprint.get("/booking/<public_id>/")
-def booking_status(public_id: str) -> str:
-    booking = _booking_or_404(public_id)
-    consultation_type = get_session().get(ConsultationType, booking.consultation_type_id)
-    return render_template(
-        "booking/status.html",
-        booking=booking,
-        consultation_type=consultation_type,
-        start_local=booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone)),
-        hold_minutes_left=max(
-            0, int(((booking.hold_expires_at or app_now()) - app_now()) / timedelta(minutes=1))
-        ),
-    )
 
 
 def _managed_booking_or_404(token: str) -> Booking:

@@ -13,7 +13,6 @@ from flask import (
     abort,
     current_app,
     g,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -27,14 +26,12 @@ from markupsafe import Markup
 from consult.booking import service
 from consult.booking.checkout_start import answers_again, start_payment
 from consult.booking.forms import DetailsForm, details_form_for
-from consult.booking.free_days import month_of_times
-from consult.booking.locations import LOCATION_KINDS, describe_meeting
+from consult.booking.locations import describe_meeting
+from consult.booking.manage_links import remember_manage_link
 from consult.booking.models import ConsultationType
-from consult.booking.month import first_of_month, month_from
 from consult.booking.occupying import SlotTaken
-from consult.booking.time_zones import zone_groups, zone_label
 from consult.clock import app_now
-from consult.db import begin_as_writer, get_session, looks_like_identifier
+from consult.db import begin_as_writer, get_session
 from consult.engagements.booking_options import (
     ChoiceNotAllowed,
     book_as_options,
@@ -82,7 +79,7 @@ def requested_day(value: str | None) -> date | None:
     return day
 
 
-def _active_type_or_404(slug: str) -> ConsultationType:
+def active_type_or_404(slug: str) -> ConsultationType:
     consultation_type = service.find_active_type(get_session(), slug)
     if consultation_type is None:
         abort(404)
@@ -126,85 +123,8 @@ def index() -> str:
     return render_template("booking/index.html", types=_active_types())
 
 
-def requested_month(value: str | None) -> date | None:
-    """A page's `month`: None when absent; anything but a month written YYYY-MM is a 400."""
-    month = month_from(value)
-    if value and month is None:
-        abort(400, description="That month could not be read; choose one from the calendar.")
-    return month
-
-
-@blueprint.get("/<slug>/")
-def choose_time(slug: str) -> str:
-    """The month calendar, its days with free times as links, and the chosen day's times.
-
-    `from=` (the day a page of four weeks began, in links made before the calendar) shows that
-    day's month.
-    """
-    consultation_type = _active_type_or_404(slug)
-    guest_zone = requested_zone(request.args.get("tz"))
-    from_day = requested_day(request.args.get("from"))
-    month = requested_month(request.args.get("month")) or (
-        first_of_month(from_day) if from_day else None
-    )
-    now = app_now()
-    shown = month_of_times(
-        session=get_session(),
-        consultation_type=consultation_type,
-        guest_time_zone=guest_zone,
-        site_time_zone=site_zone(),
-        now=now,
-        month=month,
-        chosen_day=requested_day(request.args.get("date")),
-    )
-    return render_template(
-        "booking/choose_time.html",
-        consultation_type=consultation_type,
-        shown=shown,
-        guest_zone=guest_zone,
-        guest_zone_label=zone_label(guest_zone, now=now),
-        zone_groups=zone_groups(now=now, including=guest_zone),
-        meeting_kind=LOCATION_KINDS.get(consultation_type.location_kind),
-        organisation_id=_organisation_asked_for(),
-    )
-
-
-def _organisation_asked_for() -> str | None:
-    """The organisation a member came to book for (`org`, from their plan), carried to the
-    details step, which offers that organisation's credit first; anything malformed is dropped.
-    """
-    value = request.args.get("org")
-    return value if value and looks_like_identifier(value) else None
-
-
 def parse_day(value: str | None) -> date | None:
     return day_from(value)
-
-
-@blueprint.get("/<slug>/slots.json")
-def slots_json(slug: str) -> ResponseReturnValue:
-    consultation_type = _active_type_or_404(slug)
-    guest_zone = guest_zone_name(request.args.get("tz"))
-    if guest_zone is None:
-        return jsonify(
-            error=(
-                f"Unknown time zone {request.args.get('tz')!r}; use a name such as America/Chicago."
-            )
-        ), 400
-    day = parse_day(request.args.get("date"))
-    if day is None:
-        return jsonify(error="date must be a day written YYYY-MM-DD, e.g. 2027-01-05."), 400
-    times = service.guest_day_slots(
-        session=get_session(),
-        consultation_type=consultation_type,
-        guest_day=day,
-        guest_time_zone=guest_zone,
-        site_time_zone=site_zone(),
-        now=app_now(),
-    )
-    return jsonify(
-        date=day.isoformat(), tz=guest_zone, slots=[moment.isoformat() for moment in times]
-    )
 
 
 def _chosen_start(form: DetailsForm) -> datetime | None:
@@ -215,7 +135,7 @@ def _details_page(slug: str) -> tuple[DetailsForm, dict[str, Any]] | None:
     """The details form for the chosen time and what its page shows; None without a usable time
     or zone in the address.
     """
-    consultation_type = _active_type_or_404(slug)
+    consultation_type = active_type_or_404(slug)
     form = details_form_for(
         consultation_type,
         start=request.args.get("start"),
@@ -308,11 +228,14 @@ def details(slug: str) -> ResponseReturnValue:
         form.book_as.data = (form.book_as.data or "").replace("credit:", "org:", 1)
         form.book_as.errors = [str(refusal)]
         return render_template("booking/details.html", **context), 409
+    remember_manage_link(
+        booking, service.issue_access_token(session=db, booking=booking, now=app_now())
+    )
     db.commit()
     if booking.status == "confirmed":
         return redirect(url_for("booking.booking_status", public_id=booking.public_id), 303)
     return start_payment(booking, consultation_type, context)
 
 
-# The guest's pages for a booking once made share this blueprint.
-from consult.booking import manage  # noqa: E402, F401
+# The pages offering times, and the guest's pages for a booking once made, share this blueprint.
+from consult.booking import confirmation, manage, times  # noqa: E402, F401

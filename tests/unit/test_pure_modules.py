@@ -30,6 +30,7 @@ PURE_MODULES = [
     "consult.booking.policy",
     "consult.booking.month",
     "consult.booking.time_zones",
+    "consult.booking.calendar_links",
     "consult.calendars.busy",
     "consult.calendars.addresses",
     "consult.calendars.bookings_ics",
