@@ -1,5 +1,5 @@
-"""What the booking page's month calendar reads: the days of one month with free times, and the
-chosen day's times, in the guest's zone.
+"""The days and times the booking pages offer, in the guest's zone: the month calendar's days
+with free times, and the move pages' stretch of days; each with the chosen day's times.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from consult.booking import slots
 from consult.booking.calendar import load_availability, occupancy, rules_for
 from consult.booking.models import ConsultationType
 from consult.booking.month import MonthCalendar, month_calendar, months_between
-from consult.booking.service import guest_day_slots
+from consult.booking.service import DaysWithSlots, guest_day_slots, guest_days_with_slots
 from consult.db import id_of
 
 ONE_DAY = timedelta(days=1)
@@ -132,3 +132,54 @@ def month_of_times(
         else []
     )
     return MonthOfTimes(shown, free_days, day, times)
+
+
+@dataclass(frozen=True)
+class MoveChoices:
+    """What a move page shows: a stretch of days with free times, the chosen day and its times,
+    all as if the booking being moved were not there.
+    """
+
+    stretch: DaysWithSlots
+    chosen_day: date | None
+    times: list[datetime]
+
+
+def move_choices(
+    *,
+    session: Session,
+    consultation_type: ConsultationType,
+    moving_booking_id: int,
+    guest_time_zone: str,
+    site_time_zone: ZoneInfo,
+    now: datetime,
+    from_day: date | None,
+    chosen_day: date | None,
+) -> MoveChoices:
+    """The guest's and the consultant's move pages: the stretch from `from_day`, and the chosen
+    day's times (the stretch's first free day when none is chosen).
+    """
+    stretch = guest_days_with_slots(
+        session=session,
+        consultation_type=consultation_type,
+        guest_time_zone=guest_time_zone,
+        site_time_zone=site_time_zone,
+        now=now,
+        from_day=from_day,
+        moving_booking_id=moving_booking_id,
+    )
+    day = chosen_day or (stretch.days[0] if stretch.days else None)
+    times = (
+        guest_day_slots(
+            session=session,
+            consultation_type=consultation_type,
+            guest_day=day,
+            guest_time_zone=guest_time_zone,
+            site_time_zone=site_time_zone,
+            now=now,
+            moving_booking_id=moving_booking_id,
+        )
+        if day is not None
+        else []
+    )
+    return MoveChoices(stretch, day, times)
