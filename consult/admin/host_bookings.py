@@ -103,6 +103,7 @@ def _place(
             starts_at=starts_at,
             guest=guest,
             site_time_zone=_zone(),
+            practice_name=current_app.extensions["consult.site"].practice_name,
             now=app_now(),
             consultant_payment=form.payment.data,
         )

@@ -59,6 +59,7 @@ def payment_return() -> ResponseReturnValue:
             provider=current_provider(),
             checkout_session_id=session_id,
             site_time_zone=site_zone(),
+            practice_name=site_identity().practice_name,
             now=app_now(),
         )
         db.commit()
@@ -87,6 +88,7 @@ def payment_cancelled(public_id: str) -> str:
             provider=current_provider(),
             booking=booking,
             site_time_zone=site_zone(),
+            practice_name=site_identity().practice_name,
             now=app_now(),
         )
         db.commit()

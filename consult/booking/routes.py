@@ -210,6 +210,7 @@ def details(slug: str) -> ResponseReturnValue:
             starts_at=start,
             guest=guest,
             site_time_zone=site_zone(),
+            practice_name=site_identity().practice_name,
             now=app_now(),
             member=member,
             client_address=request.remote_addr,
