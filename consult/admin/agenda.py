@@ -34,7 +34,9 @@ def agenda() -> str:
     days = build_week(
         monday=monday,
         zone=zone,
-        schedule=Schedule.build(load_availability(db, zone.key)),
+        schedule=Schedule.build(
+            load_availability(db, zone.key, first_day=monday, last_day=monday + timedelta(days=6))
+        ),
         spans=[
             *_booking_spans(db, start=start, end=end, now=now),
             *(

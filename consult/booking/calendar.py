@@ -23,9 +23,12 @@ from consult.booking.time_off import time_off_between
 from consult.calendars.service import busy_between
 
 
-def load_availability(session: Session, time_zone: str) -> slots.Availability:
-    """The consultant's weekly hours, date overrides and slot step (three queries, whatever the
-    data).
+def load_availability(
+    session: Session, time_zone: str, *, first_day: date, last_day: date
+) -> slots.Availability:
+    """The consultant's weekly hours, slot step and the date overrides of the consultant-local
+    days from `first_day` to `last_day` (three queries, whatever the data): the caller computes
+    no day outside them.
     """
     weekly: dict[int, list[slots.TimeRange]] = {}
     for row in session.exec(
@@ -34,7 +37,9 @@ def load_availability(session: Session, time_zone: str) -> slots.Availability:
         weekly.setdefault(row.weekday, []).append(slots.TimeRange(row.start_time, row.end_time))
     overrides: dict[date, list[slots.TimeRange]] = {}
     for override in session.exec(
-        select(DateOverride).order_by(col(DateOverride.day), col(DateOverride.start_time))
+        select(DateOverride)
+        .where(col(DateOverride.day) >= first_day, col(DateOverride.day) <= last_day)
+        .order_by(col(DateOverride.day), col(DateOverride.start_time))
     ).all():
         ranges = overrides.setdefault(override.day, [])
         if override.start_time is not None and override.end_time is not None:  # else a day off

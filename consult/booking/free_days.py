@@ -60,17 +60,22 @@ def free_days_in_month(
     first, last = max(month.first_day, earliest), min(month.last_day, latest)
     if first > last:
         return frozenset()
+    # The consultant-local days the guest's days can overlap, whatever the two zones.
+    consultant_first, consultant_last = first - ONE_DAY, last + ONE_DAY
     occupied, per_day = occupancy(
         session,
         consultation_type_id=id_of(consultation_type),
-        first_day=first - ONE_DAY,  # a guest's day can start the consultant's day before
-        last_day=last + ONE_DAY,
+        first_day=consultant_first,
+        last_day=consultant_last,
         time_zone=site_time_zone,
         now=now,
     )
+    availability = load_availability(
+        session, site_time_zone.key, first_day=consultant_first, last_day=consultant_last
+    )
     return frozenset(
         slots.days_with_free_slots(
-            availability=load_availability(session, site_time_zone.key),
+            availability=availability,
             rules=rules_for(consultation_type),
             occupied=occupied,
             bookings_per_day=per_day,

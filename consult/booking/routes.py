@@ -31,7 +31,7 @@ from consult.booking.manage_links import remember_manage_link
 from consult.booking.models import ConsultationType
 from consult.booking.occupying import SlotTaken
 from consult.clock import app_now
-from consult.db import begin_as_writer, get_session
+from consult.db import begin_as_writer, get_session, looks_like_identifier
 from consult.engagements.booking_options import (
     ChoiceNotAllowed,
     book_as_options,
@@ -121,6 +121,14 @@ def _types_version() -> PageVersion:
 @public_page(_types_version)
 def index() -> str:
     return render_template("booking/index.html", types=_active_types())
+
+
+def _organisation_asked_for() -> str | None:
+    """The organisation a member came to book for (`org`, from their plan), carried to the
+    details step, which offers that organisation's credit first; anything malformed is dropped.
+    """
+    value = request.args.get("org")
+    return value if value and looks_like_identifier(value) else None
 
 
 def parse_day(value: str | None) -> date | None:

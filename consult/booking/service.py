@@ -81,17 +81,21 @@ def guest_day_slots(
     """Free start times on `guest_day` in the guest's zone (for a move: as if the moving booking
     were not there).
     """
+    # The consultant-local days a guest's day can overlap, whatever the two zones.
+    first_day, last_day = guest_day - timedelta(days=1), guest_day + timedelta(days=1)
     occupied, per_day = occupancy(
         session,
         consultation_type_id=id_of(consultation_type),
-        first_day=guest_day - timedelta(days=1),
-        last_day=guest_day + timedelta(days=1),
+        first_day=first_day,
+        last_day=last_day,
         time_zone=site_time_zone,
         now=now,
         moving_booking_id=moving_booking_id,
     )
     return slots.free_slots_for_guest_day(
-        availability=load_availability(session, site_time_zone.key),
+        availability=load_availability(
+            session, site_time_zone.key, first_day=first_day, last_day=last_day
+        ),
         rules=rules_for(consultation_type),
         occupied=occupied,
         bookings_per_day=per_day,
@@ -132,9 +136,15 @@ def guest_days_with_slots(
     today = now.astimezone(site_time_zone).date()
     window_end = today + timedelta(days=consultation_type.booking_window_days + 1)
     first_day = min(max(from_day or today, today), window_end)
-    availability = load_availability(session, site_time_zone.key)
     while True:
         last_day = min(first_day + timedelta(days=DAYS_PER_STRETCH - 1), window_end)
+        # The overrides of the stretch's days, and of the days either side a guest's day overlaps.
+        availability = load_availability(
+            session,
+            site_time_zone.key,
+            first_day=first_day - timedelta(days=1),
+            last_day=last_day + timedelta(days=1),
+        )
         occupied, per_day = occupancy(
             session,
             consultation_type_id=id_of(consultation_type),

@@ -12,6 +12,7 @@ from consult.booking.free_days import month_of_times
 from consult.booking.locations import LOCATION_KINDS
 from consult.booking.month import first_of_month, month_from
 from consult.booking.routes import (
+    _organisation_asked_for,
     active_type_or_404,
     blueprint,
     guest_zone_name,
@@ -22,7 +23,7 @@ from consult.booking.routes import (
 )
 from consult.booking.time_zones import zone_groups, zone_label
 from consult.clock import app_now
-from consult.db import get_session, looks_like_identifier
+from consult.db import get_session
 
 
 def requested_month(value: str | None) -> date | None:
@@ -66,14 +67,6 @@ def choose_time(slug: str) -> str:
         meeting_kind=LOCATION_KINDS.get(consultation_type.location_kind),
         organisation_id=_organisation_asked_for(),
     )
-
-
-def _organisation_asked_for() -> str | None:
-    """The organisation a member came to book for (`org`, from their plan), carried to the
-    details step, which offers that organisation's credit first; anything malformed is dropped.
-    """
-    value = request.args.get("org")
-    return value if value and looks_like_identifier(value) else None
 
 
 @blueprint.get("/<slug>/slots.json")
