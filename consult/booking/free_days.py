@@ -60,8 +60,10 @@ def free_days_in_month(
     first, last = max(month.first_day, earliest), min(month.last_day, latest)
     if first > last:
         return frozenset()
-    # The consultant-local days the guest's days can overlap, whatever the two zones.
-    consultant_first, consultant_last = first - ONE_DAY, last + ONE_DAY
+    # The consultant-local days the guest's days can overlap, whatever the two zones; none before
+    # the consultant's today, which no free time precedes (past days off and time off stay unread).
+    consultant_today = now.astimezone(site_time_zone).date()
+    consultant_first, consultant_last = max(first - ONE_DAY, consultant_today), last + ONE_DAY
     occupied, per_day = occupancy(
         session,
         consultation_type_id=id_of(consultation_type),

@@ -3,15 +3,15 @@ plain links (the whole page works without JavaScript), bad addresses, and the wo
 """
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
 from sqlmodel import SQLModel
 
 from consult.booking import slots
-from consult.booking.models import Booking
-from consult.db import ENGINE_KEY
+from consult.booking.models import Booking, DateOverride, TimeOff
+from consult.db import ENGINE_KEY, get_session
 from tests.web.booking_flow import book, free_slots
 
 TODAY = date(2026, 11, 25)  # the FakeClock's day, a Wednesday; the demo's hours are Mon–Thu
@@ -134,8 +134,8 @@ def test_a_month_wholly_booked_is_passed_over_and_a_full_month_says_so(booking_a
 
 @pytest.fixture
 def work_done(booking_app, monkeypatch):
-    """What each request computes: consultant days per run of the slot engine, and the bookings
-    it loads from the database.
+    """What each request computes: consultant days per run of the slot engine, and the bookings,
+    days off and time off it loads from the database.
     """
     days: list[int] = []
     bookings_loaded: list[Booking] = []
@@ -146,7 +146,7 @@ def work_done(booking_app, monkeypatch):
         return real_engine(availability, rules, occupied, per_day, now, first_day, last_day)
 
     def record_load(target, context):
-        if isinstance(target, Booking):
+        if isinstance(target, Booking | DateOverride | TimeOff):
             bookings_loaded.append(target)
 
     monkeypatch.setattr(slots, "_free_slots_utc", counting_engine)
@@ -171,3 +171,26 @@ def test_a_month_computes_its_own_days_only_whatever_is_booked(booking_app, gues
     after = html_of(guest, january)
     assert sum(days) == work_before and bookings_loaded == []  # December's bookings: not read
     assert linked_days(after) == linked_days(before)
+
+
+def test_the_current_month_reads_nothing_of_the_past(booking_app, guest, work_done):
+    """Days off and time off that ended before yesterday cannot block a free time: they are not
+    read (yesterday's are, as a span may run past midnight).
+    """
+    days, loaded = work_done
+    with booking_app.app_context():
+        db = get_session()
+        two_days_ago = datetime(2026, 11, 23, 15, tzinfo=UTC)
+        db.add(DateOverride(day=date(2026, 11, 23)))
+        db.add(
+            TimeOff(
+                starts_at=two_days_ago,
+                ends_at=two_days_ago + timedelta(hours=2),
+                created_at=two_days_ago,
+            )
+        )
+        db.commit()
+    html_of(guest, PAGE + "?tz=Asia/Kolkata")
+    loaded.clear()
+    november = html_of(guest, PAGE + "?tz=Asia/Kolkata")
+    assert CAPTION.search(november).group(1) == "November 2026" and loaded == []
