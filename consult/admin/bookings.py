@@ -17,6 +17,7 @@ from consult.audit.web import PER_PAGE, audit, page_links, page_number
 from consult.booking.changes import ChangeNotAllowed, cancel_booking
 from consult.booking.emails import format_money
 from consult.booking.models import Booking, ConsultationType
+from consult.booking.policy import guest_moves_left
 from consult.booking.status import TransitionNotAllowed, set_status
 from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
@@ -114,6 +115,10 @@ def booking_detail(public_id: str) -> str:
             booking.paid_minor if booking.paid_at else booking.amount_minor, booking.currency
         ),
         refunded=format_money(booking.refunded_minor, booking.currency),
+        guest_moves_left=guest_moves_left(
+            moves_made=booking.reschedule_count,
+            max_reschedules=current_app.extensions["consult.site"].max_reschedules,
+        ),
     )
 
 

@@ -17,10 +17,12 @@ from consult.admin.routes import blueprint
 from consult.audit.web import audit
 from consult.booking import service
 from consult.booking.changes import ChangeNotAllowed, reschedule_booking
+from consult.booking.free_days import move_choices
 from consult.booking.models import Booking, ConsultationType
 from consult.booking.occupying import SlotTaken
+from consult.booking.policy import guest_moves_left
 from consult.clock import app_now
-from consult.db import begin_as_writer, get_session
+from consult.db import begin_as_writer, get_session, id_of
 from consult.form_validators import day_from, moment_from
 
 NOT_FREE = "That time is not free for this consultation (outside your hours, too soon, or taken)."
@@ -101,6 +103,7 @@ def _place(
             starts_at=starts_at,
             guest=guest,
             site_time_zone=_zone(),
+            practice_name=current_app.extensions["consult.site"].practice_name,
             now=app_now(),
             consultant_payment=form.payment.data,
         )
@@ -132,38 +135,27 @@ def move_booking_as_consultant(public_id: str) -> ResponseReturnValue:
             return redirect(url_for("admin.booking_detail", public_id=public_id), 303)
         db.rollback()
         booking = booking_or_404(public_id)
-    now = app_now()
-    stretch = service.guest_days_with_slots(
+    choices = move_choices(
         session=db,
         consultation_type=consultation_type,
+        moving_booking_id=id_of(booking),
         guest_time_zone=_zone().key,
         site_time_zone=_zone(),
-        now=now,
+        now=app_now(),
         from_day=day_from(request.values.get("from")),
-        moving_booking_id=booking.id,
-    )
-    days = stretch.days
-    chosen_day = day_from(request.values.get("date")) or (days[0] if days else None)
-    times = (
-        service.guest_day_slots(
-            session=db,
-            consultation_type=consultation_type,
-            guest_day=chosen_day,
-            guest_time_zone=_zone().key,
-            site_time_zone=_zone(),
-            now=now,
-        )
-        if chosen_day
-        else []
+        chosen_day=day_from(request.values.get("date")),
     )
     return render_template(
         "admin/move_booking.html",
         booking=booking,
         consultation_type=consultation_type,
-        days=days,
-        stretch=stretch,
-        chosen_day=chosen_day,
-        times=times,
+        stretch=choices.stretch,
+        chosen_day=choices.chosen_day,
+        times=choices.times,
+        guest_moves_left=guest_moves_left(
+            moves_made=booking.reschedule_count,
+            max_reschedules=current_app.extensions["consult.site"].max_reschedules,
+        ),
         problem=problem,
     ), 409 if problem else 200
 

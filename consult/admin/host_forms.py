@@ -8,21 +8,26 @@ from datetime import tzinfo
 from typing import Any
 
 from flask import current_app
-from wtforms import DateTimeLocalField, EmailField, Field, RadioField, SelectField, StringField
+from wtforms import DateTimeLocalField, Field, RadioField, SelectField, StringField
 
 # types-WTForms 3.2 predates SelectChoice (WTForms 3.3), which replaces the deprecated tuples.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.form import BaseForm
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
-    Optional,
     ValidationError,
 )
 
 from consult.booking.availability import is_known_time_zone
+from consult.booking.guest_fields import (
+    guest_email_field,
+    guest_name_field,
+    organisation_field,
+    phone_field,
+    role_field,
+)
 from consult.form_validators import NoControlCharacters
 from consult.forms import SiteForm
 
@@ -78,43 +83,11 @@ class BookForGuestForm(SiteForm):
         ],
         default="invoice_later",
     )
-    name = StringField(
-        "Guest's name",
-        validators=[
-            DataRequired("Enter the guest's name."),
-            Length(max=120),
-            NoControlCharacters(),
-        ],
-    )
-    email = EmailField(
-        "Guest's e-mail address",
-        validators=[
-            DataRequired("Enter the guest's e-mail address."),
-            Email("Enter a valid e-mail address."),
-            Length(max=254),
-            NoControlCharacters(),
-        ],
-    )
-    organisation = StringField(
-        "Organisation",
-        validators=[
-            DataRequired("Enter the organisation."),
-            Length(max=200),
-            NoControlCharacters(),
-        ],
-    )
-    role = StringField(
-        "Role",
-        validators=[
-            DataRequired("Enter the guest's role."),
-            Length(max=120),
-            NoControlCharacters(),
-        ],
-    )
-    phone = StringField(
-        "Phone (needed for a phone call)",
-        validators=[Optional(), Length(max=40), NoControlCharacters()],
-    )
+    name = guest_name_field("Guest's name", missing="Enter the guest's name.")
+    email = guest_email_field("Guest's e-mail address", missing="Enter the guest's e-mail address.")
+    organisation = organisation_field("Organisation", missing="Enter the organisation.")
+    role = role_field("Role", missing="Enter the guest's role.")
+    phone = phone_field("Phone (needed for a phone call)")
     time_zone = StringField(
         "Guest's time zone", validators=[DataRequired("Enter a time zone."), Length(max=64)]
     )

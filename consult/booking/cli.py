@@ -37,6 +37,7 @@ def sweep() -> None:
         session=session,
         provider=provider,
         site_time_zone=current_app.extensions["consult.site"].time_zone,
+        practice_name=current_app.extensions["consult.site"].practice_name,
         now=app_now(),
     )
     begin_as_writer(session)

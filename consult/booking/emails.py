@@ -83,18 +83,26 @@ def _site() -> SiteIdentity:
     return site
 
 
-def _invite(
+def invite_title(consultation_type: ConsultationType) -> str:
+    """The event's title in the invitation and in the guest's calendar links."""
+    return f"{consultation_type.name} with {_site().consultant_name}"
+
+
+def invite_ics(
     booking: Booking, consultation_type: ConsultationType, *, cancelled: bool = False
-) -> dict[str, str]:
+) -> str:
+    """The booking's calendar invitation as it is now: the e-mails' attachment and the booking
+    page's download (one UID, so a calendar holds one event however often it is added).
+    """
     site = _site()
     location, url = (
         ("", "") if cancelled else invite_location(booking.meeting_kind, booking.meeting_location)
     )
-    ics = build_ics(
+    return build_ics(
         Invite(
             uid=f"{booking.public_id}@consult",
             sequence=booking.reschedule_count + (1 if cancelled else 0),
-            title=f"{consultation_type.name} with {site.consultant_name}",
+            title=invite_title(consultation_type),
             description=(
                 f"{consultation_type.name} for {booking.organisation}. "
                 "Manage this booking from your confirmation e-mail."
@@ -112,11 +120,16 @@ def _invite(
             cancelled=cancelled,
         )
     )
+
+
+def _invite(
+    booking: Booking, consultation_type: ConsultationType, *, cancelled: bool = False
+) -> dict[str, str]:
     return {
         "filename": "consultation.ics",
         "subtype": "calendar",
         "method": "CANCEL" if cancelled else "REQUEST",
-        "content": ics,
+        "content": invite_ics(booking, consultation_type, cancelled=cancelled),
     }
 
 

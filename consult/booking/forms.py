@@ -4,18 +4,23 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
-    EmailField,
     Field,
     HiddenField,
     RadioField,
-    StringField,
     TextAreaField,
 )
 
 # types-WTForms 3.2 predates SelectChoice (WTForms 3.3), which replaces the deprecated tuples.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
+from consult.booking.guest_fields import (
+    guest_email_field,
+    guest_name_field,
+    organisation_field,
+    phone_field,
+    role_field,
+)
 from consult.booking.models import ConsultationType
 from consult.engagements.booking_options import (
     BookAsOption,
@@ -32,38 +37,11 @@ class DetailsForm(SiteForm):
     # Only for a signed-in member: for which organisation, with a programme's credit or paying
     # (engagements/booking_options.py checks the choice; guests are never shown it).
     book_as = RadioField("Who is this booking for?", choices=[], validate_choice=False)
-    name = StringField(
-        "Your name",
-        validators=[DataRequired("Enter your name."), Length(max=120), NoControlCharacters()],
-    )
-    email = EmailField(
-        "E-mail address",
-        validators=[
-            DataRequired("Enter your e-mail address."),
-            Email("Enter a valid e-mail address."),
-            Length(max=254),
-            NoControlCharacters(),
-        ],
-    )
-    organisation = StringField(
-        "Organisation",
-        validators=[
-            DataRequired("Enter your organisation's name."),
-            Length(max=200),
-            NoControlCharacters(),
-        ],
-    )
-    role = StringField(
-        "Your role",
-        validators=[
-            DataRequired("Tell us your role, e.g. chief nursing officer."),
-            Length(max=120),
-            NoControlCharacters(),
-        ],
-    )
-    phone = StringField(
-        "Phone (optional)", validators=[Optional(), Length(max=40), NoControlCharacters()]
-    )
+    name = guest_name_field("Your name", missing="Enter your name.")
+    email = guest_email_field("E-mail address", missing="Enter your e-mail address.")
+    organisation = organisation_field("Organisation", missing="Enter your organisation's name.")
+    role = role_field("Your role", missing="Tell us your role, e.g. chief nursing officer.")
+    phone = phone_field("Phone (optional)")
     accept_policy = BooleanField(
         "I have read the cancellation policy and accept it",
         validators=[DataRequired("Please accept the cancellation policy to continue.")],
@@ -107,13 +85,8 @@ def details_form_for(consultation_type: ConsultationType, **kwargs: Any) -> Deta
         pass
 
     if consultation_type.location_kind == "phone":
-        TypeDetailsForm.phone = StringField(
-            "Phone (we call you on this number)",
-            validators=[
-                DataRequired("Enter the number we should call you on."),
-                Length(max=40),
-                NoControlCharacters(),
-            ],
+        TypeDetailsForm.phone = phone_field(
+            "Phone (we call you on this number)", missing="Enter the number we should call you on."
         )
     for question in consultation_type.intake_questions:
         presence = (

@@ -32,16 +32,19 @@ def fulfil_checkout(
     provider: PaymentProvider,
     checkout_session_id: str,
     site_time_zone: ZoneInfo,
+    practice_name: str,
     now: datetime,
 ) -> Booking | None:
     """Bring the booking in line with its checkout; returns the booking, or None for a checkout we
-    do not know. `site_time_zone` names the day a late payment's booking counts against.
+    do not know. `site_time_zone` names the day a late payment's booking counts against;
+    `practice_name` goes into a video link made from a template.
     """
     return fulfil_booking_state(
         session=session,
         provider=provider,
         state=provider.retrieve_checkout(checkout_session_id),
         site_time_zone=site_time_zone,
+        practice_name=practice_name,
         now=now,
     )
 
@@ -52,6 +55,7 @@ def abandon_checkout(
     provider: PaymentProvider,
     booking: Booking,
     site_time_zone: ZoneInfo,
+    practice_name: str,
     now: datetime,
 ) -> Booking:
     """The guest left the payment page: expire the checkout at the provider, so it can no longer
@@ -70,6 +74,7 @@ def abandon_checkout(
             provider=provider,
             checkout_session_id=booking.checkout_session_id,
             site_time_zone=site_time_zone,
+            practice_name=practice_name,
             now=now,
         )
         or booking
@@ -82,6 +87,7 @@ def fulfil_booking_state(
     provider: PaymentProvider,
     state: CheckoutState,
     site_time_zone: ZoneInfo,
+    practice_name: str,
     now: datetime,
 ) -> Booking | None:
     """Apply a checkout's current state (just read from the provider) to its booking; None when
@@ -102,6 +108,7 @@ def fulfil_booking_state(
             booking=booking,
             state=state,
             site_time_zone=site_time_zone,
+            practice_name=practice_name,
             now=now,
         )
     elif state.status == "expired" and booking.status == "held":
@@ -116,6 +123,7 @@ def _record_payment(
     booking: Booking,
     state: CheckoutState,
     site_time_zone: ZoneInfo,
+    practice_name: str,
     now: datetime,
 ) -> None:
     if booking.payment_state != "unpaid":
@@ -126,7 +134,13 @@ def _record_payment(
     booking.paid_minor = _amount_paid(booking, state)
     consultation_type = session.get_one(ConsultationType, booking.consultation_type_id)
     if booking.status == "held":
-        confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
+        confirm(
+            session=session,
+            booking=booking,
+            consultation_type=consultation_type,
+            practice_name=practice_name,
+            now=now,
+        )
         return
     if booking.status == "expired":  # paid after the hold lapsed: keep the time if it is still free
         try:
@@ -143,7 +157,13 @@ def _record_payment(
                 session=session, booking=booking, consultation_type=consultation_type, now=now
             )
             return
-        confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
+        confirm(
+            session=session,
+            booking=booking,
+            consultation_type=consultation_type,
+            practice_name=practice_name,
+            now=now,
+        )
         return
     # Paid for a booking that no longer wants the money (cancelled while the checkout was open).
     issue_refund(

@@ -1,11 +1,10 @@
-"""The guest's pages for a booking once made: its status after paying (or not), and, through the
+"""The guest's pages for a booking once made: the return from paying (or not), and, through the
 secret link in their e-mails, cancelling it (with the policy's refund) or moving it.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, redirect, render_template, request, url_for
@@ -21,9 +20,11 @@ from consult.booking.changes import (
     reschedule_booking,
 )
 from consult.booking.emails import format_money
+from consult.booking.free_days import move_choices
 from consult.booking.fulfilment import abandon_checkout, fulfil_checkout
 from consult.booking.models import Booking, ConsultationType
 from consult.booking.occupying import SlotTaken
+from consult.booking.policy import guest_moves_left
 from consult.booking.routes import (
     blueprint,
     requested_day,
@@ -32,7 +33,7 @@ from consult.booking.routes import (
     site_zone,
 )
 from consult.clock import app_now
-from consult.db import begin_as_writer, get_session
+from consult.db import begin_as_writer, get_session, id_of
 from consult.engagements.policy import credit_given_back
 from consult.form_validators import moment_from
 from consult.payments.provider import PaymentError, PaymentProviderUnavailable
@@ -58,6 +59,7 @@ def payment_return() -> ResponseReturnValue:
             provider=current_provider(),
             checkout_session_id=session_id,
             site_time_zone=site_zone(),
+            practice_name=site_identity().practice_name,
             now=app_now(),
         )
         db.commit()
@@ -79,20 +81,21 @@ def payment_cancelled(public_id: str) -> str:
     """
     db = get_session()
     begin_as_writer(db)
-    booking = _booking_or_404(public_id)
+    booking = booking_or_404(public_id)
     try:
         booking = abandon_checkout(
             session=db,
             provider=current_provider(),
             booking=booking,
             site_time_zone=site_zone(),
+            practice_name=site_identity().practice_name,
             now=app_now(),
         )
         db.commit()
     except (PaymentProviderUnavailable, PaymentError):
         log.exception("could not expire the checkout of booking %s", public_id)
         db.rollback()
-        booking = _booking_or_404(public_id)
+        booking = booking_or_404(public_id)
     consultation_type = db.get_one(ConsultationType, booking.consultation_type_id)
     zone = ZoneInfo(booking.guest_time_zone)
     return render_template(
@@ -111,26 +114,11 @@ def payment_cancelled(public_id: str) -> str:
     )
 
 
-def _booking_or_404(public_id: str) -> Booking:
+def booking_or_404(public_id: str) -> Booking:
     booking = get_session().exec(select(Booking).where(Booking.public_id == public_id)).first()
     if booking is None:
         abort(404)
     return booking
-
-
-@blueprint.get("/booking/<public_id>/")
-def booking_status(public_id: str) -> str:
-    booking = _booking_or_404(public_id)
-    consultation_type = get_session().get(ConsultationType, booking.consultation_type_id)
-    return render_template(
-        "booking/status.html",
-        booking=booking,
-        consultation_type=consultation_type,
-        start_local=booking.starts_at.astimezone(ZoneInfo(booking.guest_time_zone)),
-        hold_minutes_left=max(
-            0, int(((booking.hold_expires_at or app_now()) - app_now()) / timedelta(minutes=1))
-        ),
-    )
 
 
 def _managed_booking_or_404(token: str) -> Booking:
@@ -166,7 +154,9 @@ def _manage_page(
         refund=format_money(refund_minor, booking.currency),
         refund_percent=refund_percent,
         can_change=_can_change(booking),
-        moves_left=max(0, site.max_reschedules - booking.reschedule_count),
+        moves_left=guest_moves_left(
+            moves_made=booking.reschedule_count, max_reschedules=site.max_reschedules
+        ),
         credit_back=credit_given_back(
             starts_at=booking.earliest_starts_at, now=app_now(), tiers=site.refund_tiers
         ),
@@ -270,40 +260,24 @@ def move(token: str) -> ResponseReturnValue:
         db.rollback()
         booking = _managed_booking_or_404(token)
     _remember_moves_seen(booking)
-    now = app_now()
-    stretch = service.guest_days_with_slots(
+    choices = move_choices(
         session=db,
         consultation_type=consultation_type,
+        moving_booking_id=id_of(booking),
         guest_time_zone=guest_zone,
         site_time_zone=site_zone(),
-        now=now,
-        moving_booking_id=booking.id,
+        now=app_now(),
         from_day=requested_day(request.values.get("from")),
-    )
-    days = stretch.days
-    chosen_day = requested_day(request.values.get("date")) or (days[0] if days else None)
-    times = (
-        service.guest_day_slots(
-            session=db,
-            consultation_type=consultation_type,
-            guest_day=chosen_day,
-            guest_time_zone=guest_zone,
-            site_time_zone=site_zone(),
-            now=now,
-            moving_booking_id=booking.id,
-        )
-        if chosen_day
-        else []
+        chosen_day=requested_day(request.values.get("date")),
     )
     return render_template(
         "booking/move.html",
         token=token,
         booking=booking,
         consultation_type=consultation_type,
-        days=days,
-        stretch=stretch,
-        chosen_day=chosen_day,
-        times=times,
+        stretch=choices.stretch,
+        chosen_day=choices.chosen_day,
+        times=choices.times,
         guest_zone=guest_zone,
         problem=problem,
     ), 409 if problem else 200

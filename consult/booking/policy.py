@@ -65,3 +65,11 @@ def tier_problems(tiers: Sequence[object]) -> list[str]:
             problems.append(f"cancellation_refunds has two tiers for {hours} hours")
         seen.add(hours)
     return problems
+
+
+def guest_moves_left(*, moves_made: int, max_reschedules: int) -> int:
+    """How many more times the guest may move a booking. Every move counts, the consultant's
+    too: one count (the invitation's SEQUENCE) for both, so the guest and the admin read the
+    same number.
+    """
+    return max(0, max_reschedules - moves_made)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import nh3
 from flask import (
@@ -13,7 +13,6 @@ from flask import (
     abort,
     current_app,
     g,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -28,6 +27,7 @@ from consult.booking import service
 from consult.booking.checkout_start import answers_again, start_payment
 from consult.booking.forms import DetailsForm, details_form_for
 from consult.booking.locations import describe_meeting
+from consult.booking.manage_links import remember_manage_link
 from consult.booking.models import ConsultationType
 from consult.booking.occupying import SlotTaken
 from consult.clock import app_now
@@ -45,11 +45,6 @@ from consult.site.caching import PageVersion, public_page
 from consult.site.identity import SiteIdentity
 
 blueprint = Blueprint("booking", __name__, url_prefix="/book")
-TIME_ZONES = sorted(
-    zone
-    for zone in available_timezones()
-    if "/" in zone and not zone.startswith(("Etc/", "SystemV/", "posix/", "right/"))
-)
 
 
 def site_identity() -> SiteIdentity:
@@ -84,7 +79,7 @@ def requested_day(value: str | None) -> date | None:
     return day
 
 
-def _active_type_or_404(slug: str) -> ConsultationType:
+def active_type_or_404(slug: str) -> ConsultationType:
     consultation_type = service.find_active_type(get_session(), slug)
     if consultation_type is None:
         abort(404)
@@ -128,45 +123,6 @@ def index() -> str:
     return render_template("booking/index.html", types=_active_types())
 
 
-@blueprint.get("/<slug>/")
-def choose_time(slug: str) -> str:
-    consultation_type = _active_type_or_404(slug)
-    guest_zone = requested_zone(request.args.get("tz"))
-    now = app_now()
-    db = get_session()
-    stretch = service.guest_days_with_slots(
-        session=db,
-        consultation_type=consultation_type,
-        guest_time_zone=guest_zone,
-        site_time_zone=site_zone(),
-        now=now,
-        from_day=requested_day(request.args.get("from")),
-    )
-    days = stretch.days
-    chosen_day = requested_day(request.args.get("date")) or (days[0] if days else None)
-    times: list[datetime] = []
-    if chosen_day is not None:
-        times = service.guest_day_slots(
-            session=db,
-            consultation_type=consultation_type,
-            guest_day=chosen_day,
-            guest_time_zone=guest_zone,
-            site_time_zone=site_zone(),
-            now=now,
-        )
-    return render_template(
-        "booking/choose_time.html",
-        consultation_type=consultation_type,
-        days=days,
-        stretch=stretch,
-        chosen_day=chosen_day,
-        times=times,
-        guest_zone=guest_zone,
-        time_zones=TIME_ZONES,
-        organisation_id=_organisation_asked_for(),
-    )
-
-
 def _organisation_asked_for() -> str | None:
     """The organisation a member came to book for (`org`, from their plan), carried to the
     details step, which offers that organisation's credit first; anything malformed is dropped.
@@ -179,32 +135,6 @@ def parse_day(value: str | None) -> date | None:
     return day_from(value)
 
 
-@blueprint.get("/<slug>/slots.json")
-def slots_json(slug: str) -> ResponseReturnValue:
-    consultation_type = _active_type_or_404(slug)
-    guest_zone = guest_zone_name(request.args.get("tz"))
-    if guest_zone is None:
-        return jsonify(
-            error=(
-                f"Unknown time zone {request.args.get('tz')!r}; use a name such as America/Chicago."
-            )
-        ), 400
-    day = parse_day(request.args.get("date"))
-    if day is None:
-        return jsonify(error="date must be a day written YYYY-MM-DD, e.g. 2027-01-05."), 400
-    times = service.guest_day_slots(
-        session=get_session(),
-        consultation_type=consultation_type,
-        guest_day=day,
-        guest_time_zone=guest_zone,
-        site_time_zone=site_zone(),
-        now=app_now(),
-    )
-    return jsonify(
-        date=day.isoformat(), tz=guest_zone, slots=[moment.isoformat() for moment in times]
-    )
-
-
 def _chosen_start(form: DetailsForm) -> datetime | None:
     return moment_from(form.start.data)
 
@@ -213,7 +143,7 @@ def _details_page(slug: str) -> tuple[DetailsForm, dict[str, Any]] | None:
     """The details form for the chosen time and what its page shows; None without a usable time
     or zone in the address.
     """
-    consultation_type = _active_type_or_404(slug)
+    consultation_type = active_type_or_404(slug)
     form = details_form_for(
         consultation_type,
         start=request.args.get("start"),
@@ -289,6 +219,7 @@ def details(slug: str) -> ResponseReturnValue:
             starts_at=start,
             guest=guest,
             site_time_zone=site_zone(),
+            practice_name=site_identity().practice_name,
             now=app_now(),
             member=member,
             client_address=request.remote_addr,
@@ -307,11 +238,14 @@ def details(slug: str) -> ResponseReturnValue:
         form.book_as.data = (form.book_as.data or "").replace("credit:", "org:", 1)
         form.book_as.errors = [str(refusal)]
         return render_template("booking/details.html", **context), 409
+    remember_manage_link(
+        booking, service.issue_access_token(session=db, booking=booking, now=app_now())
+    )
     db.commit()
     if booking.status == "confirmed":
         return redirect(url_for("booking.booking_status", public_id=booking.public_id), 303)
     return start_payment(booking, consultation_type, context)
 
 
-# The guest's pages for a booking once made share this blueprint.
-from consult.booking import manage  # noqa: E402, F401
+# The pages offering times, and the guest's pages for a booking once made, share this blueprint.
+from consult.booking import confirmation, manage, times  # noqa: E402, F401

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -182,6 +181,7 @@ def place_booking(
     guest: GuestDetails,
     site_time_zone: ZoneInfo,
     now: datetime,
+    practice_name: str,
     member: MemberBooking | None = None,
     client_address: str | None = None,
     consultant_payment: str | None = None,
@@ -249,7 +249,13 @@ def place_booking(
     if member is not None and member.use_credit and not free:
         take_credit(session=session, booking=booking, now=now)
     if booking.payment_state in ("not_required", "invoice_later"):
-        confirm(session=session, booking=booking, consultation_type=consultation_type, now=now)
+        confirm(
+            session=session,
+            booking=booking,
+            consultation_type=consultation_type,
+            practice_name=practice_name,
+            now=now,
+        )
     return booking
 
 
@@ -275,15 +281,20 @@ def refuse_too_many_holds(
 
 
 def confirm(
-    *, session: Session, booking: Booking, consultation_type: ConsultationType, now: datetime
+    *,
+    session: Session,
+    booking: Booking,
+    consultation_type: ConsultationType,
+    practice_name: str,
+    now: datetime,
 ) -> None:
-    """Confirm the booking, fix where it happens, and e-mail the guest a fresh management link
-    with the invitation.
+    """Confirm the booking, fix where it happens (`practice_name` goes into a video link made
+    from a template), and e-mail the guest a fresh management link with the invitation.
     """
     set_status(booking, "confirmed")
     booking.confirmed_at = now
     booking.hold_expires_at = None
-    fix_meeting_location(booking, consultation_type)
+    fix_meeting_location(booking, consultation_type, practice_name=practice_name)
     session.add(booking)
     session.flush()
     token = issue_access_token(session=session, booking=booking, now=now)
@@ -296,16 +307,17 @@ def confirm(
     )
 
 
-def fix_meeting_location(booking: Booking, consultation_type: ConsultationType) -> None:
+def fix_meeting_location(
+    booking: Booking, consultation_type: ConsultationType, *, practice_name: str
+) -> None:
     """Store where the booking happens, as the type says now: a later edit of the type (its
     video link template, say) does not change what the guest was sent.
     """
-    practice = current_app.extensions["consult.site"].practice_name
     booking.meeting_kind = consultation_type.location_kind
     booking.meeting_location = meeting_location(
         consultation_type.location_kind,
         consultation_type.location,
-        practice=slugify(practice),
+        practice=slugify(practice_name),
         consultation_type=consultation_type.slug,
         booking_code=secrets.token_hex(8),
         guest_phone=booking.phone,

@@ -23,6 +23,7 @@ def fulfil_any_checkout(
     provider: PaymentProvider,
     checkout_session_id: str,
     site_time_zone: ZoneInfo,
+    practice_name: str,
     now: datetime,
 ) -> bool:
     """Fulfil the booking or purchase a checkout pays for (idempotent); False when the checkout
@@ -32,6 +33,11 @@ def fulfil_any_checkout(
     if is_purchase_reference(state.reference):
         return fulfil_purchase_state(session=session, state=state, now=now) is not None
     booking = fulfil_booking_state(
-        session=session, provider=provider, state=state, site_time_zone=site_time_zone, now=now
+        session=session,
+        provider=provider,
+        state=state,
+        site_time_zone=site_time_zone,
+        practice_name=practice_name,
+        now=now,
     )
     return booking is not None

@@ -81,6 +81,7 @@ def process_stored_event(
     provider: PaymentProvider,
     event_id: str,
     site_time_zone: ZoneInfo,
+    practice_name: str,
     now: datetime,
 ) -> str:
     """Process a pending event; returns its status afterwards ("processed", "ignored", "pending"
@@ -101,7 +102,7 @@ def process_stored_event(
         return stored.status if stored is not None else "missing"
     event_type, payload = stored.event_type, stored.payload or {}
     try:
-        _apply(session, provider, event_type, payload, site_time_zone, now)
+        _apply(session, provider, event_type, payload, site_time_zone, practice_name, now)
     except UnusableEvent as reason:
         session.rollback()
         log.warning("webhook event %s (%s) ignored: %s", event_id, event_type, reason)
@@ -125,7 +126,12 @@ def process_stored_event(
 
 
 def process_pending_events(
-    *, session: Session, provider: PaymentProvider, site_time_zone: ZoneInfo, now: datetime
+    *,
+    session: Session,
+    provider: PaymentProvider,
+    site_time_zone: ZoneInfo,
+    practice_name: str,
+    now: datetime,
 ) -> dict[str, int]:
     """Process every pending event again (for `bookings sweep`); returns how many ended in each
     status.
@@ -143,6 +149,7 @@ def process_pending_events(
             provider=provider,
             event_id=event_id,
             site_time_zone=site_time_zone,
+            practice_name=practice_name,
             now=now,
         )
         outcomes[status] = outcomes.get(status, 0) + 1
@@ -182,6 +189,7 @@ def _apply(
     event_type: str,
     data_object: dict[str, Any],
     site_time_zone: ZoneInfo,
+    practice_name: str,
     now: datetime,
 ) -> None:
     """What an event means for the bookings and programmes; raises UnusableEvent for one the site
@@ -195,6 +203,7 @@ def _apply(
                 provider=provider,
                 checkout_session_id=checkout_id,
                 site_time_zone=site_time_zone,
+                practice_name=practice_name,
                 now=now,
             )
         except PaymentNotFound as error:

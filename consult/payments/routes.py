@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from flask.typing import ResponseReturnValue
 from sqlmodel import select
 
-from consult.booking.routes import site_zone
+from consult.booking.routes import site_identity, site_zone
 from consult.clock import app_now
 from consult.config import Settings
 from consult.db import begin_as_writer, get_session
@@ -66,6 +66,7 @@ def stripe_webhook() -> ResponseReturnValue:
         provider=current_provider(),
         event_id=event["id"],
         site_time_zone=site_zone(),
+        practice_name=site_identity().practice_name,
         now=app_now(),
     )
     return jsonify(received=True, outcome=outcome)
@@ -118,6 +119,7 @@ def test_pay(session_id: str) -> ResponseReturnValue:
         provider=provider,
         checkout_session_id=session_id,
         site_time_zone=site_zone(),
+        practice_name=site_identity().practice_name,
         now=app_now(),
     )
     db.commit()

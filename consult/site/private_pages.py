@@ -29,6 +29,7 @@ PRIVATE_ENDPOINTS = frozenset(
     {
         "booking.details",
         "booking.booking_status",
+        "booking.booking_invite",
         "booking.payment_cancelled",
         "booking.payment_return",
         "booking.manage",

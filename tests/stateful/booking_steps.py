@@ -139,6 +139,7 @@ class Operations:
                 provider=provider,
                 checkout_session_id=guest.checkout_session_id,
                 site_time_zone=self._site_zone(),
+                practice_name=self.app.extensions["consult.site"].practice_name,
                 now=self.clock(),
             )
             db.commit()

@@ -67,6 +67,7 @@ def test_a_late_payment_for_a_still_free_slot_confirms_it(booking_app, guest, cl
             provider=provider,
             checkout_session_id=booking.checkout_session_id,
             site_time_zone=ZoneInfo("America/Chicago"),
+            practice_name=booking_app.extensions["consult.site"].practice_name,
             now=clock(),
         )
         session.commit()
@@ -102,6 +103,7 @@ def test_a_late_payment_for_a_taken_slot_is_refunded_and_both_are_told(booking_a
             provider=provider,
             checkout_session_id=late.checkout_session_id,
             site_time_zone=ZoneInfo("America/Chicago"),
+            practice_name=booking_app.extensions["consult.site"].practice_name,
             now=clock(),
         )
         fulfil_checkout(
@@ -109,6 +111,7 @@ def test_a_late_payment_for_a_taken_slot_is_refunded_and_both_are_told(booking_a
             provider=provider,
             checkout_session_id=late.checkout_session_id,
             site_time_zone=ZoneInfo("America/Chicago"),
+            practice_name=booking_app.extensions["consult.site"].practice_name,
             now=clock(),
         )
         session.commit()

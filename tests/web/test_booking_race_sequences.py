@@ -40,6 +40,7 @@ def settle_late_payment(app, clock, booking_id):
             provider=provider,
             checkout_session_id=booking.checkout_session_id,
             site_time_zone=CHICAGO,
+            practice_name=app.extensions["consult.site"].practice_name,
             now=clock(),
         )
         session.commit()

@@ -85,9 +85,9 @@ def test_while_it_still_fails_the_e_mail_stays_due_and_nothing_is_sent_twice(
     sweep(stripe_app)
     assert confirmations(stripe_app) == 1
     with stripe_app.app_context():
-        # The link made at confirmation, and the one the sweep sent; those of failed tries are
-        # withdrawn.
-        assert len(get_session().exec(select(BookingAccessToken)).all()) == 2
+        # The link the booking browser keeps (made with the hold), the one made at
+        # confirmation, and the one the sweep sent; those of failed tries are withdrawn.
+        assert len(get_session().exec(select(BookingAccessToken)).all()) == 3
 
 
 def test_a_late_payment_for_a_taken_time_is_refunded_even_when_the_apology_fails(
