@@ -132,6 +132,7 @@ def _book_owner_a_working_session(
         ),
         site_time_zone=time_zone,
         now=now,
+        practice_name=current_app.extensions["consult.site"].practice_name,
         member=MemberBooking(
             organisation_id=id_of(organisation), user_id=id_of(owner), use_credit=True
         ),

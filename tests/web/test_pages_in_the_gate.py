@@ -27,6 +27,7 @@ NOT_PAGES = {
     "blog.feed": "the Atom feed",
     "blog.tag_feed": "a tag's Atom feed",
     "blog.robots": "robots.txt, for crawlers",
+    "booking.booking_invite": "the booking's invitation as an iCalendar file",
     "blog.sitemap": "the XML sitemap, for crawlers",
     "blog.subscribe_token": "JSON: a token the subscribe form's script fetches",
     "site.health": "JSON for the monitor",
