@@ -13,12 +13,8 @@ from sqlmodel import Session, col, select
 
 from consult.accounts.models import User
 from consult.booking.models import ConsultationType
-from consult.booking.service import (
-    GuestDetails,
-    guest_day_slots,
-    guest_days_with_slots,
-    place_booking,
-)
+from consult.booking.offered_times import guest_day_slots, guest_days_with_slots
+from consult.booking.service import GuestDetails, place_booking
 from consult.db import id_of
 from consult.engagements.catalogue import ProgrammeTerms, save_programme
 from consult.engagements.credits import MemberBooking

@@ -15,7 +15,7 @@ from consult.admin.bookings import booking_or_404
 from consult.admin.host_forms import BookForGuestForm
 from consult.admin.routes import blueprint
 from consult.audit.web import audit
-from consult.booking import service
+from consult.booking import offered_times, service
 from consult.booking.changes import ChangeNotAllowed, reschedule_booking
 from consult.booking.free_days import move_choices
 from consult.booking.models import Booking, ConsultationType
@@ -35,7 +35,7 @@ def _zone() -> ZoneInfo:
 
 def _free_times(session: Session, consultation_type: ConsultationType, day: date) -> str:
     """The free start times of the type on the consultant-local day, for the field's message."""
-    times = service.guest_day_slots(
+    times = offered_times.guest_day_slots(
         session=session,
         consultation_type=consultation_type,
         guest_day=day,

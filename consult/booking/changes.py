@@ -15,9 +15,10 @@ from consult.booking.emails import queue_cancellation, queue_rescheduled
 from consult.booking.locks import lock_booking
 from consult.booking.models import Booking, ConsultationType
 from consult.booking.occupying import occupy, release
+from consult.booking.offered_times import guest_day_slots
 from consult.booking.policy import RefundTier, refund_for_cancellation
 from consult.booking.refunds import issue_refund
-from consult.booking.service import SlotNotOffered, guest_day_slots
+from consult.booking.service import SlotNotOffered
 from consult.booking.status import set_status
 from consult.db import id_of
 from consult.engagements.credits import programme_end_for, settle_credit_on_cancellation

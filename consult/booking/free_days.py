@@ -14,7 +14,7 @@ from consult.booking import slots
 from consult.booking.calendar import load_availability, occupancy, rules_for
 from consult.booking.models import ConsultationType
 from consult.booking.month import MonthCalendar, month_calendar, months_between
-from consult.booking.service import DaysWithSlots, guest_day_slots, guest_days_with_slots
+from consult.booking.offered_times import DaysWithSlots, guest_day_slots, guest_days_with_slots
 from consult.db import id_of
 
 ONE_DAY = timedelta(days=1)

@@ -1,12 +1,13 @@
-"""What booking does to the database: offering slots, holding them, confirming and expiring
-bookings.
+"""What booking does to the database: holding a time, confirming and expiring bookings.
+
+The times offered are worked out in consult.booking.offered_times.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -15,17 +16,16 @@ from sqlmodel import Session, col, select
 from consult.accounts.policy import hash_token, new_token, normalise_email
 from consult.blog.posts import slugify
 from consult.booking import slots
-from consult.booking.calendar import load_availability, occupancy, rules_for
+from consult.booking.calendar import rules_for
 from consult.booking.emails import queue_confirmation
 from consult.booking.locations import meeting_location
 from consult.booking.models import Booking, BookingAccessToken, ConsultationType
 from consult.booking.occupying import expire_hold, occupy
+from consult.booking.offered_times import guest_day_slots
 from consult.booking.status import set_status
 from consult.db import id_of
 from consult.engagements.credits import MemberBooking, take_credit
 
-# The days a booking page lists at a time ("other days with free times"), and so computes.
-DAYS_PER_STRETCH = 28
 # Stripe refuses a Checkout Session that expires in under 30 minutes: keep a minute of margin.
 HOLD_MINUTES = 31
 # Live holds one client address, or one guest e-mail, may keep at once (see TooManyHolds).
@@ -66,111 +66,6 @@ def find_active_type(session: Session, slug: str) -> ConsultationType | None:
     return session.exec(
         select(ConsultationType).where(ConsultationType.slug == slug, ConsultationType.is_active)
     ).first()
-
-
-def guest_day_slots(
-    *,
-    session: Session,
-    consultation_type: ConsultationType,
-    guest_day: date,
-    guest_time_zone: str,
-    site_time_zone: ZoneInfo,
-    now: datetime,
-    moving_booking_id: int | None = None,
-) -> list[datetime]:
-    """Free start times on `guest_day` in the guest's zone (for a move: as if the moving booking
-    were not there).
-    """
-    # The consultant-local days a guest's day can overlap, whatever the two zones.
-    first_day, last_day = guest_day - timedelta(days=1), guest_day + timedelta(days=1)
-    occupied, per_day = occupancy(
-        session,
-        consultation_type_id=id_of(consultation_type),
-        first_day=first_day,
-        last_day=last_day,
-        time_zone=site_time_zone,
-        now=now,
-        moving_booking_id=moving_booking_id,
-    )
-    return slots.free_slots_for_guest_day(
-        availability=load_availability(
-            session, site_time_zone.key, first_day=first_day, last_day=last_day
-        ),
-        rules=rules_for(consultation_type),
-        occupied=occupied,
-        bookings_per_day=per_day,
-        now=now,
-        guest_day=guest_day,
-        guest_time_zone=guest_time_zone,
-    )
-
-
-@dataclass(frozen=True)
-class DaysWithSlots:
-    """One stretch of the booking window: its first day, its guest-local days with a free
-    time, and the first days of the stretches before and after it, where there are such.
-    """
-
-    first_day: date
-    days: list[date]
-    earlier_from: date | None
-    later_from: date | None
-
-
-def guest_days_with_slots(
-    *,
-    session: Session,
-    consultation_type: ConsultationType,
-    guest_time_zone: str,
-    site_time_zone: ZoneInfo,
-    now: datetime,
-    from_day: date | None = None,
-    moving_booking_id: int | None = None,
-) -> DaysWithSlots:
-    """Days with at least one free slot in the first stretch of DAYS_PER_STRETCH days, from
-    `from_day` (default today), that has any; stretches wholly booked are passed over (for a
-    move: as if the moving booking were not there).
-
-    Only the days shown are computed (and their bookings read), however long the window is.
-    """
-    today = now.astimezone(site_time_zone).date()
-    window_end = today + timedelta(days=consultation_type.booking_window_days + 1)
-    first_day = min(max(from_day or today, today), window_end)
-    while True:
-        last_day = min(first_day + timedelta(days=DAYS_PER_STRETCH - 1), window_end)
-        # The overrides of the stretch's days, and of the days either side a guest's day overlaps.
-        availability = load_availability(
-            session,
-            site_time_zone.key,
-            first_day=first_day - timedelta(days=1),
-            last_day=last_day + timedelta(days=1),
-        )
-        occupied, per_day = occupancy(
-            session,
-            consultation_type_id=id_of(consultation_type),
-            first_day=first_day,
-            last_day=last_day,
-            time_zone=site_time_zone,
-            now=now,
-            moving_booking_id=moving_booking_id,
-        )
-        days = slots.days_with_free_slots(
-            availability=availability,
-            rules=rules_for(consultation_type),
-            occupied=occupied,
-            bookings_per_day=per_day,
-            now=now,
-            first_day=first_day,
-            last_day=last_day,
-            guest_time_zone=guest_time_zone,
-        )
-        later_from = last_day + timedelta(days=1) if last_day < window_end else None
-        if days or later_from is None:
-            earlier = max(today, first_day - timedelta(days=DAYS_PER_STRETCH))
-            return DaysWithSlots(
-                first_day, days, earlier if first_day > today else None, later_from
-            )
-        first_day = later_from
 
 
 def place_booking(

@@ -7,7 +7,7 @@ from datetime import date
 from flask import abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
-from consult.booking import service
+from consult.booking import offered_times
 from consult.booking.free_days import month_of_times
 from consult.booking.locations import LOCATION_KINDS
 from consult.booking.month import first_of_month, month_from
@@ -82,7 +82,7 @@ def slots_json(slug: str) -> ResponseReturnValue:
     day = parse_day(request.args.get("date"))
     if day is None:
         return jsonify(error="date must be a day written YYYY-MM-DD, e.g. 2027-01-05."), 400
-    times = service.guest_day_slots(
+    times = offered_times.guest_day_slots(
         session=get_session(),
         consultation_type=consultation_type,
         guest_day=day,

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from consult.booking import slots
 from consult.booking.models import ConsultationType
-from consult.booking.service import DAYS_PER_STRETCH
+from consult.booking.offered_times import DAYS_PER_STRETCH
 from consult.db import get_session
 from tests.web.booking_flow import manage_path, paid_booking
 
