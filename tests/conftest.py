@@ -7,7 +7,6 @@ missing or unreachable server into a failure.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from datetime import timedelta
@@ -15,9 +14,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
-import sqlalchemy
 from hypothesis import settings
-from sqlalchemy import text
 
 from consult import create_app
 from consult.accounts.service import create_user, find_user_by_email
@@ -25,9 +22,11 @@ from consult.accounts.two_factor_service import confirm_setup, pending_secret
 from consult.config import load_settings
 from consult.db import ENGINE_KEY, get_session
 from consult.migrate import upgrade_to_head
-from consult.models import metadata
 from tests.fakes.authenticator import unused_code
 from tests.fakes.clock import FakeClock
+
+# The PostgreSQL leg's fixtures and its report.
+pytest_plugins = ("tests.postgres_leg",)
 
 # Properties are about results, not speed: a busy CI machine must not fail them on a deadline.
 settings.register_profile("consult", deadline=None)
@@ -42,40 +41,6 @@ PRODUCTION_SERVICES = {
     "STRIPE_WEBHOOK_SECRET": "whsec_production_tests",
     "SMTP_URL": "smtp://127.0.0.1:2525",
 }
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
-REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
-# pytest-xdist runs the suite in several worker processes: each gets a database of its own.
-XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-_postgres_leg: dict[str, str] = {}
-
-
-def pytest_report_header(config):
-    if POSTGRES_URL:
-        return f"PostgreSQL leg: {POSTGRES_URL.rsplit('@', 1)[-1]}" + (
-            " (required)" if REQUIRE_POSTGRES else ""
-        )
-    return "PostgreSQL leg: SKIPPED, TEST_DATABASE_URL is not set" + (
-        " but REQUIRE_POSTGRES=1" if REQUIRE_POSTGRES else ""
-    )
-
-
-def pytest_sessionfinish(session):
-    """A worker tells the main process how its PostgreSQL leg went."""
-    if hasattr(session.config, "workeroutput") and _postgres_leg:
-        session.config.workeroutput["postgres_leg"] = _postgres_leg["state"]
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node, error):
-    """The main process keeps the least good news of its workers' PostgreSQL legs."""
-    state = getattr(node, "workeroutput", {}).get("postgres_leg")
-    if state and _postgres_leg.get("state", "ran") == "ran":
-        _postgres_leg["state"] = state
-
-
-def pytest_terminal_summary(terminalreporter):
-    if _postgres_leg:
-        terminalreporter.write_line(f"PostgreSQL leg: {_postgres_leg['state']}")
 
 
 @pytest.fixture(scope="session")
@@ -86,68 +51,6 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The PostgreSQL test database, emptied and migrated once per run."""
-    if not POSTGRES_URL:
-        _postgres_leg["state"] = "skipped (TEST_DATABASE_URL is not set)"
-        if REQUIRE_POSTGRES:
-            pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
-        pytest.skip("PostgreSQL leg skipped: TEST_DATABASE_URL is not set")
-    url = load_settings({"DATABASE_URL": POSTGRES_URL, "SECRET_KEY": "x" * 32}).database_url
-    try:
-        url = _database_of_this_worker(url)
-    except sqlalchemy.exc.OperationalError as error:
-        _postgres_leg["state"] = f"unreachable ({error.orig})"
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL is unreachable: {error.orig}")
-        pytest.skip(f"PostgreSQL leg skipped: cannot connect ({error.orig})")
-    engine = sqlalchemy.create_engine(url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    except sqlalchemy.exc.OperationalError as error:
-        _postgres_leg["state"] = f"unreachable ({error.orig})"
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL is unreachable: {error.orig}")
-        pytest.skip(f"PostgreSQL leg skipped: cannot connect ({error.orig})")
-    finally:
-        engine.dispose()
-    upgrade_to_head(url)
-    _postgres_leg["state"] = "ran"
-    return url
-
-
-def _database_of_this_worker(url: str) -> str:
-    """TEST_DATABASE_URL itself, or under pytest-xdist a database named after it and the
-    worker (created when missing), so workers never empty each other's tables.
-    """
-    if not XDIST_WORKER:
-        return url
-    base = sqlalchemy.make_url(url)
-    name = f"{base.database}_{XDIST_WORKER}"
-    engine = sqlalchemy.create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            exists = connection.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-            )
-            if not exists:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        engine.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
-def _empty_postgres(url: str) -> None:
-    engine = sqlalchemy.create_engine(url)
-    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> str:
     """A fresh, migrated database for one test, on each backend in turn."""
@@ -155,8 +58,7 @@ def database_url(request, tmp_path) -> str:
         path = tmp_path / "consult.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    url = request.getfixturevalue("postgres_url")
-    _empty_postgres(url)
+    url = request.getfixturevalue("emptied_postgres_url")
     return url
 
 
