@@ -21,6 +21,7 @@ from sqlalchemy import Engine, insert, select
 from sqlmodel import Session
 
 from bench.blog import generate_posts
+from bench.organisations import add_organisations
 from consult.accounts.models import User
 from consult.accounts.passwords import hash_password
 from consult.booking.models import (
@@ -33,8 +34,6 @@ from consult.booking.models import (
 from consult.config import PROJECT_ROOT
 from consult.demo import add_demo_booking_calendar
 from consult.portal.definition import AssessmentDefinition
-from consult.portal.models import AssessmentRound, Membership, Organisation, Response
-from consult.portal.rounds import close_round
 
 POSTS = 1000
 BOOKINGS = 2000
@@ -69,25 +68,6 @@ def build_content(directory: Path, posts: int = POSTS, words: int = 700) -> Path
     (directory / "media").mkdir()
     generate_posts(directory / "posts", posts, words)
     return directory
-
-
-def _users(
-    count: int, respondents: int, password_hash: str, now: datetime
-) -> list[dict[str, object]]:
-    return [
-        {
-            "email": f"owner{number}@bench.example"
-            if number % respondents == 0
-            else f"member{number}@bench.example",
-            "name": f"Member {number}",
-            "password_hash": password_hash,
-            "role": "client",
-            "is_active": True,
-            "session_token": secrets.token_hex(32),
-            "created_at": now,
-        }
-        for number in range(count)
-    ]
 
 
 def _booking_times(zone: ZoneInfo, now: datetime, count: int) -> list[datetime]:
@@ -186,99 +166,6 @@ def _add_past_days_off(session: Session, zone: ZoneInfo, now: datetime, count: i
     )
 
 
-def _add_organisations(
-    session: Session,
-    definition: AssessmentDefinition,
-    password_hash: str,
-    now: datetime,
-    *,
-    organisations: int,
-    respondents: int,
-) -> tuple[str, str]:
-    chooser = random.Random(2026)  # noqa: S311  repeatable answers, not a secret
-    users = _users(organisations * respondents, respondents, password_hash, now)
-    session.execute(insert(User), users)
-    user_ids = list(session.execute(select(User.id).where(User.role == "client")).scalars())
-    groups = [group.key for group in definition.role_groups]
-    questions = [question.key for question in definition.questions if question.kind != "text"]
-    organisation_ids = list(
-        session.execute(
-            insert(Organisation).returning(Organisation.id, sort_by_parameter_order=True),
-            [
-                {
-                    "public_id": secrets.token_urlsafe(16),
-                    "name": f"Bench Health {number}",
-                    "created_at": now,
-                }
-                for number in range(organisations)
-            ],
-        ).scalars()
-    )
-    round_ids = list(
-        session.execute(
-            insert(AssessmentRound).returning(AssessmentRound.id, sort_by_parameter_order=True),
-            [
-                {
-                    "public_id": secrets.token_urlsafe(16),
-                    "organisation_id": organisation_id,
-                    "definition_key": definition.key,
-                    "definition_version": definition.version,
-                    "name": "Spring round",
-                    "closes_on": now.date() - timedelta(days=1),
-                    "status": "open",
-                    "opened_at": now - timedelta(days=30 + number % 60),
-                }
-                for number, organisation_id in enumerate(organisation_ids)
-            ],
-        ).scalars()
-    )
-    members = [
-        (number, position, user_ids[number * respondents + position])
-        for number in range(organisations)
-        for position in range(respondents)
-    ]
-    session.execute(
-        insert(Membership),
-        [
-            {
-                "organisation_id": organisation_ids[number],
-                "user_id": user_id,
-                "role": "owner" if position == 0 else "member",
-                "role_group": groups[position % len(groups)],
-                "joined_at": now,
-            }
-            for number, position, user_id in members
-        ],
-    )
-    session.execute(
-        insert(Response),
-        [
-            {
-                "round_id": round_ids[number],
-                "user_id": user_id,
-                "role_group": groups[position % len(groups)],
-                "answers": {key: chooser.randint(1, 5) for key in questions},
-                "started_at": now,
-                "updated_at": now,
-                "submitted_at": now,
-            }
-            for number, position, user_id in members
-        ],
-    )
-    for number, round_id in enumerate(round_ids):  # the first closes earliest
-        close_round(
-            session=session,
-            assessment_round=session.get_one(AssessmentRound, round_id),
-            definition=definition,
-            now=now - timedelta(hours=organisations - number),
-        )
-    if not round_ids:
-        raise ValueError("no organisation was made")
-    first_organisation = session.get_one(Organisation, organisation_ids[0])
-    first_round = session.get_one(AssessmentRound, round_ids[0])
-    return first_organisation.public_id, first_round.public_id
-
-
 def fill_database(
     engine: Engine,
     definition: AssessmentDefinition,
@@ -315,7 +202,7 @@ def fill_database(
         _add_bookings(session, zone, now, bookings)
         if bookings >= DAYS_OFF_EVERY:
             _add_past_days_off(session, zone, now, bookings // DAYS_OFF_EVERY)
-        organisation_id, round_id = _add_organisations(
+        organisation_id, round_id = add_organisations(
             session,
             definition,
             password_hash,

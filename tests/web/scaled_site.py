@@ -10,7 +10,7 @@ from flask import Flask
 
 from bench.dataset import Dataset, build_content, fill_database
 from consult.db import ENGINE_KEY
-from tests.conftest import _empty_postgres
+from tests.postgres_leg import empty_postgres
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def build_scaled_site(
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         database_url = f"sqlite:///{path}"
     else:
-        _empty_postgres(database_url)
+        empty_postgres(database_url)
     content = folder / f"content-{size.posts}-{words}"
     if not content.exists():
         content.mkdir()
