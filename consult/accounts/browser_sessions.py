@@ -83,9 +83,7 @@ def keep_this_browser(user: User) -> None:
 
 
 def _path_to_come_back_to() -> str | None:
-    """Where signing in again should lead: this page, when it can be opened again."""
-    if request.endpoint == "accounts.sign_in":
-        return request.args.get("next")
+    """Where signing in again should lead after a refused form: its page, when it has one."""
     rule = request.url_rule
     if rule is None or "GET" not in (rule.methods or ()):
         return None
@@ -93,9 +91,11 @@ def _path_to_come_back_to() -> str | None:
 
 
 def end_expired_session() -> ResponseReturnValue | None:
-    """Before every request: sign this browser out once its sign-in is too idle or too old, and
-    send it to sign in again, so a form posted from an expired session does nothing. Otherwise
+    """Before every request: sign this browser out once its sign-in is too idle or too old, or
     note the request as activity.
+
+    An expired browser's page is then served as to anyone signed out (a page that needs signing
+    in asks for it, keeping the address); a form it posts does nothing, and it is sent to sign in.
     """
     if not request.cookies or request.endpoint == "static":
         return None
@@ -123,6 +123,8 @@ def end_expired_session() -> ResponseReturnValue | None:
     session.clear()
     logout_user()  # after clearing: it leaves the note that deletes the remember-me cookie
     flash(expiry_message(expiry, limits), "info")
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
     return redirect(url_for("accounts.sign_in", next=_path_to_come_back_to()), 303)
 
 

@@ -65,12 +65,12 @@ def in_words(duration: timedelta) -> str:
 
 
 def expiry_message(expiry: Expiry, limits: SessionLimits) -> str:
-    """What the person is told on the sign-in page."""
+    """What the person is told (the sign-in page, when the page needs it, says the rest)."""
     if expiry is Expiry.IDLE:
         reason = f"after {in_words(limits.idle)} without activity"
     else:
         reason = f"{in_words(limits.absolute)} after signing in"
-    return f"You were signed out {reason}, to keep your account safe. Please sign in again."
+    return f"You were signed out {reason}, to keep your account safe."
 
 
 def remember_me_hint() -> str:

@@ -1,8 +1,8 @@
 """Sessions end on the server when idle or old: the consultant after 30 minutes idle and 12 hours
 after signing in, a client after 8 hours idle and 30 days after signing in, remember-me or not.
 
-An expired browser is sent to sign in again with the reason and its page kept, and a form it
-posts does nothing.
+An expired browser is told why; a page that needs signing in asks for it with its address kept,
+a public one is served as to anyone, and a form it posts does nothing.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_the_consultant_is_signed_out_after_30_minutes_idle_not_before(app, make
     assert is_signed_in(browser, ADMIN)
     clock.advance(minutes=30)
     response = browser.get(ADMIN)
-    assert response.status_code == 303
+    assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
     assert location.path == "/accounts/sign-in"
     assert parse_qs(location.query) == {"next": [ADMIN]}
@@ -80,7 +80,7 @@ def test_the_consultant_is_signed_out_12_hours_after_signing_in_however_active(
     assert is_signed_in(browser, ADMIN)
     clock.advance(seconds=1)
     response = browser.get(ADMIN)
-    assert response.status_code == 303
+    assert response.status_code == 302
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
     assert "You were signed out 12 hours after signing in" in page
 
@@ -110,7 +110,7 @@ def test_a_client_is_signed_out_after_8_hours_idle_not_before(app, make_user, cl
     assert is_signed_in(browser, CLIENT_PAGE)
     clock.advance(hours=8)
     response = browser.get(CLIENT_PAGE)
-    assert response.status_code == 303
+    assert response.status_code == 302
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
     assert "You were signed out after 8 hours without activity" in page
 
@@ -128,7 +128,7 @@ def test_remember_me_keeps_a_client_for_30_days_and_no_longer(app, make_user, cl
     clock.advance(minutes=1)
     close_the_browser(browser)
     response = browser.get(CLIENT_PAGE)
-    assert response.status_code == 303
+    assert response.status_code == 302
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
     assert "You were signed out 30 days after signing in" in page
 
@@ -176,3 +176,13 @@ def test_a_post_only_address_is_not_offered_as_the_way_back(app, make_user, cloc
     response = browser.post("/accounts/sign-out-elsewhere", data={"csrf_token": token})
     assert response.status_code == 303
     assert response.headers["Location"] == "/accounts/sign-in"
+
+
+def test_an_expired_browser_sees_a_public_page_signed_out_and_told_why(app, make_user, clock):
+    browser = signed_in_client(app, make_user(role="client"))
+    clock.advance(hours=8)
+    response = browser.get("/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "You were signed out after 8 hours without activity" in page
+    assert "Sign out" not in page and response.headers["Cache-Control"] != "public"
