@@ -97,7 +97,9 @@ def end_expired_session() -> ResponseReturnValue | None:
     An expired browser's page is then served as to anyone signed out (a page that needs signing
     in asks for it, keeping the address); a form it posts does nothing, and it is sent to sign in.
     """
-    if not request.cookies or request.endpoint == "static":
+    # No route (a 404 or 405 page, drawn without asking who is signed in) or a static file:
+    # nothing to guard, and no reason to need the database.
+    if not request.cookies or request.endpoint in (None, "static"):
         return None
     if not current_user.is_authenticated:
         return None
