@@ -13,6 +13,7 @@ from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult import db, urls
+from consult.accounts import browser_sessions
 from consult.blog.library import PostLibrary
 from consult.clock import utc_now
 from consult.config import PROJECT_ROOT, ConfigError, Settings, load_settings
@@ -108,6 +109,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app, settings.database_url)
     login_manager.init_app(app)
+    browser_sessions.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     bound_path_arguments(app.url_map)

@@ -6,6 +6,7 @@ from flask import current_app
 from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from consult.accounts.idle import remember_me_hint
 from consult.accounts.policy import PASSWORD_MAX_LENGTH, password_problem
 from consult.forms import SiteForm
 
@@ -26,7 +27,7 @@ class SignInForm(SiteForm):
         "Password",
         validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX_LENGTH)],
     )
-    remember = BooleanField("Keep me signed in on this device for 30 days")
+    remember = BooleanField("Keep me signed in on this device", description=remember_me_hint())
 
 
 class ResetRequestForm(SiteForm):

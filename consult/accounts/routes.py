@@ -1,4 +1,6 @@
-"""Account pages: sign in and out, password reset and change, invitation acceptance."""
+"""Account pages: sign in and out (here or everywhere else), invitation acceptance; the
+password pages are in `password_routes`.
+"""
 
 from __future__ import annotations
 
@@ -15,55 +17,23 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlmodel import select
+from flask_login import current_user, login_required, logout_user
 
 from consult.accounts import service
-from consult.accounts.forms import (
-    AcceptInvitationForm,
-    ChangePasswordForm,
-    NewPasswordForm,
-    ResetRequestForm,
-    SignInForm,
-)
+from consult.accounts.browser_sessions import keep_this_browser, start_session
+from consult.accounts.forms import AcceptInvitationForm, SignInForm
 from consult.accounts.models import Invitation, User
-from consult.accounts.policy import is_safe_redirect_path, normalise_email
+from consult.accounts.policy import is_safe_redirect_path
 from consult.accounts.second_step import wait_for_code
 from consult.audit.events import GUEST
 from consult.audit.web import actor_of, audit
 from consult.clock import app_now
 from consult.db import get_session
-from consult.extensions import limiter, login_manager
+from consult.extensions import limiter
 from consult.portal.service import memberships_of
-from consult.rate_limits import (
-    PASSWORD_CHANGE_PER_ACCOUNT,
-    PASSWORD_CHANGE_PER_CLIENT,
-    RESET_PER_ADDRESS,
-    email_in_form,
-    form_was_accepted,
-    refusal_page,
-    signed_in_account,
-)
+from consult.rate_limits import email_in_form, refusal_page
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/accounts")
-
-
-@login_manager.user_loader
-def load_user(session_token: str) -> User | None:
-    """Cookies carry the user's session token, which a password change replaces."""
-    user = get_session().exec(select(User).where(User.session_token == session_token)).first()
-    return user if user is not None and user.is_active else None
-
-
-def start_session(user: User, *, remember: bool) -> None:
-    """Start a fresh session for `user`: nothing from before sign-in carries over.
-
-    The database first: if it cannot be written, the answer is a 503 and no cookie signs in.
-    """
-    service.record_sign_in(session=get_session(), user=user, now=app_now())
-    get_session().commit()
-    session.clear()
-    login_user(user, remember=remember)
 
 
 def landing_page(user: User, *, organisation_id: int | None = None) -> str:
@@ -170,112 +140,17 @@ def sign_out() -> ResponseReturnValue:
     return redirect(url_for("site.home"))
 
 
-def _reset_request_refused(message: str) -> str:
-    form = ResetRequestForm()
-    form.email.errors = [message]
-    return render_template("accounts/reset_request.html", form=form)
-
-
-@blueprint.route("/reset", methods=["GET", "POST"])
-@limiter.limit(
-    "5 per 15 minutes; 20 per day",
-    methods=["POST"],
-    on_breach=refusal_page(_reset_request_refused),
-)
-@limiter.limit(
-    RESET_PER_ADDRESS,
-    methods=["POST"],
-    key_func=email_in_form(),
-    scope="reset-email",
-    deduct_when=form_was_accepted,
-    on_breach=refusal_page(_reset_request_refused),
-)
-def request_reset() -> ResponseReturnValue:
-    form = ResetRequestForm()
-    if form.validate_on_submit():
-        email = form.email.data or ""
-        service.request_password_reset(session=get_session(), email=email, now=app_now())
-        get_session().commit()
-        return render_template("accounts/reset_requested.html", email=normalise_email(email))
-    return render_template(
-        "accounts/reset_request.html", form=form
-    ), 200 if not form.errors else 422
-
-
-@blueprint.route("/reset/<token>", methods=["GET", "POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"])
-def reset_password(token: str) -> ResponseReturnValue:
-    db = get_session()
-    try:
-        reset = service.find_usable_reset(session=db, token=token, now=app_now())
-    except service.TokenInvalid as error:
-        return render_template(
-            "accounts/link_invalid.html",
-            message=str(error),
-            retry_url=url_for("accounts.request_reset"),
-        ), 410
-    form = NewPasswordForm()
-    form.account_email = db.get_one(User, reset.user_id).email
-    if form.validate_on_submit():
-        user = service.reset_password(
-            session=db, token=token, password=form.password.data or "", now=app_now()
-        )
-        audit("password.reset", actor=actor_of(user), subject=user)
-        db.commit()
-        if user.has_two_factor:  # a reset link is one factor: the code is still asked for
-            wait_for_code(user, remember=False, next_path=None, now=app_now())
-            flash("Your password is changed. Enter your code to sign in.", "success")
-            return redirect(url_for("two_factor.sign_in_code"))
-        start_session(user, remember=False)
-        flash("Your password is changed, and you are signed in.", "success")
-        return redirect(landing_page(user))
-    return render_template(
-        "accounts/reset_password.html", form=form
-    ), 200 if not form.errors else 422
-
-
-def _password_change_refused(message: str) -> str:
-    form = ChangePasswordForm()
-    form.account_email = current_user.email
-    form.current_password.errors = [message]
-    return render_template("accounts/change_password.html", form=form)
-
-
-@blueprint.route("/password", methods=["GET", "POST"])
+@blueprint.post("/sign-out-elsewhere")
 @login_required
-@limiter.limit(
-    PASSWORD_CHANGE_PER_CLIENT,
-    methods=["POST"],
-    on_breach=refusal_page(_password_change_refused),
-)
-@limiter.limit(
-    PASSWORD_CHANGE_PER_ACCOUNT,
-    methods=["POST"],
-    key_func=signed_in_account,
-    scope="password-account",
-    on_breach=refusal_page(_password_change_refused),
-)
-def change_password() -> ResponseReturnValue:
+def sign_out_elsewhere() -> ResponseReturnValue:
+    """End every other session and remember-me cookie of the account; this browser stays."""
     user: User = current_user._get_current_object()
-    form = ChangePasswordForm()
-    form.account_email = user.email
-    if form.validate_on_submit():
-        db = get_session()
-        current_password = form.current_password.data or ""
-        if service.authenticate(session=db, email=user.email, password=current_password) is None:
-            refusal = "That is not your current password."
-            form.current_password.errors = [*form.current_password.errors, refusal]
-        else:
-            new_password = form.password.data or ""
-            service.set_password(session=db, user=user, password=new_password, now=app_now())
-            audit("password.changed", subject=user)
-            db.commit()
-            start_session(user, remember=False)
-            flash("Your password is changed. Every other device has been signed out.", "success")
-            return redirect(landing_page(user))
-    return render_template(
-        "accounts/change_password.html", form=form
-    ), 200 if not form.errors else 422
+    service.end_sessions(session=get_session(), user=user)
+    audit("sessions.ended_elsewhere", subject=user)
+    get_session().commit()
+    keep_this_browser(user)
+    flash("You are signed out on every other device.", "success")
+    return redirect(url_for("privacy.your_data"), 303)
 
 
 @blueprint.route("/invitation/<token>", methods=["GET", "POST"])
@@ -358,3 +233,6 @@ def _audit_acceptance(invitation: Invitation, user: User) -> None:
         organisation_id=invitation.organisation_id,
         details={"role": invitation.organisation_role or invitation.role},
     )
+
+
+from consult.accounts import password_routes as _password_pages  # noqa: E402,F401  (they register on this blueprint)

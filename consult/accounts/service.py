@@ -1,9 +1,8 @@
-"""What accounts do to the database: users, sign-in checks, password resets and invitations."""
+"""What accounts do to the database: users, sign-in checks, passwords and invitations."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from blinker import Namespace
@@ -13,7 +12,6 @@ from sqlmodel import Session, col, select
 from consult.accounts.models import Invitation, PasswordResetToken, User
 from consult.accounts.passwords import hash_password, needs_rehash, password_matches
 from consult.accounts.policy import hash_token, new_token, normalise_email
-from consult.db import id_of
 from consult.mail.service import queue_email
 from consult.urls import absolute_url
 
@@ -22,7 +20,6 @@ invitation_accepted = Namespace().signal("invitation-accepted")
 promised.
 """
 
-RESET_LIFETIME = timedelta(hours=1)
 INVITATION_LIFETIME = timedelta(days=7)
 
 
@@ -104,75 +101,6 @@ def set_password(*, session: Session, user: User, password: str, now: datetime) 
         .values(used_at=now)
     )
     session.flush()
-
-
-def request_password_reset(*, session: Session, email: str, now: datetime) -> None:
-    """E-mail a one-hour reset link when an active account has this address; otherwise do nothing.
-
-    The caller answers the same either way, so the form reveals no accounts; and the work is the
-    same either way (a token made, the e-mail rendered and written), so the answer takes as long:
-    for an address without an active account, the writing is undone at once.
-    """
-    user = find_user_by_email(session=session, email=email)
-    has_account = user is not None and user.is_active
-    token, token_hash = new_token()
-    writing = session.begin_nested()
-    if user is not None and has_account:
-        session.add(
-            PasswordResetToken(
-                user_id=id_of(user),
-                token_hash=token_hash,
-                created_at=now,
-                expires_at=now + RESET_LIFETIME,
-            )
-        )
-    queue_email(
-        session=session,
-        to=normalise_email(email),
-        subject="Reset your password",
-        template="password_reset",
-        context={
-            "user": user if has_account else _StandIn(name=normalise_email(email)),
-            "reset_url": absolute_url("accounts.reset_password", token=token),
-            "valid_for": "one hour",
-        },
-        now=now,
-    )
-    if has_account:
-        writing.commit()
-    else:
-        writing.rollback()
-
-
-@dataclass(frozen=True)
-class _StandIn:
-    """Whom the e-mail that is never sent greets: no account has the address."""
-
-    name: str
-
-
-def find_usable_reset(*, session: Session, token: str, now: datetime) -> PasswordResetToken:
-    """The unused, unexpired reset behind `token`; raises TokenInvalid otherwise."""
-    reset = session.exec(
-        select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))
-    ).first()
-    if reset is None or reset.used_at is not None or reset.expires_at <= now:
-        raise TokenInvalid(
-            "This reset link has expired or has already been used. Please ask for a new one."
-        )
-    return reset
-
-
-def reset_password(*, session: Session, token: str, password: str, now: datetime) -> User:
-    """Set a new password through a reset link, which then stops working."""
-    reset = find_usable_reset(session=session, token=token, now=now)
-    user = session.get(User, reset.user_id)
-    if user is None or not user.is_active:
-        raise TokenInvalid(
-            "This reset link has expired or has already been used. Please ask for a new one."
-        )
-    set_password(session=session, user=user, password=password, now=now)
-    return user
 
 
 def create_invitation(

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from consult.accounts.models import User
+from consult.accounts.service import end_sessions
 from consult.admin.client_data import emails_to, invitations_of, money_totals
 from consult.admin.client_forms import NoteForm, RenameForm, RoleGroupForm
 from consult.admin.routes import blueprint
@@ -176,4 +177,16 @@ def change_account(organisation_id: str, membership_id: int, change: str) -> Res
     audit(f"account.{change}d", subject=person, organisation_id=organisation.id)
     get_session().commit()
     flash(f"{person.name}'s account is {change}d.", "success")
+    return redirect(url_for("admin.client", organisation_id=organisation_id), 303)
+
+
+@blueprint.post("/organisations/<organisation_id>/members/<int:membership_id>/sign-out-everywhere")
+def sign_out_member_everywhere(organisation_id: str, membership_id: int) -> ResponseReturnValue:
+    """End every session and remember-me cookie of a member's account, in every browser."""
+    organisation = _organisation_or_404(organisation_id)
+    _, person = _membership_or_404(organisation, membership_id)
+    end_sessions(session=get_session(), user=person)
+    audit("sessions.ended_by_consultant", subject=person, organisation_id=organisation.id)
+    get_session().commit()
+    flash(f"{person.name} is signed out on every device.", "success")
     return redirect(url_for("admin.client", organisation_id=organisation_id), 303)

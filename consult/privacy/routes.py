@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, sess
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 
+from consult.accounts.idle import in_words, limits_for
 from consult.accounts.models import User
 from consult.accounts.service import authenticate
 from consult.audit.web import actor_of, audit
@@ -39,7 +40,14 @@ def _page(user: User, form: DeleteAccountForm, status: int = 200) -> ResponseRet
     reasons = reasons_to_wait(
         session=get_session(), user=user, now=app_now(), time_zone=_site().time_zone
     )
-    return render_template("privacy/your_data.html", form=form, reasons=reasons), status
+    limits = limits_for(user.role)
+    return render_template(
+        "privacy/your_data.html",
+        form=form,
+        reasons=reasons,
+        idle_limit=in_words(limits.idle),
+        absolute_limit=in_words(limits.absolute),
+    ), status
 
 
 @blueprint.get("/data")

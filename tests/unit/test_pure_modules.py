@@ -5,6 +5,7 @@ import sys
 
 PURE_MODULES = [
     "consult.accounts.policy",
+    "consult.accounts.idle",
     "consult.accounts.two_factor",
     "consult.audit.events",
     "consult.privacy.policy",

@@ -4,13 +4,18 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import csrf_token_from, signed_in_client
+from tests.conftest import Auth, csrf_token_from, signed_in_client
 from tests.web.booking_flow import bookings, emails, paid_booking
 
 
 @pytest.fixture
-def consultant(booking_app, make_user):
-    return signed_in_client(booking_app, make_user(role="consultant"))
+def consultant_account(make_user):
+    return make_user(role="consultant")
+
+
+@pytest.fixture
+def consultant(booking_app, consultant_account):
+    return signed_in_client(booking_app, consultant_account)
 
 
 def test_lists_filter_by_status_and_show_this_months_paid_total(booking_app, guest, consultant):
@@ -36,13 +41,14 @@ def test_the_booking_page_shows_the_intake_answers(booking_app, guest, consultan
 
 @pytest.mark.parametrize(("choice", "refunded"), [("full", 45000), ("none", 0)])
 def test_the_consultant_cancels_with_or_without_a_refund(
-    booking_app, guest, consultant, clock, choice, refunded
+    booking_app, guest, consultant, consultant_account, clock, choice, refunded
 ):
     paid_booking(booking_app, guest)
     public_id = bookings(booking_app)[0].public_id
     clock.now = bookings(booking_app)[0].starts_at - timedelta(
         hours=2
     )  # the guest's policy would refund nothing now
+    Auth(consultant).sign_in(consultant_account.email)  # days later: her session has ended
     page = consultant.get(f"/admin/bookings/{public_id}/").get_data(as_text=True)
     response = consultant.post(
         f"/admin/bookings/{public_id}/cancel",
@@ -62,7 +68,9 @@ def test_the_consultant_cancels_with_or_without_a_refund(
     )
 
 
-def test_an_outcome_is_recorded_once_the_time_has_come(booking_app, guest, consultant, clock):
+def test_an_outcome_is_recorded_once_the_time_has_come(
+    booking_app, guest, consultant, consultant_account, clock
+):
     paid_booking(booking_app, guest)
     public_id = bookings(booking_app)[0].public_id
     page = consultant.get(f"/admin/bookings/{public_id}/").get_data(as_text=True)
@@ -72,6 +80,8 @@ def test_an_outcome_is_recorded_once_the_time_has_come(booking_app, guest, consu
     )
     assert bookings(booking_app)[0].status == "confirmed"  # too early
     clock.now = bookings(booking_app)[0].ends_at + timedelta(minutes=5)
+    Auth(consultant).sign_in(consultant_account.email)  # days later: her session has ended
+    page = consultant.get(f"/admin/bookings/{public_id}/").get_data(as_text=True)
     consultant.post(
         f"/admin/bookings/{public_id}/outcome",
         data={"outcome": "no_show", "csrf_token": csrf_token_from(page)},

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import csrf_token_from, signed_in_client, submit_form
+from tests.conftest import Auth, csrf_token_from, signed_in_client, submit_form
 from tests.fakes.calendar_feeds import WEEKLY_MEETING, FeedServer, vcalendar
 
 PAGE = "/admin/calendars/"
@@ -17,8 +17,13 @@ def server():
 
 
 @pytest.fixture
-def consultant(booking_app, make_user):
-    return signed_in_client(booking_app, make_user(role="consultant"))
+def consultant_account(make_user):
+    return make_user(role="consultant")
+
+
+@pytest.fixture
+def consultant(booking_app, consultant_account):
+    return signed_in_client(booking_app, consultant_account)
 
 
 def page_of(client) -> str:
@@ -73,24 +78,28 @@ def test_an_unusable_address_is_refused_next_to_the_field_with_the_answers_kept(
     assert "No calendar yet" in page
 
 
-def test_a_failing_feed_shows_its_error_and_a_stale_one_a_warning(consultant, server, clock):
+def test_a_failing_feed_shows_its_error_and_a_stale_one_a_warning(
+    consultant, consultant_account, server, clock
+):
     url = server.serve("/work.ics", vcalendar(*WEEKLY_MEETING))
     submit_form(consultant, PAGE, {"name": "Work", "url": url})
     post_button(consultant, feed_action(page_of(consultant), "sync"))
     server.serve("/work.ics", "down", status=503)
-    clock.advance(minutes=30)
+    clock.advance(minutes=20)  # past the sync lease, within her idle limit
     failed = post_button(consultant, feed_action(page_of(consultant), "sync"))
     page = consultant.get(failed.headers["Location"]).get_data(as_text=True)
     assert "Could not read it, so its last good copy is kept." in page
     assert "Last attempt failed" in page and "The server answered 503" in page
     assert "Stale" not in page and re.search(r'data-label="Busy times ahead">4<', page)
     clock.advance(hours=6)
+    Auth(consultant).sign_in(consultant_account.email)  # her session ended meanwhile
     assert "<strong>Stale:</strong> not read for more than 6 hours. Is the sync job" in page_of(
         consultant
     )
 
     submit_form(consultant, PAGE, {"name": "Never read", "url": server.url("/none.ics")})
     clock.advance(hours=7)
+    Auth(consultant).sign_in(consultant_account.email)
     assert "more than 6 hours since it was added" in page_of(consultant)
 
 

@@ -112,10 +112,10 @@ def test_a_consultant_cancellation_and_its_refund_are_recorded(
     booking_app, guest, make_user, clock
 ):
     consultant_user = make_user(role="consultant")
-    consultant = signed_in_client(booking_app, consultant_user)
     paid_booking(booking_app, guest)
     [booking] = bookings(booking_app)
     clock.now = booking.starts_at - timedelta(hours=2)
+    consultant = signed_in_client(booking_app, consultant_user)
     page = consultant.get(f"/admin/bookings/{booking.public_id}/").get_data(as_text=True)
     consultant.post(
         f"/admin/bookings/{booking.public_id}/cancel",

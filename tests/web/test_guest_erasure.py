@@ -13,7 +13,7 @@ from consult.config import PROJECT_ROOT
 from consult.db import get_session
 from consult.demo import add_demo_booking_calendar
 from consult.mail.models import OutboxEmail
-from tests.conftest import csrf_token_from, signed_in_client
+from tests.conftest import Auth, csrf_token_from, signed_in_client
 from tests.web.audit_fixtures import audit_entries, only_entry
 from tests.web.booking_flow import (
     book,
@@ -28,8 +28,13 @@ ANA = "ana@clinic.example"
 
 
 @pytest.fixture
-def consultant(booking_app, make_user):
-    return signed_in_client(booking_app, make_user(role="consultant"))
+def consultant_account(make_user):
+    return make_user(role="consultant")
+
+
+@pytest.fixture
+def consultant(booking_app, consultant_account):
+    return signed_in_client(booking_app, consultant_account)
 
 
 def erase(client, public_id, confirm=True):
@@ -44,7 +49,7 @@ def deliver_mail(app):
 
 
 def test_the_consultant_erases_a_past_guests_data_and_keeps_the_financial_record(
-    booking_app, guest, consultant, clock
+    booking_app, guest, consultant, consultant_account, clock
 ):
     paid_booking(booking_app, guest)
     manage = manage_path(booking_app)
@@ -52,6 +57,7 @@ def test_the_consultant_erases_a_past_guests_data_and_keeps_the_financial_record
     [booking] = bookings(booking_app)
     assert booking.meeting_location  # its own video link, until erased
     clock.now = booking.ends_at + timedelta(days=1)
+    Auth(consultant).sign_in(consultant_account.email)  # a day later: her session has ended
 
     response = erase(consultant, booking.public_id)
     assert response.status_code == 303
@@ -79,7 +85,7 @@ def test_the_consultant_erases_a_past_guests_data_and_keeps_the_financial_record
 
 
 def test_an_upcoming_booking_or_an_unticked_box_erases_nothing(
-    booking_app, guest, consultant, clock
+    booking_app, guest, consultant, consultant_account, clock
 ):
     paid_booking(booking_app, guest)
     [booking] = bookings(booking_app)
@@ -90,6 +96,7 @@ def test_an_upcoming_booking_or_an_unticked_box_erases_nothing(
     assert "This consultation is still to come" in refused.get_data(as_text=True)
 
     clock.now = booking.ends_at + timedelta(minutes=1)
+    Auth(consultant).sign_in(consultant_account.email)  # days later: her session has ended
     unticked = erase(consultant, booking.public_id, confirm=False)
     assert unticked.status_code == 422
     assert "Tick the box to confirm the erasure." in unticked.get_data(as_text=True)

@@ -11,7 +11,7 @@ from sqlmodel import select
 from consult.db import get_session
 from consult.engagements.models import ProgrammeCredit
 from consult.payments.models import TestCheckout
-from tests.conftest import csrf_token_from, signed_in_client
+from tests.conftest import Auth, csrf_token_from, signed_in_client
 from tests.web.booking_flow import bookings, emails, free_slots, manage_path
 from tests.web.programme_steps import (
     STRATEGY,
@@ -177,6 +177,7 @@ def test_cancelling_late_counts_the_session_as_used(setting, app, clock):
     start = free_slots(setting.member, WORKING, DAY)[0]
     book_as(setting.member, WORKING, start, setting.credit)
     clock.advance(days=4, hours=12)  # less than the 48 hours a full refund needs
+    Auth(setting.member).sign_in(setting.members[0].email)  # days later: signed in again
     page, response = cancel_through_link(setting.member, app)
     assert "If you cancel now, it counts as used." in page and response.status_code == 303
     [booking] = bookings(app)
@@ -278,6 +279,7 @@ def test_a_late_move_does_not_give_the_credit_back_on_cancelling(setting, app, c
     start = free_slots(setting.member, WORKING, DAY)[0]
     book_as(setting.member, WORKING, start, setting.credit)
     clock.advance(days=4, hours=12)  # less than the 48 hours a full refund needs
+    Auth(setting.member).sign_in(setting.members[0].email)  # days later: signed in again
     path = manage_path(app)
     page = setting.member.get(path + "/move?tz=America/Chicago&date=2026-12-07")
     page = page.get_data(as_text=True)

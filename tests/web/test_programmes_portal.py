@@ -7,7 +7,7 @@ import re
 import pytest
 
 from consult.engagements.models import ProgrammePurchase
-from tests.conftest import csrf_token_from, signed_in_client
+from tests.conftest import Auth, csrf_token_from, signed_in_client
 from tests.web.booking_flow import free_slots
 from tests.web.programme_steps import (
     WORKING,
@@ -161,6 +161,9 @@ def test_after_a_session_the_refund_is_the_smaller_share_and_credits_stop(shop, 
     start = free_slots(member, WORKING, "2026-11-30")[0]
     assert book_as(member, WORKING, start, f"credit:{organisation.public_id}").status_code == 303
     clock.advance(days=30)  # 60 of 90 days left; 2 of 3 sessions unused
+    # A month on, both sign in again (make_people's owner and first member).
+    Auth(owner).sign_in("riverside0@clinic.example")
+    Auth(member).sign_in("riverside1@clinic.example")
     page, response = cancel_as_owner(owner, organisation, purchases(app)[0])
     assert "You get USD 800.00 back." in page
     assert "2 of 3 sessions are not used" in page
