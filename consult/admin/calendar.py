@@ -6,7 +6,7 @@ import calendar
 from collections.abc import Iterable
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import delete
 from sqlmodel import col, select
@@ -180,13 +180,23 @@ def add_date_override() -> ResponseReturnValue:
     return redirect(url_for("admin.availability"), 303)
 
 
-@blueprint.post("/availability/overrides/<day>/delete")
+@blueprint.route("/availability/overrides/<day>/delete", methods=["GET", "POST"])
 def delete_date_override(day: str) -> ResponseReturnValue:
+    """GET asks to confirm; POST makes the day follow the weekly hours again."""
     try:
         chosen = date.fromisoformat(day)
     except ValueError:
         abort(404)
     db = get_session()
+    if request.method == "GET":
+        rows = db.exec(
+            select(DateOverride)
+            .where(col(DateOverride.day) == chosen)
+            .order_by(col(DateOverride.start_time))
+        ).all()
+        if not rows:
+            abort(404)
+        return render_template("admin/date_override_remove.html", day=chosen, rows=rows)
     db.exec(delete(DateOverride).where(col(DateOverride.day) == chosen))
     audit("settings.date_override", details={"day": chosen, "hours": "the weekly hours"})
     db.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -110,9 +110,15 @@ def sync_calendar_feed(feed_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.calendar_feeds"), 303)
 
 
-@blueprint.post("/calendars/<int:feed_id>/delete")
+@blueprint.route("/calendars/<int:feed_id>/delete", methods=["GET", "POST"])
 def delete_calendar_feed(feed_id: int) -> ResponseReturnValue:
+    """GET asks to confirm; POST removes the feed and the busy times it gave."""
     db = get_session()
+    if request.method == "GET":
+        shown = db.get(CalendarFeed, feed_id)
+        if shown is None:
+            abort(404)
+        return render_template("admin/calendar_feed_remove.html", feed=shown)
     feed = remove_feed(session=db, feed_id=feed_id)
     if feed is None:
         abort(404)

@@ -105,6 +105,8 @@ CONSULTANT_RECORD_PAGES = {
     "a programme bought": "/admin/programmes/purchases/{purchase}/",
     "its receipt": "/admin/receipts/programme/{purchase}",
     "confirm giving time off back": "/admin/time-off/{time_off}/remove",
+    "confirm a day off given back": "/admin/availability/overrides/{day_off}/delete",
+    "confirm removing a calendar": "/admin/calendars/{feed}/delete",
 }
 
 

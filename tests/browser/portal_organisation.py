@@ -21,8 +21,9 @@ def prepare_portal_organisation(live_site, domain: str, name: str) -> dict[str, 
 
     from consult import create_app
     from consult.accounts.models import User
-    from consult.booking.models import ConsultationType
+    from consult.booking.models import ConsultationType, DateOverride
     from consult.booking.time_off import block_time_off
+    from consult.calendars.service import add_feed
     from consult.clock import utc_now
     from consult.config import load_settings
     from consult.db import get_session
@@ -138,6 +139,17 @@ def prepare_portal_organisation(live_site, domain: str, name: str) -> dict[str, 
             reason=f"Gate: {name}",
             now=now,
         )
+        # A day off and a calendar, for the pages that ask before removing them: also far ahead
+        # (a Sunday, closed anyway), and a feed no journey reads.
+        sunday = night.date() + timedelta(days=6 - night.weekday())
+        db.add(DateOverride(day=sunday))
+        feed = add_feed(
+            session=db,
+            url="http://127.0.0.1:9/gate.ics",
+            name=f"Gate: {name}",
+            now=now,
+            allow_loopback=True,
+        )
         stop_link = stop_url(people["owner"].id, secret_key=app.config["SECRET_KEY"])
         fields = {
             "organisation": organisation.public_id,
@@ -149,6 +161,8 @@ def prepare_portal_organisation(live_site, domain: str, name: str) -> dict[str, 
             "programme": str(programme.id),
             "consultation_type": str(discovery.id),
             "time_off": str(time_off.id),
+            "day_off": sunday.isoformat(),
+            "feed": str(feed.id),
             "stop_token": urlsplit(stop_link).path.rsplit("/", 1)[1],
         }
         db.commit()

@@ -48,7 +48,9 @@ def test_the_consultant_cancels_with_or_without_a_refund(
     clock.now = bookings(booking_app)[0].starts_at - timedelta(
         hours=2
     )  # the guest's policy would refund nothing now
-    Auth(consultant).sign_in(consultant_account.email)  # days later: her session has ended
+    Auth(consultant).sign_in_all_steps(
+        consultant_account.email
+    )  # days later: her session has ended
     page = consultant.get(f"/admin/bookings/{public_id}/").get_data(as_text=True)
     response = consultant.post(
         f"/admin/bookings/{public_id}/cancel",
@@ -80,7 +82,9 @@ def test_an_outcome_is_recorded_once_the_time_has_come(
     )
     assert bookings(booking_app)[0].status == "confirmed"  # too early
     clock.now = bookings(booking_app)[0].ends_at + timedelta(minutes=5)
-    Auth(consultant).sign_in(consultant_account.email)  # days later: her session has ended
+    Auth(consultant).sign_in_all_steps(
+        consultant_account.email
+    )  # days later: her session has ended
     page = consultant.get(f"/admin/bookings/{public_id}/").get_data(as_text=True)
     consultant.post(
         f"/admin/bookings/{public_id}/outcome",

@@ -152,10 +152,12 @@ def test_a_day_off_and_different_hours_on_a_date(consultant, guest):
     ]
     page = consultant.get("/admin/availability").get_data(as_text=True)
     assert "Monday 30 November 2026: day off" in page
-    submit_form(
-        consultant,
-        "/admin/availability/overrides/2026-11-30/delete",
-        {},
-        page="/admin/availability",
-    )
+    remove = "/admin/availability/overrides/2026-11-30/delete"
+    assert f'href="{remove}"' in page  # a link to a question, not a one-click button
+    asked = consultant.get(remove).get_data(as_text=True)
+    assert "Follow the weekly hours on Monday 30 November 2026?" in asked
+    assert "That day is now a day off." in asked and f'action="{remove}"' in asked
+    assert free_slots(guest, "discovery-call", "2026-11-30") == []  # asking changes nothing
+    assert consultant.get("/admin/availability/overrides/2026-12-24/delete").status_code == 404
+    submit_form(consultant, remove, {}, page=remove)
     assert free_slots(guest, "discovery-call", "2026-11-30") != []

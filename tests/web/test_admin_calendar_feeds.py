@@ -92,25 +92,29 @@ def test_a_failing_feed_shows_its_error_and_a_stale_one_a_warning(
     assert "Last attempt failed" in page and "The server answered 503" in page
     assert "Stale" not in page and re.search(r'data-label="Busy times ahead">4<', page)
     clock.advance(hours=6)
-    Auth(consultant).sign_in(consultant_account.email)  # her session ended meanwhile
+    Auth(consultant).sign_in_all_steps(consultant_account.email)  # her session ended meanwhile
     assert "<strong>Stale:</strong> not read for more than 6 hours. Is the sync job" in page_of(
         consultant
     )
 
     submit_form(consultant, PAGE, {"name": "Never read", "url": server.url("/none.ics")})
     clock.advance(hours=7)
-    Auth(consultant).sign_in(consultant_account.email)
+    Auth(consultant).sign_in_all_steps(consultant_account.email)
     assert "more than 6 hours since it was added" in page_of(consultant)
 
 
-def test_removing_a_feed(consultant, server):
+def test_removing_a_feed_asks_first_then_removes_it(consultant, server):
     submit_form(consultant, PAGE, {"name": "Work", "url": server.serve("/w.ics", vcalendar())})
-    action = feed_action(page_of(consultant), "delete")
-    removed = post_button(consultant, action)
+    link = re.search(r'href="(/admin/calendars/\d+/delete)"', page_of(consultant)).group(1)
+    asked = consultant.get(link).get_data(as_text=True)
+    assert "Remove “Work”?" in asked and f'action="{link}"' in asked
+    assert "No calendar yet" not in page_of(consultant)  # asking removes nothing
+    removed = submit_form(consultant, link, {}, page=link)
     page = consultant.get(removed.headers["Location"]).get_data(as_text=True)
     assert "Removed “Work”" in page and "No calendar yet" in page
-    assert post_button(consultant, action).status_code == 404
-    assert post_button(consultant, action.replace("delete", "sync")).status_code == 404
+    assert consultant.get(link).status_code == 404
+    assert post_button(consultant, link).status_code == 404
+    assert post_button(consultant, link.replace("delete", "sync")).status_code == 404
 
 
 def test_the_private_address_is_made_and_rotated_from_the_admin(consultant, guest):

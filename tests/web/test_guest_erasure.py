@@ -57,7 +57,9 @@ def test_the_consultant_erases_a_past_guests_data_and_keeps_the_financial_record
     [booking] = bookings(booking_app)
     assert booking.meeting_location  # its own video link, until erased
     clock.now = booking.ends_at + timedelta(days=1)
-    Auth(consultant).sign_in(consultant_account.email)  # a day later: her session has ended
+    Auth(consultant).sign_in_all_steps(
+        consultant_account.email
+    )  # a day later: her session has ended
 
     response = erase(consultant, booking.public_id)
     assert response.status_code == 303
@@ -96,7 +98,9 @@ def test_an_upcoming_booking_or_an_unticked_box_erases_nothing(
     assert "This consultation is still to come" in refused.get_data(as_text=True)
 
     clock.now = booking.ends_at + timedelta(minutes=1)
-    Auth(consultant).sign_in(consultant_account.email)  # days later: her session has ended
+    Auth(consultant).sign_in_all_steps(
+        consultant_account.email
+    )  # days later: her session has ended
     unticked = erase(consultant, booking.public_id, confirm=False)
     assert unticked.status_code == 422
     assert "Tick the box to confirm the erasure." in unticked.get_data(as_text=True)

@@ -13,7 +13,15 @@ import pytest
 
 from consult.accounts.service import authenticate
 from consult.db import get_session
-from tests.conftest import TEST_PASSWORD, Auth, csrf_token_from, signed_in_client
+from tests.conftest import (
+    CODE_STEP,
+    TEST_PASSWORD,
+    Auth,
+    app_code,
+    csrf_token_from,
+    signed_in_client,
+    submit_form,
+)
 from tests.web.audit_fixtures import only_entry
 from tests.web.test_sign_out import replay, saved_cookies
 
@@ -66,7 +74,9 @@ def test_signing_in_again_from_the_expiry_page_leads_back_to_the_page(app, make_
             "csrf_token": csrf_token_from(html),
         },
     )
-    assert response.headers["Location"] == "/admin/bookings/?status=past"
+    assert response.headers["Location"] == CODE_STEP  # then her app's code, as always
+    answered = submit_form(browser, CODE_STEP, {"code": app_code(app, consultant.email)})
+    assert answered.headers["Location"] == "/admin/bookings/?status=past"
 
 
 def test_the_consultant_is_signed_out_12_hours_after_signing_in_however_active(
@@ -87,7 +97,7 @@ def test_the_consultant_is_signed_out_12_hours_after_signing_in_however_active(
 
 def test_remember_me_never_signs_the_consultant_back_in_past_12_hours(app, make_user, clock):
     browser = app.test_client()
-    Auth(browser).sign_in(make_user(role="consultant").email, remember="y")
+    Auth(browser).sign_in_all_steps(make_user(role="consultant").email, remember="y")
     assert browser.get_cookie("remember_token") is not None
     clock.advance(hours=6)
     close_the_browser(browser)
