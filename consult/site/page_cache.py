@@ -83,7 +83,10 @@ class PageCache:
         self.pages = FinishedPages()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        key = self._key(environ)
+        try:
+            key = self._key(environ)
+        except Exception:  # e.g. the database is down: Flask answers as ever (a calm 503)
+            key = None
         if key is None:
             return self.dispatch(environ, start_response)
         page = self.pages.get(key)

@@ -172,3 +172,22 @@ def test_behind_a_proxy_each_scheme_keeps_its_own_page(make_app, content_dir):
         plain = visitor.get("/blog/", headers={"X-Forwarded-For": "198.51.100.7"})
         assert "Strict-Transport-Security" not in plain.headers
     assert len(proxied.page_cache.pages) == 2
+
+
+def test_a_version_that_cannot_be_read_leaves_the_answer_to_the_app(site, visitor, work):
+    """/book/'s version is a query: while it fails, Flask answers as it always does."""
+    visitor.get("/book/")
+
+    def unreachable(*_arguments):
+        raise ConnectionRefusedError("the database does not answer")
+
+    engine = site.extensions["consult.engine"]
+    event.listen(engine, "before_cursor_execute", unreachable)
+    try:
+        forget(work)
+        answer = visitor.get("/book/")
+    finally:
+        event.remove(engine, "before_cursor_execute", unreachable)
+    assert work["requests"] == ["started"] and answer.status_code >= 500
+    assert "public" not in answer.headers.get("Cache-Control", "")
+    assert visitor.get("/book/").status_code == 200
