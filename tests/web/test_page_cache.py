@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from consult.db import get_session
+from consult.site.page_cache import FinishedPage, FinishedPages
 from tests.conftest import signed_in_client
 from tests.fakes.content import write_post
 
@@ -191,3 +192,11 @@ def test_a_version_that_cannot_be_read_leaves_the_answer_to_the_app(site, visito
     assert work["requests"] == ["started"] and answer.status_code >= 500
     assert "public" not in answer.headers.get("Cache-Control", "")
     assert visitor.get("/book/").status_code == 200
+
+
+def test_the_kept_pages_stay_within_their_bytes_too():
+    pages = FinishedPages(max_pages=10, max_bytes=10)
+    for name in ("a", "b", "c"):
+        pages.put(("blog.index", "http", name), FinishedPage("200 OK", [], b"1234"))
+    assert len(pages) == 2 and pages.get(("blog.index", "http", "a")) is None
+    assert pages.get(("blog.index", "http", "c")) is not None
