@@ -26,6 +26,7 @@ from consult.route_arguments import bound_path_arguments
 from consult.site import caching, private_pages, static_files
 from consult.site.form_guard import HOST_PREFIX
 from consult.site.identity import SiteIdentity, SiteIdentityError, load_site_identity
+from consult.site.page_cache import PageCache
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -58,24 +59,24 @@ def content_security_policy(site: SiteIdentity) -> str:
 
 class ConsultApp(Flask):
     """Flask that, behind `trusted_proxies` reverse proxies, takes the client's address, scheme
-    and host from their X-Forwarded-* headers (werkzeug's ProxyFix around Flask's WSGI app).
+    and host from their X-Forwarded-* headers (werkzeug's ProxyFix around Flask's WSGI app),
+    and sends finished public pages to cookie-less visitors before dispatching (PageCache).
     """
 
     def __init__(self, import_name: str, *, trusted_proxies: int = 0, **options: Any) -> None:
         super().__init__(import_name, **options)
-        self._behind_proxies: WSGIApplication | None = None
+        self.page_cache = PageCache(self, super().wsgi_app)
+        self._front: WSGIApplication = self.page_cache
         if trusted_proxies:
-            self._behind_proxies = ProxyFix(
-                super().wsgi_app,
+            self._front = ProxyFix(
+                self.page_cache,
                 x_for=trusted_proxies,
                 x_proto=trusted_proxies,
                 x_host=trusted_proxies,
             )
 
     def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if self._behind_proxies is None:
-            return super().wsgi_app(environ, start_response)
-        return self._behind_proxies(environ, start_response)
+        return self._front(environ, start_response)
 
 
 def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:

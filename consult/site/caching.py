@@ -40,6 +40,7 @@ FINGERPRINT_KEY = "consult.fingerprint"
 RENDERED_KEY = "consult.rendered_pages"
 RENDERED_MAX_BYTES = 32 * 1024 * 1024  # per process; the least recently served go first
 RENDERED_MAX_PAGE_BYTES = 1024 * 1024
+PAGE_VERSION_ATTRIBUTE = "public_page_version"
 
 P = ParamSpec("P")
 
@@ -133,16 +134,23 @@ def visitor_sees_the_shared_page() -> bool:
     return not current_user.is_authenticated and "_flashes" not in session
 
 
-def _etag(version: PageVersion) -> str:
+def public_etag(version: PageVersion, *, host: str, path: str, query_string: bytes) -> str:
+    """The ETag of a public page at this address and version, in the app's context."""
     parts = (
         current_app.extensions[FINGERPRINT_KEY],
         version.key,
         str(app_now().year),  # the footer's copyright year
-        request.host,  # locally, absolute links follow the address the page was asked for
-        request.path,
-        request.query_string.decode("latin-1"),
+        host,  # locally, absolute links follow the address the page was asked for
+        path,
+        query_string.decode("latin-1"),
     )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def _etag(version: PageVersion) -> str:
+    return public_etag(
+        version, host=request.host, path=request.path, query_string=request.query_string
+    )
 
 
 def _make_public(response: Response, etag: str, version: PageVersion) -> Response:
@@ -197,6 +205,7 @@ def public_page(
                 rendered.put(etag, response.get_data(), response.content_type or "text/html")
             return _make_public(response, etag, page_version)
 
+        setattr(cacheable_view, PAGE_VERSION_ATTRIBUTE, version)  # for consult.site.page_cache
         return cacheable_view
 
     return decorate
