@@ -28,6 +28,7 @@ def require_consultant_second_step() -> ResponseReturnValue | None:
     """
     if (
         not request.cookies  # nobody is signed in: the account is not even loaded
+        or request.url_rule is None  # no such page: its 404 needs no account
         or request.blueprint in OPEN_BEFORE_SECOND_STEP_BLUEPRINTS
         or request.endpoint in OPEN_BEFORE_SECOND_STEP_ENDPOINTS
     ):
