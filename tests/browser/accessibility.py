@@ -88,6 +88,21 @@ def check_accessibility(page, step: str = "") -> None:
     assert not violations, _describe(violations, where)
 
 
+PAST_THE_RIGHT_EDGE = """() => {
+  const edge = document.documentElement.clientWidth + 1;
+  const describe = element => element.tagName.toLowerCase() +
+    (element.id ? '#' + element.id : '') +
+    (element.className && typeof element.className === 'string'
+      ? '.' + element.className.trim().split(/\\s+/).join('.') : '');
+  return [...document.querySelectorAll('body *')]
+    .filter(element => element.getBoundingClientRect().right > edge)
+    .filter(element => ![...element.children].some(
+      child => child.getBoundingClientRect().right > edge))
+    .slice(0, 5)
+    .map(element => describe(element) + ' ' + (element.textContent || '').trim().slice(0, 40));
+}"""
+
+
 def sideways_overflow(page) -> int:
     """How many pixels the page scrolls sideways (0 when it fits its window)."""
     return page.evaluate(
@@ -151,7 +166,8 @@ def check_page(page, journey: str, step: str) -> None:
             page.set_viewport_size({"width": width, "height": 800})
             overflow = sideways_overflow(page)
             assert overflow <= 0, (
-                f"{page.url} ({journey}: {step}) scrolls sideways by {overflow}px at {width}px"
+                f"{page.url} ({journey}: {step}) scrolls sideways by {overflow}px at {width}px; "
+                f"past the right edge: {page.evaluate(PAST_THE_RIGHT_EDGE)}"
             )
             if width in (NARROW, WIDE):
                 check_accessibility(page, f"{journey}: {step}, {width}px wide")

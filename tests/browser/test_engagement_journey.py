@@ -165,6 +165,9 @@ def owner_books_from_the_plan_in_the_closing_notice(page, live_site) -> None:
     expect(page.get_by_role("heading", name="Your action plan")).to_be_visible()
     page.get_by_role("link", name="Book a working session").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Working session")
+    # The page shows her own zone: its script sends the zone form once; check the page it shows.
+    expect(page).to_have_url(re.compile(r"[?&]tz=Europe%2FLondon"))
+    page.wait_for_load_state()
     check_page(page, JOURNEY, "choose a time from the plan")
     page.get_by_role("region", name=re.compile("Free times on")).get_by_role("link").first.click()
     credit = page.get_by_role("radio", name=re.compile(r"\(2 left\), without paying"))
