@@ -158,6 +158,9 @@ def check_page(page, journey: str, step: str) -> None:
     scroll sideways and must have no layout problem; axe runs at 320 px and 1280 px, where the
     screenshots are taken. The window is put back as it was, so the journey goes on from there.
     """
+    # A step may have just clicked a link or sent a form: measure the page it leads to once its
+    # style sheets have loaded, never one still arriving (unstyled, its lists at full width).
+    page.wait_for_load_state("load")
     original = page.viewport_size
     folder = SCREENSHOTS / _file_name(journey)
     folder.mkdir(parents=True, exist_ok=True)

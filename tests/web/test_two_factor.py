@@ -192,7 +192,7 @@ def test_a_password_reset_link_still_asks_for_the_code(app, client_member, clock
     clock.advance(seconds=30)
     browser = app.test_client()
     submit_form(browser, "/accounts/reset", {"email": client_member.email})
-    from tests.web.test_accounts import link_in, outbox
+    from tests.web.account_mail import link_in, outbox
 
     reset_path = link_in(outbox(app)[-1], "/accounts/reset/")
     new_password = {"password": "a brighter evening path", "confirm": "a brighter evening path"}
