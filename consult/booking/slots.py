@@ -7,9 +7,7 @@ offers them here too, with the engine.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,6 +20,19 @@ from consult.booking.availability import (
     WeeklyHours,
     validate_availability,
     validate_rules,
+)
+from consult.booking.slot_grid import (
+    EPOCH,
+    MICROSECONDS_PER_MINUTE,
+    NAIVE_EPOCH,
+    ONE_MICROSECOND,
+    Occupied,
+    OccupiedIndex,
+    StartWindow,
+    as_utc,
+    microseconds,
+    starts_across_a_clock_change,
+    steady_offset,
 )
 
 __all__ = [
@@ -40,59 +51,6 @@ __all__ = [
 ]
 
 ONE_DAY = timedelta(days=1)
-ONE_SECOND = timedelta(seconds=1)
-
-
-@dataclass(frozen=True)
-class Occupied:
-    """Time taken by a confirmed booking or live hold, its own buffers included (aware datetimes,
-    half-open).
-    """
-
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True)
-class OccupiedIndex:
-    """Occupied time merged into sorted, disjoint UTC spans, so an overlap test is one bisection."""
-
-    starts: tuple[datetime, ...]
-    ends: tuple[datetime, ...]
-
-    @classmethod
-    def build(cls, occupied: Sequence[Occupied]) -> OccupiedIndex:
-        """Sort and merge the spans once; empty spans take no time and are dropped."""
-        spans = sorted((as_utc(span.start), as_utc(span.end)) for span in occupied)
-        starts: list[datetime] = []
-        ends: list[datetime] = []  # ends stay sorted too, since merged spans are disjoint
-        for start, end in spans:
-            if end <= start:
-                continue
-            if ends and start <= ends[-1]:
-                ends[-1] = max(ends[-1], end)
-            else:
-                starts.append(start)
-                ends.append(end)
-        return cls(tuple(starts), tuple(ends))
-
-    def overlaps(self, start: datetime, end: datetime) -> bool:
-        """Whether [start, end) shares any instant with the occupied time; touching is not
-        overlapping.
-        """
-        position = bisect_right(self.ends, start)  # the first span ending after `start`
-        return position < len(self.starts) and self.starts[position] < end
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware datetime in UTC; a naive one is refused, since its zone would be a guess."""
-    if moment.tzinfo is UTC:
-        return moment
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(
-            f"{moment.isoformat()} has no time zone; the slot engine only takes aware datetimes."
-        )
-    return moment.astimezone(UTC)
 
 
 def occupied_span(start: datetime, rules: SlotRules) -> Occupied:
@@ -110,31 +68,18 @@ def _require_valid(availability: Availability, rules: SlotRules) -> None:
         raise ValueError(" ".join(problems))
 
 
-def _existing_instant(wall: datetime, zone: ZoneInfo) -> datetime | None:
-    """The UTC instant the naive local `wall` names (its first occurrence when ambiguous), None in a
-    DST gap.
+def _occupied_near(
+    occupied: Sequence[Occupied], zone: ZoneInfo, rules: SlotRules, first_day: date, last_day: date
+) -> list[Occupied]:
+    """The spans that can touch a start time on the local days [first_day, last_day], buffers
+    and a day of slack for clock changes included: the index is built from these alone.
     """
-    instant = wall.replace(tzinfo=zone).astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) != wall:
-        return None
-    return instant
-
-
-def _first_instant_reading(wall: datetime, zone: ZoneInfo) -> datetime:
-    """The first UTC instant at which the local clock reads `wall` or later: in a DST gap, the jump
-    itself.
-    """
-    instant = _existing_instant(wall, zone)
-    if instant is not None:
-        return instant
-    low, high = sorted(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
-    while high - low > ONE_SECOND:  # the clock reads < wall at `low` and > wall at `high`
-        middle = low + ((high - low) // 2 // ONE_SECOND) * ONE_SECOND
-        if middle.astimezone(zone).replace(tzinfo=None) >= wall:
-            high = middle
-        else:
-            low = middle
-    return high
+    reach = timedelta(
+        minutes=rules.duration_minutes + rules.buffer_before_minutes + rules.buffer_after_minutes
+    )
+    lower = datetime.combine(first_day - ONE_DAY, time(0), tzinfo=zone).astimezone(UTC) - reach
+    upper = datetime.combine(last_day + 2 * ONE_DAY, time(0), tzinfo=zone).astimezone(UTC) + reach
+    return [span for span in occupied if span.end > lower and span.start < upper]
 
 
 def _free_slots_utc(
@@ -155,32 +100,30 @@ def _free_slots_utc(
     first_day = max(first_day, earliest.astimezone(zone).date() - ONE_DAY)
     last_day = min(last_day, latest.astimezone(zone).date() + ONE_DAY)
     schedule = Schedule.build(availability)
-    index = OccupiedIndex.build(occupied)
-    step = timedelta(minutes=availability.slot_step_minutes)
-    duration = timedelta(minutes=rules.duration_minutes)
-    before = timedelta(minutes=rules.buffer_before_minutes)
-    after = timedelta(minutes=rules.buffer_after_minutes)
-    slots = []
+    window = StartWindow(
+        index=OccupiedIndex.build(_occupied_near(occupied, zone, rules, first_day, last_day)),
+        earliest=microseconds(earliest),
+        latest=microseconds(latest),
+        step=availability.slot_step_minutes * MICROSECONDS_PER_MINUTE,
+        duration=rules.duration_minutes * MICROSECONDS_PER_MINUTE,
+        before=rules.buffer_before_minutes * MICROSECONDS_PER_MINUTE,
+        after=rules.buffer_after_minutes * MICROSECONDS_PER_MINUTE,
+    )
+    slots: list[int] = []
     day = first_day
     while day <= last_day:
         if rules.max_per_day is None or bookings_per_day.get(day, 0) < rules.max_per_day:
             for hours in schedule.ranges_on(day):
-                range_end = _first_instant_reading(datetime.combine(day, hours.end), zone)
-                wall, wall_end = (
-                    datetime.combine(day, hours.start),
-                    datetime.combine(day, hours.end),
-                )
-                while wall < wall_end:
-                    start = _existing_instant(wall, zone)
-                    wall += step
-                    if start is None or start < earliest:
-                        continue
-                    if start >= latest or start + duration > range_end:
-                        break  # later starts on this grid are later instants: they fail too
-                    if not index.overlaps(start - before, start + duration + after):
-                        slots.append(start)
+                first, last = datetime.combine(day, hours.start), datetime.combine(day, hours.end)
+                offset = steady_offset(first, last, zone)
+                if offset is None:
+                    slots.extend(starts_across_a_clock_change(first, last, zone, window))
+                else:
+                    range_start = (first - offset - NAIVE_EPOCH) // ONE_MICROSECOND
+                    range_end = (last - offset - NAIVE_EPOCH) // ONE_MICROSECOND
+                    slots.extend(window.free_starts(range_start, range_end))
         day += ONE_DAY
-    return sorted(set(slots))
+    return [EPOCH + start * ONE_MICROSECOND for start in sorted(set(slots))]
 
 
 def compute_free_slots(
