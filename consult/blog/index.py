@@ -113,13 +113,10 @@ class PublicView:
 
     def page(self, number: int, per_page: int = POSTS_PER_PAGE) -> tuple[Post, ...] | None:
         """Posts of page `number` (from 1); None past the last page (page 1 always exists)."""
-        start = (number - 1) * per_page
-        if number < 1 or (start >= len(self.posts) and number != 1):
-            return None
-        return self.posts[start : start + per_page]
+        return page_of(self.posts, number, per_page)
 
     def page_count(self, per_page: int = POSTS_PER_PAGE) -> int:
-        return max(1, -(-len(self.posts) // per_page))
+        return page_count_of(self.posts, per_page)
 
     def related(self, post: Post, limit: int = 3) -> tuple[Post, ...]:
         """Other public posts sharing the most tags with `post`, newer first among equals."""
@@ -224,3 +221,19 @@ __all__ = [
     "build_index",
     "slugify",
 ]
+
+
+def page_of(
+    posts: tuple[Post, ...], number: int, per_page: int = POSTS_PER_PAGE
+) -> tuple[Post, ...] | None:
+    """The posts of page `number` (from 1) of a list; None past its last page (page 1 always
+    exists, empty or not).
+    """
+    start = (number - 1) * per_page
+    if number < 1 or (start >= len(posts) and number != 1):
+        return None
+    return posts[start : start + per_page]
+
+
+def page_count_of(posts: tuple[Post, ...], per_page: int = POSTS_PER_PAGE) -> int:
+    return max(1, -(-len(posts) // per_page))

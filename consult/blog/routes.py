@@ -25,7 +25,7 @@ from flask_login import current_user
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
-from consult.blog.index import BlogIndex, PublicView
+from consult.blog.index import BlogIndex, PublicView, page_count_of, page_of
 from consult.blog.library import PostLibrary
 from consult.blog.posts import Post
 from consult.blog.versions import view_last_modified, view_version
@@ -180,9 +180,17 @@ def post(slug: str) -> ResponseReturnValue:
 @public_page(blog_version)
 def tag(tag: str) -> str:
     found = public_posts().tags.get(tag)
-    if found is None:
+    page_number = request.args.get("page", default=1, type=int)
+    posts = page_of(found.posts, page_number) if found is not None else None
+    if found is None or posts is None:
         abort(404)
-    return render_template("blog/tag.html", tag=found)
+    return render_template(
+        "blog/tag.html",
+        tag=found,
+        posts=posts,
+        page=page_number,
+        page_count=page_count_of(found.posts),
+    )
 
 
 @blueprint.get("/blog/series/<series>/")

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from consult.blog import library as library_module
 from consult.blog.warming import warm_blog
 from tests.conftest import signed_in_client
+from tests.fakes.content import write_post
 
 LISTINGS = [
     "/blog/",
@@ -238,3 +239,23 @@ def test_a_restarted_app_reads_its_posts_from_the_render_cache(make_app, content
     restarted = make_app(CONTENT_DIR=str(content_dir)).test_client()
     assert "Public Two" in restarted.get("/blog/").get_data(as_text=True)
     assert parses == []
+
+
+def test_a_tag_page_shows_ten_posts_a_page_whatever_the_tag_holds(make_app, content_dir):
+    for number in range(23):
+        write_post(
+            content_dir / "posts",
+            f"note-{number}",
+            f"2026-10-{number + 1:02} 09:00",
+            tags=("Care",),
+        )
+    reader = make_app(CONTENT_DIR=str(content_dir)).test_client()
+    first = reader.get("/blog/tag/care/").get_data(as_text=True)
+    assert "23 posts" in first and first.count('<li class="post-summary') == 10
+    assert "Page 1 of 3" in first and 'href="/blog/tag/care/?page=2"' in first
+    assert "Note 22" in first and "Note 12" not in first  # the newest ten
+    last = reader.get("/blog/tag/care/?page=3").get_data(as_text=True)
+    assert last.count('<li class="post-summary') == 3 and 'href="/blog/tag/care/?page=2"' in last
+    assert "<title>Posts tagged Care, page 3" in last
+    assert reader.get("/blog/tag/care/?page=4").status_code == 404
+    assert reader.get("/blog/tag/care/?page=0").status_code == 404
