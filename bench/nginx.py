@@ -54,8 +54,8 @@ server {{
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_set_header X-Forwarded-Host $host;
 
-        # Public pages are cached as the site's own Cache-Control, ETag and Vary say; a stale
-        # copy is revalidated in the background (a 304 from the site renders nothing).
+        # Public pages are cached as the site's own Cache-Control and ETag say; a stale copy
+        # is revalidated in the background (a 304 from the site renders nothing).
         proxy_cache consult;
         proxy_cache_revalidate on;
         proxy_cache_background_update on;
@@ -64,6 +64,14 @@ server {{
         # Signed-in people get their own pages, never a cached one, and never fill the cache.
         proxy_cache_bypass $consult_signed_in;
         proxy_no_cache $consult_signed_in;
+        # nginx compresses for the visitor: the site sends it one copy of each page, so the
+        # cache holds one, and the Vary the site sends for other caches (Cookie: handled by the
+        # two lines above; Accept-Encoding) need not be looked at for each request.
+        proxy_set_header Accept-Encoding "";
+        proxy_ignore_headers Vary;
+        gzip on;
+        gzip_proxied any;
+        gzip_types application/xml application/atom+xml application/json image/svg+xml;
         add_header X-Cache-Status $upstream_cache_status;
     }}
 }}

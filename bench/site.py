@@ -46,6 +46,8 @@ from consult.portal.library import AssessmentLibrary
 from consult.site.identity import load_site_identity
 
 REDIS_URL = "redis://127.0.0.1:6379"
+# What every browser and feed reader sends with each request, to the site and the minimal app.
+BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br"}
 
 
 @contextmanager
@@ -156,17 +158,18 @@ def run(arguments: argparse.Namespace, scratch: Path, database_url: str) -> None
         results = [RouteResult(route, queries.get(route.label)) for route in routes]
 
         def headers(visitor: str) -> dict[str, str]:
-            return {"Cookie": cookies[visitor]} if cookies[visitor] else {}
+            cookie = {"Cookie": cookies[visitor]} if cookies[visitor] else {}
+            return {**BROWSER_HEADERS, **cookie}
 
         for result in results:  # warm-up: every worker reads the posts and fills its caches
             route = result.route
             warm_up(wrk, site_server.url + route.path, arguments.warmup, headers(route.visitor))
-        warm_up(wrk, minimal.url + "/", arguments.warmup, {})
+        warm_up(wrk, minimal.url + "/", arguments.warmup, BROWSER_HEADERS)
         for number in range(arguments.rounds):
             print(f"round {number + 1} of {arguments.rounds}…", flush=True)
             for result in results:
                 route = result.route
-                baseline = measure(wrk, minimal.url + "/", arguments.seconds, {})
+                baseline = measure(wrk, minimal.url + "/", arguments.seconds, BROWSER_HEADERS)
                 page = measure(
                     wrk, site_server.url + route.path, arguments.seconds, headers(route.visitor)
                 )

@@ -13,7 +13,8 @@ from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult import db, urls
-from consult.accounts import browser_sessions
+from consult.accounts import browser_sessions, known_accounts
+from consult.accounts.session_cookies import RememberedCookieSessions
 from consult.blog.library import PostLibrary
 from consult.clock import utc_now
 from consult.config import PROJECT_ROOT, ConfigError, Settings, load_settings
@@ -23,7 +24,7 @@ from consult.mail.background import BackgroundDelivery
 from consult.portal.library import AssessmentLibrary
 from consult.private_files import make_private_directory
 from consult.route_arguments import bound_path_arguments
-from consult.site import caching, private_pages, static_files
+from consult.site import caching, data_versions, kept_pages, private_pages, static_files
 from consult.site.form_guard import HOST_PREFIX
 from consult.site.identity import SiteIdentity, SiteIdentityError, load_site_identity
 from consult.site.page_cache import PageCache
@@ -97,6 +98,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(_flask_config(settings))
     app.config.update(overrides)
+    app.session_interface = RememberedCookieSessions()
     app.extensions["consult.settings"] = settings
     app.extensions["consult.site"] = site
     app.extensions["consult.blog"] = PostLibrary(
@@ -109,6 +111,10 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     _configure_logging()
 
     db.init_app(app, settings.database_url)
+    data_versions.init_app(
+        app, storage_uri=settings.ratelimit_storage_uri, database_url=settings.database_url
+    )
+    known_accounts.init_app(app)
     login_manager.init_app(app)
     browser_sessions.init_app(app)
     csrf.init_app(app)
@@ -119,6 +125,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     static_files.init_app(app)
     caching.init_app(app, template_folder=PROJECT_ROOT / "templates", identity=site)
     private_pages.init_app(app)
+    kept_pages.init_app(app)
     register_error_pages(app)
     _register_response_hooks(app)
     _register_commands(app)

@@ -12,6 +12,7 @@ from consult.db import get_engine
 from consult.demo import DEMO_CONSULTANT_EMAIL, load_demo_data, sign_in_box, sign_in_url
 from consult.migrate import alembic_config, upgrade_to_head
 from consult.models import metadata
+from consult.site.change_counters import every_table_changed
 
 db_commands = AppGroup("db", help="Apply or write database migrations.")
 demo_commands = AppGroup("demo", help="The local demo data.")
@@ -66,4 +67,9 @@ def reset(yes: bool) -> None:
     for written in settings.outbox_dir.glob("*.eml"):
         written.unlink()
     password = load_demo_data()
+    every_table_changed(
+        metadata.tables,
+        storage_uri=settings.ratelimit_storage_uri,
+        database_url=settings.database_url,
+    )
     click.echo(sign_in_box(sign_in_url(), DEMO_CONSULTANT_EMAIL, password), err=True)

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from consult.config import load_settings
 from consult.migrate import upgrade_to_head
 from consult.models import metadata
+from consult.site.change_counters import every_table_changed
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
@@ -118,3 +119,5 @@ def empty_postgres(url: str) -> None:
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
+    # A server still running on this database must not send pages it kept of the rows gone.
+    every_table_changed(metadata.tables, storage_uri="memory://", database_url=url)

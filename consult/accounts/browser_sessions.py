@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from sqlmodel import select
 
 from consult.accounts import service
 from consult.accounts.idle import (
@@ -22,6 +21,7 @@ from consult.accounts.idle import (
     read_sign_in_id,
     sign_in_id,
 )
+from consult.accounts.known_accounts import account_with_token
 from consult.accounts.models import User
 from consult.audit.web import audit
 from consult.clock import app_now
@@ -29,6 +29,10 @@ from consult.db import get_session
 from consult.extensions import login_manager
 
 LAST_ACTIVE_KEY = "active_at"
+# Activity is noted at most this often: requests closer together leave the signed cookie as it
+# is (no new Set-Cookie for each of a page's fetches), and a session ends at most this much
+# before its idle limit.
+ACTIVITY_RESOLUTION_SECONDS = 10
 
 
 @login_manager.user_loader
@@ -39,9 +43,7 @@ def load_user(cookie_id: str) -> User | None:
     sign_in = read_sign_in_id(cookie_id)
     if sign_in is None:
         return None
-    user = (
-        get_session().exec(select(User).where(User.session_token == sign_in.session_token)).first()
-    )
+    user = account_with_token(get_session(), sign_in.session_token)
     return user if user is not None and user.is_active else None
 
 
@@ -118,7 +120,10 @@ def end_expired_session() -> ResponseReturnValue | None:
         now=now,
     )
     if expiry is None:
-        session[LAST_ACTIVE_KEY] = now.timestamp()
+        if not isinstance(last_active, int | float) or now.timestamp() - last_active >= (
+            ACTIVITY_RESOLUTION_SECONDS
+        ):
+            session[LAST_ACTIVE_KEY] = now.timestamp()
         return None
     audit("session.expired", subject=user, details={"reason": expiry.value})
     get_session().commit()

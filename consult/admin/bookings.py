@@ -23,6 +23,7 @@ from consult.clock import app_now
 from consult.db import begin_as_writer, get_session
 from consult.payments.selection import current_provider
 from consult.site.identity import SiteIdentity
+from consult.site.kept_pages import kept_for_the_visitor
 
 FILTERS = {
     "upcoming": "Upcoming",
@@ -52,6 +53,7 @@ def _query(view: str, now: datetime) -> Select[Booking, ConsultationType]:
 
 
 @blueprint.get("/bookings/")
+@kept_for_the_visitor
 def bookings() -> str:
     view = request.args.get("view", "upcoming")
     if view not in FILTERS:

@@ -18,9 +18,11 @@ from consult.portal import service
 from consult.portal.forms import OrganisationForm, role_group_choices
 from consult.portal.models import AssessmentRound, Membership, Organisation, Response
 from consult.portal.rounds import shown_overall_indexes
+from consult.site.kept_pages import kept_for_the_visitor
 
 
 @blueprint.route("/organisations/", methods=["GET", "POST"])
+@kept_for_the_visitor
 def organisations() -> ResponseReturnValue:
     db = get_session()
     form = OrganisationForm()

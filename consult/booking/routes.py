@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +11,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    g,
     redirect,
     render_template,
     request,
@@ -41,7 +39,7 @@ from consult.engagements.credits import NoCreditLeft
 from consult.extensions import limiter
 from consult.form_validators import day_from, known_time_zone, moment_from
 from consult.rate_limits import BOOKING_PER_CLIENT, refusal_page
-from consult.site.caching import PageVersion, public_page
+from consult.site.caching import RowsVersion, public_page
 from consult.site.identity import SiteIdentity
 
 blueprint = Blueprint("booking", __name__, url_prefix="/book")
@@ -103,24 +101,10 @@ def markdown_safe(text: str) -> Markup:
     return Markup(html)  # noqa: S704  nh3 has just sanitised it
 
 
-def _active_types() -> list[ConsultationType]:
-    """The types /book/ lists, read once per request: its version and its page share them."""
-    if "active_types" not in g:
-        g.active_types = service.active_types(get_session())
-    types: list[ConsultationType] = g.active_types
-    return types
-
-
-def _types_version() -> PageVersion:
-    """What /book/ shows is the active types' rows: their digest is the page's version."""
-    rows = [consultation_type.model_dump() for consultation_type in _active_types()]
-    return PageVersion(hashlib.sha256(repr(rows).encode()).hexdigest())
-
-
 @blueprint.get("/")
-@public_page(_types_version)
+@public_page(RowsVersion("booking.index"))
 def index() -> str:
-    return render_template("booking/index.html", types=_active_types())
+    return render_template("booking/index.html", types=service.active_types(get_session()))
 
 
 def _organisation_asked_for() -> str | None:

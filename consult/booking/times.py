@@ -24,6 +24,7 @@ from consult.booking.routes import (
 from consult.booking.time_zones import zone_groups, zone_label
 from consult.clock import app_now
 from consult.db import get_session
+from consult.site.caching import REVALIDATED_CACHE_CONTROL, RowsVersion, public_page
 
 
 def requested_month(value: str | None) -> date | None:
@@ -35,6 +36,10 @@ def requested_month(value: str | None) -> date | None:
 
 
 @blueprint.get("/<slug>/")
+@public_page(
+    RowsVersion("booking.choose_time", per_minute=True),
+    cache_control=REVALIDATED_CACHE_CONTROL,
+)
 def choose_time(slug: str) -> str:
     """The month calendar, its days with free times as links, and the chosen day's times.
 
@@ -70,6 +75,10 @@ def choose_time(slug: str) -> str:
 
 
 @blueprint.get("/<slug>/slots.json")
+@public_page(
+    RowsVersion("booking.slots_json", per_minute=True),
+    cache_control=REVALIDATED_CACHE_CONTROL,
+)
 def slots_json(slug: str) -> ResponseReturnValue:
     consultation_type = active_type_or_404(slug)
     guest_zone = guest_zone_name(request.args.get("tz"))

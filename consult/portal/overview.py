@@ -27,6 +27,7 @@ from consult.portal.routes import (
     blueprint,
 )
 from consult.portal.timeline_data import organisation_record
+from consult.site.kept_pages import kept_for_the_visitor
 
 
 def _resume_url(access: Access, open_round: AssessmentRound, user_id: int) -> str:
@@ -85,6 +86,7 @@ def _page(access: Access, round_form: OpenRoundForm, *, status: int = 200) -> tu
 
 
 @blueprint.get("/o/<organisation_id>/")
+@kept_for_the_visitor
 def organisation(organisation_id: str) -> ResponseReturnValue:
     return _page(_access(organisation_id), OpenRoundForm(formdata=None))
 

@@ -36,6 +36,7 @@ from consult.portal.routes import (
 )
 from consult.portal.score_chart import DrawnCharts, ScoreCharts, score_charts
 from consult.portal.scoring import RoundResult
+from consult.site.kept_pages import kept_for_the_visitor
 from consult.urls import site_root
 
 # Every figure a template shows goes through the one rounding rule of `figures`.
@@ -123,6 +124,7 @@ def _closed_round(
 
 
 @blueprint.get("/o/<organisation_id>/r/<round_id>/results")
+@kept_for_the_visitor
 def results(organisation_id: str, round_id: str) -> ResponseReturnValue:
     access, assessment_round, definition, result = _closed_round(organisation_id, round_id)
     db = get_session()

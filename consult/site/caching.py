@@ -29,6 +29,7 @@ from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Response
 
 from consult.clock import app_now
+from consult.site.data_versions import DataVersion, data_version, rendering
 from consult.site.static_files import static_fingerprint
 
 MAX_AGE_SECONDS = 60
@@ -41,6 +42,8 @@ RENDERED_KEY = "consult.rendered_pages"
 RENDERED_MAX_BYTES = 32 * 1024 * 1024  # per process; the least recently served go first
 RENDERED_MAX_PAGE_BYTES = 1024 * 1024
 PAGE_VERSION_ATTRIBUTE = "public_page_version"
+# Pages of times still free: any cache asks again each time (a 304 from the version is cheap).
+REVALIDATED_CACHE_CONTROL = "public, no-cache"
 
 P = ParamSpec("P")
 
@@ -78,10 +81,31 @@ class RenderedPages:
 
 @dataclass(frozen=True)
 class PageVersion:
-    """What a page's bytes depend on, known before rendering it."""
+    """What a page's bytes depend on, known before rendering it (`rows`: the version of the
+    database rows it shows, for a page that reads them).
+    """
 
     key: str
     last_modified: datetime | None = None
+    rows: DataVersion | None = None
+
+
+class RowsVersion:
+    """The version of a public page drawn from database rows: the change counters of the tables
+    it reads, and with `per_minute` the minute, for a page of times that pass (the times still
+    offered). Called before rendering (None until the page is known), or with what a render drew.
+    """
+
+    def __init__(self, page: str, *, per_minute: bool = False):
+        self.page = page
+        self.per_minute = per_minute
+
+    def __call__(self, rows: DataVersion | None = None) -> PageVersion | None:
+        rows = rows or data_version(self.page)
+        if rows is None:
+            return None
+        minute = int(app_now().timestamp() // 60) if self.per_minute else 0
+        return PageVersion(f"{rows.key}:{minute}", rows=rows)
 
 
 def init_app(app: Flask, *, template_folder: Path, identity: object) -> None:
@@ -153,13 +177,16 @@ def _etag(version: PageVersion) -> str:
     )
 
 
-def _make_public(response: Response, etag: str, version: PageVersion) -> Response:
+def _make_public(
+    response: Response, etag: str, version: PageVersion, cache_control: str
+) -> Response:
     headers = response.headers
     headers["ETag"] = f'"{etag}"'
     if version.last_modified is not None:
         response.last_modified = version.last_modified
-    headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    headers["Cache-Control"] = cache_control
     response.vary.add("Cookie")  # a signed-in visitor's copy differs: caches must tell them apart
+    response.vary.add("Accept-Encoding")  # a visitor who accepts gzip may get the compressed copy
     return response
 
 
@@ -169,41 +196,72 @@ def _make_private(response: Response) -> Response:
     return response
 
 
+def _keep_public(
+    response: Response, etag: str, page_version: PageVersion, cache_control: str
+) -> Response:
+    """Make a rendered page the public copy of `etag`, kept in memory, unless it is not one."""
+    if response.status_code != 200:
+        return response
+    if session.modified:  # e.g. a flashed message was shown: this copy is the visitor's
+        return _make_private(response)
+    if not response.is_streamed:
+        rendered: RenderedPages = current_app.extensions[RENDERED_KEY]
+        rendered.put(etag, response.get_data(), response.content_type or "text/html")
+    return _make_public(response, etag, page_version, cache_control)
+
+
 def public_page(
-    version: Callable[[], PageVersion],
+    version: Callable[[], PageVersion | None],
+    *,
+    cache_control: str = PUBLIC_CACHE_CONTROL,
 ) -> Callable[[Callable[P, ResponseReturnValue]], Callable[P, Response]]:
     """Make a view's GET answer cacheable by anyone for anonymous visitors.
 
     `version` must be cheap: it runs before the view on every request (the address, and so the
     view's arguments, are part of the ETag already), and a matching If-None-Match (or
-    If-Modified-Since) ends the request there with 304.
+    If-Modified-Since) ends the request there with 304. A page of database rows (its version a
+    `RowsVersion`) is rendered noting the tables it reads, and made public only under the
+    version of what it drew.
     """
 
     def decorate(view: Callable[P, ResponseReturnValue]) -> Callable[P, Response]:
+        def render(*args: P.args, **kwargs: P.kwargs) -> tuple[Response, PageVersion | None]:
+            """The view's answer, and for a page of rows the version of what it drew."""
+            if not isinstance(version, RowsVersion):
+                return make_response(view(*args, **kwargs)), None
+            with rendering(str(request.endpoint)) as drawn:
+                response = make_response(view(*args, **kwargs))
+            return response, version(drawn.rows) if drawn.rows is not None else None
+
         @wraps(view)
         def cacheable_view(*args: P.args, **kwargs: P.kwargs) -> Response:
             if not visitor_sees_the_shared_page():
                 return _make_private(make_response(view(*args, **kwargs)))
             page_version = version()
+            if page_version is None:  # a page of rows not rendered here yet: its render names it
+                response, page_version = render(*args, **kwargs)
+                if page_version is None:
+                    return _make_private(response)
+                return _keep_public(response, _etag(page_version), page_version, cache_control)
             etag = _etag(page_version)
             if not is_resource_modified(
                 request.environ, etag=etag, last_modified=page_version.last_modified
             ):
-                return _make_public(current_app.response_class(status=304), etag, page_version)
+                return _make_public(
+                    current_app.response_class(status=304), etag, page_version, cache_control
+                )
             rendered: RenderedPages = current_app.extensions[RENDERED_KEY]
             kept = rendered.get(etag)
             if kept is not None:
                 body, content_type = kept
-                response = current_app.response_class(body, content_type=content_type)
-                return _make_public(response, etag, page_version)
-            response = make_response(view(*args, **kwargs))
-            if response.status_code != 200:
-                return response
-            if session.modified:  # e.g. a flashed message was shown: this copy is the visitor's
-                return _make_private(response)
-            if not response.is_streamed:
-                rendered.put(etag, response.get_data(), response.content_type or "text/html")
-            return _make_public(response, etag, page_version)
+                kept_page = current_app.response_class(body, content_type=content_type)
+                return _make_public(kept_page, etag, page_version, cache_control)
+            response, drawn = render(*args, **kwargs)
+            if isinstance(version, RowsVersion) and (
+                drawn is None or drawn.key != page_version.key
+            ):
+                return _make_private(response)  # it read a new table, or the minute turned
+            return _keep_public(response, etag, page_version, cache_control)
 
         setattr(cacheable_view, PAGE_VERSION_ATTRIBUTE, version)  # for consult.site.page_cache
         return cacheable_view

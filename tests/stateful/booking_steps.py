@@ -27,6 +27,7 @@ from consult.demo import add_demo_booking_calendar
 from consult.mail.models import OutboxEmail
 from consult.models import metadata
 from consult.payments.test_provider import LocalTestProvider
+from consult.site.change_counters import every_table_changed
 
 SITE_ZONE = ZoneInfo("America/Chicago")
 DAYS = (date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2))
@@ -65,6 +66,12 @@ def reset_database(app, clock, start) -> None:
         for table in reversed(metadata.sorted_tables):
             if table.name != "audit_log":
                 connection.execute(table.delete())
+    settings = app.extensions["consult.settings"]
+    every_table_changed(
+        metadata.tables,
+        storage_uri=settings.ratelimit_storage_uri,
+        database_url=settings.database_url,
+    )
     with Session(engine) as session:
         add_demo_booking_calendar(session)
         session.flush()

@@ -35,6 +35,7 @@ from consult.config import PROJECT_ROOT
 from consult.db import make_engine
 from consult.demo import add_demo_booking_calendar
 from consult.models import metadata
+from consult.site.change_counters import every_table_changed
 from tests.conftest import TEST_PASSWORD, csrf_token_from, turn_on_two_factor
 
 WORKERS = 4
@@ -48,7 +49,14 @@ CONTROL_SOCKET_OFF = ["--no-control-socket"] if gunicorn.version_info >= (27,) e
 class LiveServer:
     """gunicorn serving `consult:create_app()` on a loopback port, over the test's database."""
 
-    def __init__(self, *, database_url: str, instance_dir: Path, workers: int = WORKERS):
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        instance_dir: Path,
+        workers: int = WORKERS,
+        settings: dict[str, str] | None = None,
+    ):
         self.workers = workers
         self.log_path = instance_dir / "gunicorn.log"
         instance_dir.mkdir(parents=True, exist_ok=True)
@@ -67,6 +75,7 @@ class LiveServer:
             # so the abuse limits count each guest on their own, not the whole test as one.
             TRUSTED_PROXY_COUNT="1",
         )
+        environment.update(settings or {})
         self._log = self.log_path.open("w")
         self._process = subprocess.Popen(  # noqa: S603  a fixed command line of this test
             [
@@ -134,6 +143,8 @@ def prepare_database(database_url):
             for table in reversed(metadata.sorted_tables):
                 if table.name != "audit_log":
                     connection.execute(table.delete())
+    # Rows went behind the sessions' backs: no page a running server kept may stand.
+    every_table_changed(metadata.tables, storage_uri="memory://", database_url=database_url)
     with Session(engine) as session:
         add_demo_booking_calendar(session)
         session.exec(delete(WeeklyHours))

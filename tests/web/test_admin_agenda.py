@@ -5,12 +5,12 @@ overlap a busy time in another calendar flagged, in a fixed number of queries.
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from consult.calendars.models import CalendarBusyInterval, CalendarFeed
-from consult.db import ENGINE_KEY, get_session
+from consult.db import get_session
 from tests.conftest import signed_in_client, submit_form
 from tests.web.booking_flow import book, bookings
+from tests.web.render_work import statements_drawing
 
 
 @pytest.fixture
@@ -31,19 +31,8 @@ def add_busy(app, clock, start, end, name="Hospital board"):
 
 
 def queries(app, client, path):
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    engine = app.extensions[ENGINE_KEY]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements), response.get_data(as_text=True)
+    statements, html = statements_drawing(app, client, path)
+    return len(statements), html
 
 
 def test_the_week_shows_bookings_holds_time_off_busy_times_and_hours_and_flags_overlaps(

@@ -7,10 +7,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
-from consult.db import ENGINE_KEY, get_session
+from consult.db import get_session
 from consult.portal.models import ActionItem, AssessmentRound, Organisation
 from tests.conftest import signed_in_client, submit_form
 from tests.web.booking_flow import free_slots
@@ -23,6 +22,7 @@ from tests.web.programme_steps import (
     make_people,
     make_programme,
 )
+from tests.web.render_work import statements_drawing
 from tests.web.timeline_steps import booked_consultation, closed_round
 
 SHARED = "Bring the night-shift rota to our next session."
@@ -122,18 +122,7 @@ def test_private_notes_never_reach_the_organisation(app, engagement):
 
 
 def count_queries(app, client, path):
-    statements = []
-
-    def record(*_):
-        statements.append(1)
-
-    engine = app.extensions[ENGINE_KEY]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
+    return len(statements_drawing(app, client, path)[0])
 
 
 def test_the_pages_take_as_many_queries_for_one_row_as_for_many(app, clock, engagement, consultant):

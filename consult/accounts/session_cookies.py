@@ -1,0 +1,66 @@
+"""Flask's signed-cookie sessions, each cookie's verified contents remembered in the worker.
+
+A browser sends the same session cookie with every request until its session changes, and
+checking the signature and decoding the contents every time costs a kept page as much as the
+rest of its request. A cookie is remembered only once its signature has been verified, by its
+exact value (signature included, so no other value can match it), with the time it was signed:
+it expires exactly as it would have. Each request gets its own copy of the contents.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+MAX_COOKIES = 10_000
+
+
+class RememberedCookieSessions(SecureCookieSessionInterface):
+    def __init__(self, max_cookies: int = MAX_COOKIES) -> None:
+        self.max_cookies = max_cookies
+        self._verified: OrderedDict[str, tuple[dict[str, Any], float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = app.permanent_session_lifetime.total_seconds()
+        with self._lock:
+            known = self._verified.get(value)
+            if known is not None:
+                self._verified.move_to_end(value)
+        if known is None:
+            try:
+                contents, signed_at = serializer.loads(
+                    value, max_age=int(max_age), return_timestamp=True
+                )
+            except BadSignature:  # forged, tampered with, or expired: no session
+                return self.session_class()
+            known = (contents, signed_at.timestamp())
+            with self._lock:
+                self._verified[value] = known
+                while len(self._verified) > self.max_cookies:
+                    self._verified.popitem(last=False)
+        contents, signed_at_seconds = known
+        if time.time() - signed_at_seconds > max_age:
+            return self.session_class()
+        return self.session_class(_own_copy(contents))
+
+
+def _own_copy(contents: dict[str, Any]) -> dict[str, Any]:
+    """A copy the request may change: lists and dicts inside (flashed messages) copied too."""
+    return {
+        key: copy.deepcopy(value) if isinstance(value, list | dict) else value
+        for key, value in contents.items()
+    }
