@@ -61,6 +61,8 @@ server {{
         proxy_cache_background_update on;
         proxy_cache_lock on;
         proxy_cache_use_stale updating error timeout http_500 http_502 http_503;
+        # Cached pages' files stay open between requests, as nginx keeps static files.
+        open_file_cache max=10000 inactive=60s;
         # Signed-in people get their own pages, never a cached one, and never fill the cache.
         proxy_cache_bypass $consult_signed_in;
         proxy_no_cache $consult_signed_in;

@@ -236,17 +236,22 @@ def _register_blueprints(app: Flask) -> None:
 def _register_response_hooks(app: Flask) -> None:
     policy = content_security_policy(app.extensions["consult.site"])
 
+    every_response = (
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    )
+    https_only = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", policy)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        present = {name.lower() for name, _ in headers}
+        wanted = (*every_response, https_only) if request.is_secure else every_response
+        headers.extend((name, value) for name, value in wanted if name.lower() not in present)
         return response
 
     mail_delivery = BackgroundDelivery(app)

@@ -123,7 +123,7 @@ def end_expired_session() -> ResponseReturnValue | None:
         if not isinstance(last_active, int | float) or now.timestamp() - last_active >= (
             ACTIVITY_RESOLUTION_SECONDS
         ):
-            session[LAST_ACTIVE_KEY] = now.timestamp()
+            session[LAST_ACTIVE_KEY] = int(now.timestamp())  # whole seconds, as signing counts
         return None
     audit("session.expired", subject=user, details={"reason": expiry.value})
     get_session().commit()

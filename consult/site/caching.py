@@ -2,12 +2,13 @@
 
 A page marked `@public_page(version)` is, for an anonymous visitor, the same bytes for everyone:
 it carries `Cache-Control: public` with a short max-age and stale-while-revalidate, a strong ETag
-built from the page's version (what the page shows depends on: the posts' content, the booking
-types' rows…), the app's own fingerprint (templates, static files, site identity) and the
-address. A revalidation whose ETag still matches is answered 304 before the view runs, so
-nothing is rendered; and a page whose ETag was rendered before is served from memory (the same
-version means the same bytes). A signed-in visitor sees their own name on every page: theirs
-stays private and is rendered each time.
+built from the page's version (what the page shows depends on: the posts' content; for a page
+of database rows, the change counters of the tables it reads), the app's own fingerprint
+(templates, static files, site identity) and the address. A revalidation whose ETag still
+matches is answered 304 before the view runs, so nothing is rendered; and a page whose ETag was
+rendered before is served from memory (the same version means the same bytes). A signed-in
+visitor sees their own name on every page: theirs stays private (consult.site.kept_pages keeps
+some of those per session).
 """
 
 from __future__ import annotations

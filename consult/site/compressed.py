@@ -35,15 +35,21 @@ def accepts_gzip(environ: WSGIEnvironment) -> bool:
     return "gzip" in value and parse_accept_header(value).quality("gzip") > 0
 
 
+def compressed(body: bytes, content_type: str) -> bytes | None:
+    """`body` compressed with gzip, or None when that would not be worth sending."""
+    if len(body) < MIN_BYTES or not content_type.startswith(COMPRESSIBLE_TYPES):
+        return None
+    smaller = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+    return smaller if len(smaller) < len(body) else None
+
+
 def gzip_copy(headers: Headers, body: bytes) -> tuple[Headers, bytes] | None:
     """The compressed copy of a finished answer, or None when it would not be worth sending."""
     names = {name.lower(): value for name, value in headers}
-    if len(body) < MIN_BYTES or "content-encoding" in names:
+    if "content-encoding" in names:
         return None
-    if not names.get("content-type", "").startswith(COMPRESSIBLE_TYPES):
-        return None
-    compressed = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
-    if len(compressed) >= len(body):
+    compressed_body = compressed(body, names.get("content-type", ""))
+    if compressed_body is None:
         return None
     copied = [
         (name, value)
@@ -51,7 +57,7 @@ def gzip_copy(headers: Headers, body: bytes) -> tuple[Headers, bytes] | None:
         if name.lower() not in ("content-length", "etag", "content-encoding")
     ]
     copied.append(("Content-Encoding", "gzip"))
-    copied.append(("Content-Length", str(len(compressed))))
+    copied.append(("Content-Length", str(len(compressed_body))))
     if "etag" in names:
         copied.append(("ETag", f"W/{names['etag'].removeprefix('W/')}"))
-    return copied, compressed
+    return copied, compressed_body

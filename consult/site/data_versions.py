@@ -90,9 +90,13 @@ def counters_now(tables: Iterable[str]) -> dict[str, int] | None:
     round trip the first time a request or app context asks for each; None while the store
     cannot be reached. Each is read before anything drawn from its table is rendered.
     """
+    known: dict[str, int] | None = g.get("change_counters")
+    if known is not None and all(table in known for table in tables):
+        return known
     if g.get("change_counters_unavailable"):
         return None
-    known: dict[str, int] = g.setdefault("change_counters", {})
+    if known is None:
+        known = g.change_counters = {}
     missing = (set(tables) | _tables_of_this_request()) - known.keys()
     if missing:
         counters: ChangeCounters = current_app.extensions[COUNTERS_KEY]

@@ -9,7 +9,8 @@ The sign-in checks before the view still run on every request, and the view's ow
 may see the page ran when it was rendered for this very session and these very rows: a member
 removed from an organisation moves the memberships counter, and the next request renders, and
 refuses, afresh. A render that changes the session (a message shown, a form token made) or sets
-a cookie is not kept. Kept pages are never stored by a browser (private pages answer no-store).
+a cookie is not kept. Kept pages are never stored by a browser (private pages answer no-store);
+a browser that accepts gzip is sent the copy compressed when it was kept.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from werkzeug.wrappers import Response
 
 from consult.clock import app_now
 from consult.site.caching import FINGERPRINT_KEY, RenderedPages
+from consult.site.compressed import accepts_gzip, compressed
 from consult.site.data_versions import DataVersion, counters_now, data_version, rendering
 
 KEPT_KEY = "consult.kept_pages"
 KEPT_MAX_BYTES = 32 * 1024 * 1024  # per process
+GZIP_SUFFIX = ":gzip"
 NOT_IN_THE_KEY = frozenset({"active_at"})  # the time of the last request, moved by every request
 
 P = ParamSpec("P")
@@ -65,6 +68,23 @@ def _key(rows: DataVersion, parts: tuple[str, ...] | None = None) -> str:
     return hashlib.sha256("\n".join((rows.key, *(parts or _key_parts()))).encode()).hexdigest()
 
 
+def _kept(pages: RenderedPages, key: str) -> Response | None:
+    """The kept page of `key`, compressed for a browser that accepts gzip when worth it."""
+    if accepts_gzip(request.environ):
+        smaller = pages.get(key + GZIP_SUFFIX)
+        if smaller is not None:
+            response = current_app.response_class(smaller[0], content_type=smaller[1])
+            response.headers["Content-Encoding"] = "gzip"
+            response.vary.add("Accept-Encoding")
+            return response
+    kept = pages.get(key)
+    if kept is None:
+        return None
+    response = current_app.response_class(kept[0], content_type=kept[1])
+    response.vary.add("Accept-Encoding")
+    return response
+
+
 def kept_for_the_visitor(
     view: Callable[P, ResponseReturnValue],
 ) -> Callable[P, Response]:
@@ -81,10 +101,10 @@ def kept_for_the_visitor(
         page = str(request.endpoint)
         version = data_version(page)
         pages: RenderedPages = current_app.extensions[KEPT_KEY]
-        kept = pages.get(_key(version)) if version is not None else None
+        key = _key(version) if version is not None else None
+        kept = _kept(pages, key) if key is not None else None
         if kept is not None:
-            body, content_type = kept
-            return current_app.response_class(body, content_type=content_type)
+            return kept
         state_before = _session_state()
         key_parts_before = _key_parts()  # read before the render, as its counters are
         with rendering(page) as drawn:
@@ -98,7 +118,12 @@ def kept_for_the_visitor(
             and _session_state() == state_before
         ):
             key = _key(drawn.rows, key_parts_before)
-            pages.put(key, response.get_data(), response.content_type or "text/html")
+            body, content_type = response.get_data(), response.content_type or "text/html"
+            pages.put(key, body, content_type)
+            smaller = compressed(body, content_type)
+            if smaller is not None:
+                pages.put(key + GZIP_SUFFIX, smaller, content_type)
+        response.vary.add("Accept-Encoding")
         return response
 
     return kept_view

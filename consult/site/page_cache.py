@@ -5,9 +5,9 @@ visitor, and its ETag (the page's version, the address, the deploy). Once a page
 costs most is the request's machinery around it: the request context, the session, the hooks
 before and after the view. For a GET or HEAD carrying no cookie and no revalidation, this WSGI
 layer in front of Flask matches the address, asks the page its version (in an app context: the
-blog's version is in memory, a page of database rows reads their change counters in
-one round trip to Redis) and, when it holds the finished answer of
-that ETag — status, every header the hooks set, body — sends it as it is. Anything else, and
+blog's version is in memory, a page of database rows has the change counters of its tables,
+mirrored in the worker) and, when it holds the finished answer of that ETag (status, every
+header the hooks set, body), sends it as it is. Anything else, and
 every miss, goes through Flask; a miss's answer is kept only when Flask made it public for
 this very ETag, with status 200, no cookie set and no Vary beyond Cookie and Accept-Encoding;
 a visitor who accepts gzip is sent its compressed copy (consult.site.compressed).

@@ -46,18 +46,19 @@ class RedisChangeCounters:
         """Move the counter of each table (after its transaction committed) and announce them.
         While Redis cannot be reached, the tables wait in this process for its next bump.
         """
-        waiting = self._unsent | set(tables)
-        pipeline = self.client.pipeline(transaction=False)
-        for table in sorted(waiting):
-            pipeline.set(self._key(table), fresh_start(), nx=True)
-            pipeline.incr(self._key(table))
-        pipeline.publish(self.channel, ",".join(sorted(waiting)))
-        try:
-            pipeline.execute()
-        except Exception:
-            self._unsent = waiting
-            raise
-        self._unsent = set()
+        with self._lock:
+            waiting = self._unsent | set(tables)
+            pipeline = self.client.pipeline(transaction=False)
+            for table in sorted(waiting):
+                pipeline.set(self._key(table), fresh_start(), nx=True)
+                pipeline.incr(self._key(table))
+            pipeline.publish(self.channel, ",".join(sorted(waiting)))
+            try:
+                pipeline.execute()
+            except Exception:
+                self._unsent = waiting
+                raise
+            self._unsent = set()
 
     def read(self, tables: Sequence[str]) -> tuple[int, ...]:
         """The counters of `tables`, in their order (a missing one is started first)."""

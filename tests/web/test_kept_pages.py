@@ -3,6 +3,8 @@ without SQL or a template while nothing they show has changed, never to anyone e
 once what they show, or who may see them, has changed.
 """
 
+import gzip
+
 import pytest
 from flask import template_rendered
 from itsdangerous import URLSafeTimedSerializer
@@ -188,3 +190,16 @@ def test_the_minute_turning_renders_again(owner, organisation, clock, work):
     clock.advance(minutes=1)
     owner.get(page_of(organisation))
     assert work["templates"]
+
+
+def test_a_browser_that_accepts_gzip_gets_the_kept_page_compressed(owner, organisation):
+    owner.get(page_of(organisation))
+    plain = owner.get(page_of(organisation))
+    smaller = owner.get(page_of(organisation), headers={"Accept-Encoding": "gzip, br"})
+    assert smaller.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(smaller.get_data()) == plain.get_data()
+    assert (
+        "Accept-Encoding" in smaller.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    )
+    assert "no-store" in smaller.headers["Cache-Control"]
+    assert "Content-Encoding" not in owner.get(page_of(organisation)).headers
