@@ -3,6 +3,7 @@ cookie opens the same session without being checked again, anything else is chec
 checks it, and a remembered cookie still expires on time.
 """
 
+import time
 from datetime import timedelta
 from unittest import mock
 
@@ -71,3 +72,18 @@ def test_a_remembered_cookie_still_expires_with_the_session_lifetime():
     with mock.patch("consult.accounts.session_cookies.time.time") as now:
         now.return_value = 10**10
         assert reader.get("/read").get_data(as_text=True) == "None|0"
+
+
+def test_the_same_contents_signed_within_one_second_give_the_same_cookie():
+    app = make_app()
+    serializer = app.session_interface.get_signing_serializer(app)
+    assert app.session_interface.get_signing_serializer(app) is serializer  # made once
+    now = time.time()
+    with mock.patch("time.time", return_value=float(int(now)) + 0.1):
+        first = serializer.dumps({"name": "Ada", "active_at": 1})
+    with mock.patch("time.time", return_value=float(int(now)) + 0.9):
+        assert serializer.dumps({"active_at": 1, "name": "Ada"}) == first
+        assert serializer.dumps({"name": "Ben", "active_at": 1}) != first
+    with mock.patch("time.time", return_value=float(int(now)) + 1.1):
+        later = serializer.dumps({"name": "Ada", "active_at": 1})
+        assert later != first and serializer.loads(later) == {"name": "Ada", "active_at": 1}
