@@ -11,11 +11,14 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from consult.booking import slots
-from consult.booking.calendar import load_availability, occupancy, rules_for
 from consult.booking.models import ConsultationType
 from consult.booking.month import MonthCalendar, month_calendar, months_between
-from consult.booking.offered_times import DaysWithSlots, guest_day_slots, guest_days_with_slots
-from consult.db import id_of
+from consult.booking.offered_times import (
+    DaysWithSlots,
+    calendar_of,
+    guest_day_slots,
+    guest_days_with_slots,
+)
 
 ONE_DAY = timedelta(days=1)
 
@@ -64,24 +67,16 @@ def free_days_in_month(
     # the consultant's today, which no free time precedes (past days off and time off stay unread).
     consultant_today = now.astimezone(site_time_zone).date()
     consultant_first, consultant_last = max(first - ONE_DAY, consultant_today), last + ONE_DAY
-    occupied, per_day = occupancy(
-        session,
-        consultation_type_id=id_of(consultation_type),
-        first_day=consultant_first,
-        last_day=consultant_last,
-        time_zone=site_time_zone,
-        now=now,
-    )
-    availability = load_availability(
-        session, site_time_zone.key, first_day=consultant_first, last_day=consultant_last
-    )
     return frozenset(
         slots.days_with_free_slots(
-            availability=availability,
-            rules=rules_for(consultation_type),
-            occupied=occupied,
-            bookings_per_day=per_day,
-            now=now,
+            **calendar_of(
+                session,
+                consultation_type=consultation_type,
+                site_time_zone=site_time_zone,
+                now=now,
+                first_day=consultant_first,
+                last_day=consultant_last,
+            ),
             first_day=first,
             last_day=last,
             guest_time_zone=guest_time_zone,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -34,6 +35,37 @@ def guest_day_slots(
     """
     # The consultant-local days a guest's day can overlap, whatever the two zones.
     first_day, last_day = guest_day - timedelta(days=1), guest_day + timedelta(days=1)
+    return slots.free_slots_for_guest_day(
+        **calendar_of(
+            session,
+            consultation_type=consultation_type,
+            site_time_zone=site_time_zone,
+            now=now,
+            first_day=first_day,
+            last_day=last_day,
+            moving_booking_id=moving_booking_id,
+        ),
+        guest_day=guest_day,
+        guest_time_zone=guest_time_zone,
+    )
+
+
+def calendar_of(
+    session: Session,
+    *,
+    consultation_type: ConsultationType,
+    site_time_zone: ZoneInfo,
+    now: datetime,
+    first_day: date,
+    last_day: date,
+    moving_booking_id: int | None = None,
+    overrides_beyond: timedelta = timedelta(0),
+) -> dict[str, Any]:
+    """What the slot engine needs of the calendar for the consultant-local days [first_day,
+    last_day], as its keyword arguments: the hours (with the date overrides of `overrides_beyond`
+    more days either side), the type's rules, the time taken and the bookings per day (for a
+    move: as if the moving booking were not there), and `now`.
+    """
     occupied, per_day = occupancy(
         session,
         consultation_type_id=id_of(consultation_type),
@@ -43,17 +75,19 @@ def guest_day_slots(
         now=now,
         moving_booking_id=moving_booking_id,
     )
-    return slots.free_slots_for_guest_day(
-        availability=load_availability(
-            session, site_time_zone.key, first_day=first_day, last_day=last_day
-        ),
-        rules=rules_for(consultation_type),
-        occupied=occupied,
-        bookings_per_day=per_day,
-        now=now,
-        guest_day=guest_day,
-        guest_time_zone=guest_time_zone,
+    availability = load_availability(
+        session,
+        site_time_zone.key,
+        first_day=first_day - overrides_beyond,
+        last_day=last_day + overrides_beyond,
     )
+    return {
+        "availability": availability,
+        "rules": rules_for(consultation_type),
+        "occupied": occupied,
+        "bookings_per_day": per_day,
+        "now": now,
+    }
 
 
 @dataclass(frozen=True)
@@ -89,28 +123,18 @@ def guest_days_with_slots(
     first_day = min(max(from_day or today, today), window_end)
     while True:
         last_day = min(first_day + timedelta(days=DAYS_PER_STRETCH - 1), window_end)
-        # The overrides of the stretch's days, and of the days either side a guest's day overlaps.
-        availability = load_availability(
-            session,
-            site_time_zone.key,
-            first_day=first_day - timedelta(days=1),
-            last_day=last_day + timedelta(days=1),
-        )
-        occupied, per_day = occupancy(
-            session,
-            consultation_type_id=id_of(consultation_type),
-            first_day=first_day,
-            last_day=last_day,
-            time_zone=site_time_zone,
-            now=now,
-            moving_booking_id=moving_booking_id,
-        )
         days = slots.days_with_free_slots(
-            availability=availability,
-            rules=rules_for(consultation_type),
-            occupied=occupied,
-            bookings_per_day=per_day,
-            now=now,
+            **calendar_of(
+                session,
+                consultation_type=consultation_type,
+                site_time_zone=site_time_zone,
+                now=now,
+                first_day=first_day,
+                last_day=last_day,
+                moving_booking_id=moving_booking_id,
+                # The overrides of the days either side a guest's day overlaps, too.
+                overrides_beyond=timedelta(days=1),
+            ),
             first_day=first_day,
             last_day=last_day,
             guest_time_zone=guest_time_zone,
