@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 from sqlalchemy.sql.dml import UpdateBase
 
 log = logging.getLogger(__name__)
@@ -52,14 +52,15 @@ def fresh_start() -> int:
 class FileChangeCounters:
     """The counters of one database in a file, for a site without Redis (locally): every
     process on this machine that uses the database shares it, whatever its instance folder. Each
-    bump rewrites it whole under a lock and moves it into place; a reader loads it again only
-    when its inode, size or time has changed.
+    bump rewrites it whole under a lock and moves it into place. A reader reads it each time but
+    parses it only when its bytes changed: its inode, size and time can all come back alike (a
+    freed inode is reused, and file times move in clock ticks), so they cannot tell.
     """
 
     def __init__(self, path: Path):
         self.path = path
         self._lock_path = path.with_suffix(".lock")
-        self._seen: tuple[int, int, int] | None = None
+        self._seen: bytes | None = None
         self._values: dict[str, int] = {}
 
     def bump(self, tables: Iterable[str]) -> None:
@@ -75,13 +76,12 @@ class FileChangeCounters:
 
     def _current(self) -> dict[str, int]:
         try:
-            found = os.stat(self.path)
+            content = self.path.read_bytes()
         except FileNotFoundError:
             return {}
-        seen = (found.st_ino, found.st_size, found.st_mtime_ns)
-        if seen != self._seen:
-            self._values = json.loads(self.path.read_text())
-            self._seen = seen
+        if content != self._seen:
+            self._values = json.loads(content)
+            self._seen = content
         return self._values
 
     def _update(self, new_value: Callable[[dict[str, int], str], int], tables: set[str]) -> None:
@@ -147,7 +147,7 @@ def watch_sessions(session_class: type[Session] = Session) -> None:
     event.listen(session_class, "after_flush", _note_flushed_tables)
     event.listen(session_class, "do_orm_execute", _note_executed_table)
     event.listen(session_class, "after_commit", _bump_committed_tables)
-    event.listen(session_class, "after_rollback", _forget_tables)
+    event.listen(session_class, "after_soft_rollback", _forget_tables)
 
 
 _COUNTERS_BY_DATABASE: dict[str, ChangeCounters] = {}
@@ -190,6 +190,10 @@ def _note_executed_table(state: ORMExecuteState) -> None:
 
 
 def _bump_committed_tables(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint released (SQLAlchemy calls it a commit too): nothing is committed until
+        # the outer transaction is, so its tables wait for that.
+        return
     tables = session.info.pop(CHANGED_TABLES_KEY, None)
     counters = counters_of(session)
     if not tables or counters is None:
@@ -200,5 +204,8 @@ def _bump_committed_tables(session: Session) -> None:
         log.exception("could not move the change counters of %s", ", ".join(sorted(tables)))
 
 
-def _forget_tables(session: Session, _transaction: Any = None) -> None:
-    session.info.pop(CHANGED_TABLES_KEY, None)
+def _forget_tables(session: Session, previous_transaction: SessionTransaction) -> None:
+    # Only the outer transaction's rollback undoes every write: after a savepoint's, what was
+    # written before it still commits (the tables written inside it move too, which is harmless).
+    if previous_transaction.parent is None:
+        session.info.pop(CHANGED_TABLES_KEY, None)

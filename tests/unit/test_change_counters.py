@@ -60,6 +60,9 @@ def test_every_process_on_the_machine_sees_a_file_bump(tmp_path):
         other.bump(["things"])
         assert worker.read(["things", "others"]) == (before[0] + 1, before[1])
         before = worker.read(["things", "others"])
+    other.bump(["things"])
+    other.bump(["things"])  # the file's inode is reused and its size and time may not move
+    assert worker.read(["things"]) == (before[0] + 2,)
 
 
 @pytest.fixture
@@ -171,3 +174,36 @@ def test_a_session_of_another_engine_on_the_same_database_counts_too(watched, tm
         session.commit()
     another.dispose()
     assert recorder.bumps == [{"things"}]
+
+
+def test_a_released_savepoint_moves_nothing_before_the_outer_commit(watched):
+    engine, recorder = watched
+    with Session(engine) as session:
+        session.add(Thing(id=1, name="one"))
+        session.flush()
+        with session.begin_nested():
+            session.add(Other(id=1))
+        assert recorder.bumps == []  # a page drawn now would show the rows before the commit
+        session.commit()
+    assert recorder.bumps == [{"things", "others"}]
+
+
+def test_a_rolled_back_savepoint_keeps_what_was_written_before_it(watched):
+    engine, recorder = watched
+    with Session(engine) as session:
+        session.add(Thing(id=1, name="one"))
+        session.flush()
+        savepoint = session.begin_nested()
+        session.add(Other(id=1))
+        session.flush()
+        savepoint.rollback()
+        session.commit()
+    assert recorder.bumps and "things" in recorder.bumps[0]
+    with Session(engine) as session:
+        session.add(Thing(id=2, name="two"))
+        session.flush()
+        with session.begin_nested():
+            session.add(Other(id=2))
+        session.rollback()
+        session.commit()
+    assert len(recorder.bumps) == 1  # the outer rollback undid both
