@@ -29,6 +29,7 @@ from consult.rate_limits import (
     refusal_page,
     signed_in_account,
 )
+from consult.site.even_answers import answered_after_the_same_time
 
 
 def _reset_request_refused(message: str) -> str:
@@ -55,8 +56,9 @@ def request_reset() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
         email = form.email.data or ""
-        password_reset.request_password_reset(session=get_session(), email=email, now=app_now())
-        get_session().commit()
+        with answered_after_the_same_time():  # a token and an e-mail, or nothing, committed
+            password_reset.request_password_reset(session=get_session(), email=email, now=app_now())
+            get_session().commit()
         return render_template("accounts/reset_requested.html", email=normalise_email(email))
     return render_template(
         "accounts/reset_request.html", form=form

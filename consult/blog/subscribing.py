@@ -25,6 +25,7 @@ from consult.rate_limits import (
     refusal_page,
 )
 from consult.site import form_guard
+from consult.site.even_answers import answered_after_the_same_time
 
 
 def _subscribe_page(form: SubscribeForm, *, status: int, confirm_again: bool = False) -> Response:
@@ -76,8 +77,9 @@ def subscribe() -> ResponseReturnValue:
     if not form.validate():
         return _subscribe_page(form, status=422)
     email = form.email.data or ""  # never empty once DataRequired has passed
-    service.subscribe(session=get_session(), email=email, now=app_now())
-    get_session().commit()
+    with answered_after_the_same_time():  # a confirmed address gets nothing: it must not show
+        service.subscribe(session=get_session(), email=email, now=app_now())
+        get_session().commit()
     return render_template("blog/subscribe_sent.html", email=email.strip())
 
 
