@@ -41,6 +41,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+# How long an expectation waits for the page: a submitted form waits on a server that shares
+# two cores with the browser and the other test worker, which can take Playwright's 5 s default.
+EXPECT_TIMEOUT_MS = 15_000
 # The sign-in box the run command prints: "e-mail   <address>" and, below, "password   <it>".
 PASSWORD_LINE = re.compile(r"e-mail\s+(\S+@\S+)\s.*?password\s+(\S+)\s", re.S)
 
@@ -125,7 +128,7 @@ def browser():
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _unavailable("playwright is not installed (pip install -e '.[dev]')")
     problem = install_axe()
@@ -133,6 +136,7 @@ def browser():
         _unavailable(problem)
     # The screenshots of this run only: a step that is gone must not leave an old picture.
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
