@@ -23,6 +23,7 @@ from consult.db import (
 from consult.engagements import cancellation, catalogue, credits, purchases
 from consult.engagements.forms import ConsultantCancelForm, GrantForm, programme_form_for
 from consult.engagements.models import Programme, ProgrammeCredit, ProgrammePurchase
+from consult.engagements.rounds import included_rounds_used
 from consult.payments.selection import current_provider
 from consult.portal.models import Organisation
 from consult.receipts.document import money
@@ -154,6 +155,7 @@ def _purchase_page(
         types={id_of(kind): kind for kind in _types()},
         used=used,
         quote=cancellation.refund_quote(db, purchase, now=app_now()),
+        rounds_used=included_rounds_used(db, [purchase.organisation_id]).get(id_of(purchase), 0),
         form=form,
     ), status
 

@@ -109,3 +109,32 @@ def programme_refund_quote(
         f"{sessions} and {remaining * 100 // term if term > 0 else 0}% of its days are still to "
         "run: the smaller share of what was paid is refunded.",
     )
+
+
+@dataclass(frozen=True)
+class RoundAllowance:
+    """The assessment rounds a programme includes, over the time it runs (until it ended or was
+    cancelled).
+    """
+
+    purchase_id: int
+    starts_at: datetime
+    ends_at: datetime
+    included: int
+
+
+def rounds_used(allowances: list[RoundAllowance], opened: list[datetime]) -> dict[int, int]:
+    """How many of each programme's included rounds are used, by purchase id.
+
+    A round counts against the programme running when it opened that ends first and still has
+    one left, as a credit does; a round opened when none has one left is outside them all.
+    """
+    used = {allowance.purchase_id: 0 for allowance in allowances}
+    by_end = sorted(allowances, key=lambda allowance: (allowance.ends_at, allowance.purchase_id))
+    for moment in sorted(opened):
+        for allowance in by_end:
+            running = allowance.starts_at <= moment < allowance.ends_at
+            if running and used[allowance.purchase_id] < allowance.included:
+                used[allowance.purchase_id] += 1
+                break
+    return used

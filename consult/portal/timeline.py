@@ -67,10 +67,16 @@ class ProgrammeFact:
     ends_at: datetime | None
     sessions_included: int
     sessions_used: int
+    rounds_included: int = 0
+    rounds_used: int = 0
 
     @property
     def sessions_left(self) -> int:
         return self.sessions_included - self.sessions_used
+
+    @property
+    def rounds_left(self) -> int:
+        return self.rounds_included - self.rounds_used
 
 
 @dataclass(frozen=True)

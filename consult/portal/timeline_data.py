@@ -13,6 +13,7 @@ from consult.accounts.models import User
 from consult.booking.models import Booking, ConsultationType
 from consult.engagements.credits import balances
 from consult.engagements.models import ProgrammePurchase
+from consult.engagements.rounds import included_rounds_used
 from consult.portal.library import AssessmentLibrary
 from consult.portal.models import (
     ActionItem,
@@ -79,6 +80,7 @@ def programme_facts(session: Session, organisation: Organisation) -> list[Progra
         )
     ).all()
     credits = balances(session, [stored_id(purchase) for purchase in purchases])
+    rounds = included_rounds_used(session, [stored_id(organisation)])
     facts = []
     for purchase in purchases:
         held = credits.get(stored_id(purchase), [])
@@ -91,6 +93,8 @@ def programme_facts(session: Session, organisation: Organisation) -> list[Progra
                 ends_at=purchase.ends_at,
                 sessions_included=sum(balance.included for balance in held),
                 sessions_used=sum(balance.used for balance in held),
+                rounds_included=purchase.included_rounds,
+                rounds_used=rounds.get(stored_id(purchase), 0),
             )
         )
     return facts

@@ -8,11 +8,13 @@ from hypothesis import strategies as st
 
 from consult.booking.policy import RefundTier
 from consult.engagements.policy import (
+    RoundAllowance,
     credit_back_notice_hours,
     credit_given_back,
     credit_usable,
     programme_ends_at,
     programme_refund_quote,
+    rounds_used,
 )
 from consult.engagements.status import PurchaseTransitionNotAllowed, check_purchase_transition
 
@@ -172,3 +174,36 @@ def test_the_stated_notice_agrees_with_the_rule_that_gives_credits_back(notice):
     session_start = START + timedelta(hours=notice)
     back = credit_given_back(starts_at=session_start, now=START, tiers=TIERS)
     assert back == (hours is not None and notice >= hours)
+
+
+def test_a_round_counts_against_the_running_programme_that_ends_first_with_one_left():
+    first = RoundAllowance(1, START, START + timedelta(days=30), included=1)
+    second = RoundAllowance(2, START + timedelta(days=10), END, included=2)
+    opened = [
+        START - timedelta(days=1),  # before either ran: outside them
+        START + timedelta(days=20),  # both run; the first ends first
+        START + timedelta(days=25),  # the first has none left: the second's
+        START + timedelta(days=40),  # only the second runs
+        START + timedelta(days=50),  # none left anywhere: outside them
+        END,  # the second has ended
+    ]
+    assert rounds_used([second, first], opened) == {1: 1, 2: 2}
+    assert rounds_used([first, second], []) == {1: 0, 2: 0}
+
+
+@given(
+    allowances=st.lists(
+        st.tuples(st.integers(0, 100), st.integers(1, 100), st.integers(0, 3)), max_size=4
+    ),
+    opened=st.lists(st.integers(-10, 200), max_size=12),
+)
+def test_included_rounds_are_never_overused_and_each_round_counts_once(allowances, opened):
+    shaped = [
+        RoundAllowance(
+            number, START + timedelta(days=start), START + timedelta(days=start + days), n
+        )
+        for number, (start, days, n) in enumerate(allowances)
+    ]
+    used = rounds_used(shaped, [START + timedelta(days=day) for day in opened])
+    assert all(0 <= used[allowance.purchase_id] <= allowance.included for allowance in shaped)
+    assert sum(used.values()) <= len(opened)
