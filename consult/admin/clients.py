@@ -4,7 +4,7 @@ mail and her notes; renaming it, and changing its members' groups or accounts.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import select
@@ -164,11 +164,16 @@ def change_group(organisation_id: str, membership_id: int) -> ResponseReturnValu
 ACCOUNT_CHANGE = "<any(deactivate, reactivate):change>"
 
 
-@blueprint.post("/organisations/<organisation_id>/members/<int:membership_id>/" + ACCOUNT_CHANGE)
+@blueprint.route(
+    "/organisations/<organisation_id>/members/<int:membership_id>/" + ACCOUNT_CHANGE,
+    methods=["GET", "POST"],
+)
 def change_account(organisation_id: str, membership_id: int, change: str) -> ResponseReturnValue:
-    """Deactivate a member's account (signed out everywhere) or reactivate it."""
+    """Deactivate a member's account (signed out everywhere) or reactivate it; GET asks first."""
     organisation = _organisation_or_404(organisation_id)
     _, person = _membership_or_404(organisation, membership_id)
+    if request.method == "GET":
+        return _member_confirmation(organisation, membership_id, person, change)
     try:
         notes.set_account_active(session=get_session(), user=person, active=change == "reactivate")
     except service.PortalError as refusal:
@@ -180,13 +185,33 @@ def change_account(organisation_id: str, membership_id: int, change: str) -> Res
     return redirect(url_for("admin.client", organisation_id=organisation_id), 303)
 
 
-@blueprint.post("/organisations/<organisation_id>/members/<int:membership_id>/sign-out-everywhere")
+@blueprint.route(
+    "/organisations/<organisation_id>/members/<int:membership_id>/sign-out-everywhere",
+    methods=["GET", "POST"],
+)
 def sign_out_member_everywhere(organisation_id: str, membership_id: int) -> ResponseReturnValue:
-    """End every session and remember-me cookie of a member's account, in every browser."""
+    """End every session and remember-me cookie of a member's account, in every browser; GET
+    asks first.
+    """
     organisation = _organisation_or_404(organisation_id)
     _, person = _membership_or_404(organisation, membership_id)
+    if request.method == "GET":
+        return _member_confirmation(organisation, membership_id, person, "sign-out-everywhere")
     end_sessions(session=get_session(), user=person)
     audit("sessions.ended_by_consultant", subject=person, organisation_id=organisation.id)
     get_session().commit()
     flash(f"{person.name} is signed out on every device.", "success")
     return redirect(url_for("admin.client", organisation_id=organisation_id), 303)
+
+
+def _member_confirmation(
+    organisation: Organisation, membership_id: int, person: User, change: str
+) -> str:
+    """The page that asks before a change to a member's account takes effect."""
+    return render_template(
+        "admin/member_account_change.html",
+        organisation=organisation,
+        membership_id=membership_id,
+        person=person,
+        change=change,
+    )

@@ -107,6 +107,12 @@ CONSULTANT_RECORD_PAGES = {
     "confirm giving time off back": "/admin/time-off/{time_off}/remove",
     "confirm a day off given back": "/admin/availability/overrides/{day_off}/delete",
     "confirm removing a calendar": "/admin/calendars/{feed}/delete",
+    "confirm deactivating a member": (
+        "/admin/organisations/{organisation}/members/{member}/deactivate"
+    ),
+    "confirm signing a member out everywhere": (
+        "/admin/organisations/{organisation}/members/{member}/sign-out-everywhere"
+    ),
 }
 
 

@@ -111,11 +111,18 @@ def test_the_consultant_renames_the_organisation_and_edits_its_members(app, clie
         assert get_session().get(Membership, membership.id).role_group == "providers"
 
     member_client = signed_in_client(app, members[0])
-    deactivated = submit_form(admin, f"{page}members/{membership.id}/deactivate", {}, page=page)
+    deactivate = f"{page}members/{membership.id}/deactivate"
+    assert f'href="{deactivate}"' in admin.get(page).get_data(as_text=True)
+    asked = admin.get(deactivate).get_data(as_text=True)  # the button asks first
+    assert "Deactivate Riverside Person 1&#39;s account?</h1>" in asked
+    assert member_client.get(f"/portal/o/{organisation.public_id}/").status_code == 200
+    deactivated = submit_form(admin, deactivate, {}, page=deactivate)
     assert deactivated.status_code == 303
     assert member_client.get(f"/portal/o/{organisation.public_id}/").status_code == 302
     assert Auth(app.test_client()).sign_in(members[0].email).status_code == 422
-    submit_form(admin, f"{page}members/{membership.id}/reactivate", {}, page=page)
+    reactivate = f"{page}members/{membership.id}/reactivate"
+    assert f'href="{reactivate}"' in admin.get(page).get_data(as_text=True)
+    submit_form(admin, reactivate, {}, page=reactivate)
     assert Auth(app.test_client()).sign_in(members[0].email).status_code == 302
 
 

@@ -26,7 +26,10 @@ def test_the_consultant_signs_a_member_out_everywhere(app, clock, make_user):
     admin = signed_in_client(app, make_user(role="consultant"))
 
     page = admin.get(f"/admin/organisations/{organisation.public_id}/").get_data(as_text=True)
-    action = re.search(r'action="([^"]+/sign-out-everywhere)"', page).group(1)
+    asking = re.search(r'href="([^"]+/sign-out-everywhere)"', page).group(1)
+    page = admin.get(asking).get_data(as_text=True)  # the button asks first; nothing ends yet
+    assert "<h1>Sign Nurse 0 out everywhere?</h1>" in page and is_signed_in(laptop, CLIENT_PAGE)
+    action = re.search(r'<form method="post" action="([^"]+/sign-out-everywhere)"', page).group(1)
     response = admin.post(action, data={"csrf_token": csrf_token_from(page)})
     assert response.status_code == 303
     page = admin.get(response.headers["Location"]).get_data(as_text=True)
