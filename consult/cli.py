@@ -22,11 +22,22 @@ def _config() -> Config:
     return alembic_config(current_app.extensions["consult.settings"].database_url)
 
 
+def _every_table_changed() -> None:
+    """No page kept from the rows before may stand (see change_counters.every_table_changed)."""
+    settings: Settings = current_app.extensions["consult.settings"]
+    every_table_changed(
+        metadata.tables,
+        storage_uri=settings.ratelimit_storage_uri,
+        database_url=settings.database_url,
+    )
+
+
 @db_commands.command("upgrade")
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     command.upgrade(_config(), revision)
+    _every_table_changed()  # a migration may change rows behind the sessions' backs
     click.echo(f"Database is at {revision}.")
 
 
@@ -67,9 +78,5 @@ def reset(yes: bool) -> None:
     for written in settings.outbox_dir.glob("*.eml"):
         written.unlink()
     password = load_demo_data()
-    every_table_changed(
-        metadata.tables,
-        storage_uri=settings.ratelimit_storage_uri,
-        database_url=settings.database_url,
-    )
+    _every_table_changed()
     click.echo(sign_in_box(sign_in_url(), DEMO_CONSULTANT_EMAIL, password), err=True)
