@@ -296,9 +296,16 @@ def _prepare_local_database(app: Flask) -> None:
     """Bring the local database up to date and, when serving an empty one, load demo data."""
     from consult.demo import load_demo_data_when_serving
     from consult.migrate import upgrade_to_head
+    from consult.models import metadata
+    from consult.site.change_counters import every_table_changed
 
     settings: Settings = app.extensions["consult.settings"]
     make_private_directory(settings.instance_dir)
-    upgrade_to_head(settings.database_url)
+    if upgrade_to_head(settings.database_url):  # rows a migration changed: no kept page stands
+        every_table_changed(
+            metadata.tables,
+            storage_uri=settings.ratelimit_storage_uri,
+            database_url=settings.database_url,
+        )
     with app.app_context():
         load_demo_data_when_serving()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 
 from consult.config import PROJECT_ROOT
+from consult.db import make_engine
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
@@ -19,6 +21,17 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade_to_head(database_url: str) -> None:
-    """Apply every migration not yet applied."""
+def upgrade_to_head(database_url: str) -> bool:
+    """Apply every migration not yet applied; whether any was."""
+    before = _revisions(database_url)
     command.upgrade(alembic_config(database_url), "head")
+    return _revisions(database_url) != before
+
+
+def _revisions(database_url: str) -> tuple[str, ...]:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_heads()
+    finally:
+        engine.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from consult.accounts.models import User
 from consult.db import get_session, make_engine
-from consult.migrate import alembic_config
+from consult.migrate import alembic_config, upgrade_to_head
 from consult.models import metadata
 from consult.site.data_versions import COUNTERS_KEY
 
@@ -92,3 +92,10 @@ def test_db_upgrade_moves_every_change_counter(app):
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert all(now > then for now, then in zip(counters.read(tables), before, strict=True))
+
+
+def test_upgrading_says_whether_a_migration_ran(tmp_path):
+    """A local start moves every counter only when a migration changed the database."""
+    database_url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    assert upgrade_to_head(database_url) is True
+    assert upgrade_to_head(database_url) is False
