@@ -88,6 +88,8 @@ def _log_record(entry: AuditEntry) -> dict[str, Any]:
 
 @event.listens_for(OrmSession, "after_commit")
 def _log_committed_events(session: OrmSession) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (SQLAlchemy calls it a commit): nothing is committed yet
     # Only rows that are still in the database: one added in a savepoint rolled back is not.
     for entry, record in session.info.pop(_PENDING_KEY, []):
         if inspect(entry).persistent:

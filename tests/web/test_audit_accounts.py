@@ -178,5 +178,17 @@ def test_an_event_lives_and_dies_with_its_transaction(app, clock, caplog):
     assert [line["event"] for line in audit_log_lines(caplog)] == ["retention.applied"]
 
 
+def test_a_released_savepoint_logs_nothing_before_the_outer_commit(app, clock, caplog):
+    caplog.set_level(logging.INFO, logger="consult.audit")
+    with app.app_context():
+        session = get_session()
+        record_event(session=session, event_type="retention.applied", actor=SYSTEM, now=clock())
+        with session.begin_nested():  # e-mails queued in a savepoint, as a change's are
+            pass
+        assert audit_log_lines(caplog) == []  # nothing is committed yet
+        session.rollback()
+    assert audit_entries(app) == [] and audit_log_lines(caplog) == []
+
+
 def test_the_table_has_no_foreign_keys_so_the_log_outlives_what_it_names():
     assert not AuditEntry.__table__.foreign_keys
