@@ -7,9 +7,8 @@ import time
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, request
+from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult import db, urls
@@ -24,38 +23,22 @@ from consult.mail.background import BackgroundDelivery
 from consult.portal.library import AssessmentLibrary
 from consult.private_files import make_private_directory
 from consult.route_arguments import bound_path_arguments
-from consult.site import caching, data_versions, kept_pages, private_pages, static_files
+from consult.site import (
+    caching,
+    data_versions,
+    kept_pages,
+    private_pages,
+    security_headers,
+    static_files,
+)
 from consult.site.form_guard import HOST_PREFIX
-from consult.site.identity import SiteIdentity, SiteIdentityError, load_site_identity
+from consult.site.identity import SiteIdentityError, load_site_identity
 from consult.site.page_cache import PageCache
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger("consult")
-
-
-def content_security_policy(site: SiteIdentity) -> str:
-    """The policy of every response; images may also come from the portrait's https origin
-    (site.yaml may name one), the only image content can place on another host.
-    """
-    image_sources = ["'self'", "data:"]
-    if site.portrait is not None and site.portrait.src.startswith("https://"):
-        portrait = urlsplit(site.portrait.src)
-        image_sources.append(f"https://{portrait.netloc}")
-    return "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            f"img-src {' '.join(image_sources)}",
-            "font-src 'self'",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "frame-ancestors 'none'",
-        ]
-    )
 
 
 class ConsultApp(Flask):
@@ -234,26 +217,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_response_hooks(app: Flask) -> None:
-    policy = content_security_policy(app.extensions["consult.site"])
-
-    every_response = (
-        ("Content-Security-Policy", policy),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "same-origin"),
-        ("X-Frame-Options", "DENY"),
-        ("Cross-Origin-Opener-Policy", "same-origin"),
-        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
-    )
-    https_only = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-
-    @app.after_request
-    def security_headers(response: Response) -> Response:
-        headers = response.headers
-        present = {name.lower() for name, _ in headers}
-        wanted = (*every_response, https_only) if request.is_secure else every_response
-        headers.extend((name, value) for name, value in wanted if name.lower() not in present)
-        return response
-
+    security_headers.init_app(app)
     mail_delivery = BackgroundDelivery(app)
 
     @app.teardown_request
