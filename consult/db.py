@@ -174,8 +174,19 @@ def get_session() -> Session:
         if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
             engine = engine.execution_options(begin_as_writer=True)
         g.db_session = Session(engine, expire_on_commit=False)
+        g.db_session.add_all(g.pop("rows_to_attach", ()))
     session: Session = g.db_session
     return session
+
+
+def attach_when_opened(row: object) -> None:
+    """Add `row`, built without a query, to the request's session: now if it is open, else when
+    it opens, so that a request that never needs the database never opens one.
+    """
+    if "db_session" in g:
+        g.db_session.add(row)
+    else:
+        g.setdefault("rows_to_attach", []).append(row)
 
 
 def is_unavailable(error: BaseException) -> bool:

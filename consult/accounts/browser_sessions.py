@@ -43,7 +43,7 @@ def load_user(cookie_id: str) -> User | None:
     sign_in = read_sign_in_id(cookie_id)
     if sign_in is None:
         return None
-    user = account_with_token(get_session(), sign_in.session_token)
+    user = account_with_token(sign_in.session_token)
     return user if user is not None and user.is_active else None
 
 

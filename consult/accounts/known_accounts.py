@@ -2,8 +2,8 @@
 
 Finding the account is the one query every signed-in request sends. While the users table's
 change counter (`consult.site.change_counters`) has not moved, the columns read last time are
-still the account's, so the row is rebuilt from them, attached to the request's session as if
-just loaded. Any change to any account (signing out everywhere, a new password, deactivation,
+still the account's, so the row is rebuilt from them, as if just loaded, and joins the
+request's session when that opens (a kept page is sent without ever opening one). Any change to any account (signing out everywhere, a new password, deactivation,
 a changed name or role) moves the counter, and the next request reads it afresh. Without
 counters every request reads it.
 """
@@ -14,13 +14,14 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from consult.accounts.models import User
+from consult.db import attach_when_opened, get_session
 from consult.site.data_versions import counters_now
 
 KNOWN_ACCOUNTS_KEY = "consult.known_accounts"
@@ -37,14 +38,15 @@ class KnownAccounts:
         self._accounts: OrderedDict[str, tuple[int, dict[str, Any]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def find(self, db: Session, session_token: str) -> User | None:
+    def find(self, session_token: str) -> User | None:
         counter = (counters_now(("users",)) or {}).get("users")
         if counter is not None:
             with self._lock:
                 kept = self._accounts.get(session_token)
             if kept is not None and kept[0] == counter:
-                return _attached(db, kept[1])
-        user = db.exec(select(User).where(User.session_token == session_token)).first()
+                return _attached(kept[1])
+        query = select(User).where(User.session_token == session_token)
+        user = get_session().exec(query).first()
         if user is not None and counter is not None:
             columns = {name: getattr(user, name) for name in ACCOUNT_COLUMNS}
             with self._lock:
@@ -55,15 +57,18 @@ class KnownAccounts:
         return user
 
 
-def _attached(db: Session, columns: dict[str, Any]) -> User:
-    """The account as the request's session would have loaded it, without a query."""
-    present = db.identity_map.get(identity_key(User, columns["id"]))
-    if isinstance(present, User):
-        return present
+def _attached(columns: dict[str, Any]) -> User:
+    """The account as the request's session would have loaded it, without a query (attached
+    once the session opens: a kept page may be sent without one).
+    """
+    if "db_session" in g:
+        present = g.db_session.identity_map.get(identity_key(User, columns["id"]))
+        if isinstance(present, User):
+            return present
     user: User = _USER_CLASS.new_instance()  # as the ORM makes a row it has read: no __init__
     user.__dict__.update(columns)
     make_transient_to_detached(user)  # its columns count as loaded, with no change pending
-    db.add(user)
+    attach_when_opened(user)
     return user
 
 
@@ -71,6 +76,6 @@ def init_app(app: Flask) -> None:
     app.extensions[KNOWN_ACCOUNTS_KEY] = KnownAccounts()
 
 
-def account_with_token(db: Session, session_token: str) -> User | None:
+def account_with_token(session_token: str) -> User | None:
     known: KnownAccounts = current_app.extensions[KNOWN_ACCOUNTS_KEY]
-    return known.find(db, session_token)
+    return known.find(session_token)

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from consult.accounts.models import User
 from consult.accounts.service import end_sessions
+from consult import db
 from consult.db import ENGINE_KEY, get_session
 from consult.portal import service
 from consult.portal.models import Membership, Organisation
@@ -77,6 +78,23 @@ def test_a_kept_page_is_sent_again_without_sql_or_a_template(owner, organisation
     assert again.status_code == 200 and again.get_data() == first.get_data()
     assert work == {"statements": [], "templates": []}  # not even who is signed in
     assert "no-store" in again.headers["Cache-Control"]
+
+
+def test_a_kept_page_opens_no_database_session(owner, organisation, monkeypatch):
+    owner.get(page_of(organisation))
+    owner.get(page_of(organisation))
+    opened = []
+
+    class CountedSession(db.Session):
+        def __init__(self, *arguments, **options):
+            opened.append(self)
+            super().__init__(*arguments, **options)
+
+    monkeypatch.setattr(db, "Session", CountedSession)
+    assert owner.get(page_of(organisation)).status_code == 200
+    assert opened == []  # the account was known, the page kept: the database was not needed
+    assert owner.get("/accounts/data").status_code == 200  # a page that reads: it opens one
+    assert len(opened) == 1
 
 
 def test_a_change_to_what_the_page_shows_is_seen_at_once(app, owner, organisation):
