@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from types import FunctionType
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, g
@@ -49,6 +50,7 @@ class ConsultApp(Flask):
 
     def __init__(self, import_name: str, *, trusted_proxies: int = 0, **options: Any) -> None:
         super().__init__(import_name, **options)
+        self._synced: dict[Callable[..., Any], Callable[..., Any]] = {}
         self.page_cache = PageCache(self, super().wsgi_app)
         self._front: WSGIApplication = self.page_cache
         if trusted_proxies:
@@ -61,6 +63,17 @@ class ConsultApp(Flask):
 
     def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         return self._front(environ, start_response)
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask's answer, remembered for each plain function: Flask asks it of every hook and
+        view on every request, and inspecting a function costs more than a dictionary lookup.
+        """
+        if not isinstance(func, FunctionType):
+            return super().ensure_sync(func)
+        synced = self._synced.get(func)
+        if synced is None:
+            synced = self._synced[func] = super().ensure_sync(func)
+        return synced
 
 
 def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
