@@ -3,9 +3,10 @@
 Finding the account is the one query every signed-in request sends. While the users table's
 change counter (`consult.site.change_counters`) has not moved, the columns read last time are
 still the account's, so the row is rebuilt from them, as if just loaded, and joins the
-request's session when that opens (a kept page is sent without ever opening one). Any change to any account (signing out everywhere, a new password, deactivation,
-a changed name or role) moves the counter, and the next request reads it afresh. Without
-counters every request reads it.
+request's session when that opens (a kept page is sent without ever opening one). Any change
+to any account (signing out everywhere, a new password, deactivation, a changed name or role)
+moves the counter, and the next request reads it afresh. Without counters every request reads
+it.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event
 from sqlmodel import select
 
+from consult import db
 from consult.accounts.models import User
 from consult.accounts.service import end_sessions
-from consult import db
 from consult.db import ENGINE_KEY, get_session
 from consult.portal import service
 from consult.portal.models import Membership, Organisation
