@@ -9,7 +9,10 @@ login_manager = LoginManager()
 login_manager.login_view = "accounts.sign_in"
 login_manager.login_message = "Please sign in to see that page."
 login_manager.login_message_category = "info"
-login_manager.session_protection = "basic"
+# Flask-Login's session protection only marks a session "not fresh" when the visitor's address
+# or browser changes, for views that demand a fresh sign-in: none does here. The limits a
+# sign-in keeps are consult.accounts.idle's; without it, no request hashes those details.
+login_manager.session_protection = None
 
 csrf = CSRFProtect()
 

@@ -9,6 +9,7 @@ says it varies by Accept-Encoding, so that a shared cache keeps the two apart.
 
 from __future__ import annotations
 
+import functools
 import gzip
 from typing import TYPE_CHECKING
 
@@ -31,8 +32,12 @@ Headers = list[tuple[str, str]]
 
 
 def accepts_gzip(environ: WSGIEnvironment) -> bool:
-    value = environ.get("HTTP_ACCEPT_ENCODING", "")
-    return "gzip" in value and parse_accept_header(value).quality("gzip") > 0
+    return _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
+
+
+@functools.lru_cache(maxsize=256)  # browsers send a few distinct values: parse each once
+def _accepts_gzip(accept_encoding: str) -> bool:
+    return "gzip" in accept_encoding and parse_accept_header(accept_encoding).quality("gzip") > 0
 
 
 def compressed(body: bytes, content_type: str) -> bytes | None:
