@@ -33,10 +33,7 @@ def require_consultant_second_step() -> ResponseReturnValue | None:
         or request.endpoint in OPEN_BEFORE_SECOND_STEP_ENDPOINTS
     ):
         return None
-    if (
-        current_user.is_authenticated
-        and current_user.is_consultant
-        and not current_user.has_two_factor
-    ):
+    user = current_user._get_current_object()  # once: each use of the proxy looks it up again
+    if user.is_authenticated and user.is_consultant and not user.has_two_factor:
         return redirect(url_for("two_factor.settings"))
     return None

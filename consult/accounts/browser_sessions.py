@@ -103,9 +103,9 @@ def end_expired_session() -> ResponseReturnValue | None:
     # nothing to guard, and no reason to need the database.
     if not request.cookies or request.endpoint in (None, "static"):
         return None
-    if not current_user.is_authenticated:
-        return None
     user: User = current_user._get_current_object()
+    if not user.is_authenticated:
+        return None
     now = app_now()
     limits = limits_for(user.role)
     last_active = session.get(LAST_ACTIVE_KEY)
