@@ -20,8 +20,8 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from flask import Flask, Request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 MAX_COOKIES = 10_000
@@ -103,6 +103,15 @@ class RememberedCookieSessions(SecureCookieSessionInterface):
         if time.time() - signed_at_seconds > max_age:
             return self.session_class()
         return self.session_class(_own_copy(contents))
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # Flask's own answer for a session it would not send again, without first working out
+        # the cookie's name, domain, path and flags that it then does not use.
+        if session and not self.should_set_cookie(app, session):
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 def _own_copy(contents: dict[str, Any]) -> dict[str, Any]:

@@ -70,19 +70,16 @@ def _key(rows: DataVersion, parts: tuple[str, ...] | None = None) -> str:
 
 def _kept(pages: RenderedPages, key: str) -> Response | None:
     """The kept page of `key`, compressed for a browser that accepts gzip when worth it."""
+    response_class = current_app.response_class
     if accepts_gzip(request.environ):
         smaller = pages.get(key + GZIP_SUFFIX)
         if smaller is not None:
-            response = current_app.response_class(smaller[0], content_type=smaller[1])
-            response.headers["Content-Encoding"] = "gzip"
-            response.vary.add("Accept-Encoding")
-            return response
+            headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+            return response_class(smaller[0], content_type=smaller[1], headers=headers)
     kept = pages.get(key)
     if kept is None:
         return None
-    response = current_app.response_class(kept[0], content_type=kept[1])
-    response.vary.add("Accept-Encoding")
-    return response
+    return response_class(kept[0], content_type=kept[1], headers={"Vary": "Accept-Encoding"})
 
 
 def kept_for_the_visitor(
