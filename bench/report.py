@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bench.load import Measurement
 from bench.routes import Route
+from bench.servers import WorkerMemory
 
 
 @dataclass
@@ -77,3 +78,12 @@ def table(results: Sequence[RouteResult]) -> str:
     lines.append("")
     lines.append(f"minimal app: {_spread(minimal, '{:.0f}')} req/s over all its runs")
     return "\n".join(lines)
+
+
+def memory_line(name: str, workers: Sequence[WorkerMemory]) -> str:
+    """One server's workers' memory after the rounds, as the README records it."""
+    if not workers:
+        return f"{name}: workers' memory not readable here (/proc is Linux's)"
+    resident = ", ".join(f"{worker.resident:.0f}" for worker in workers)
+    shared = ", ".join(f"{worker.proportional:.0f}" for worker in workers)
+    return f"{name}: each worker {resident} MiB resident, {shared} MiB its own share (PSS)"

@@ -73,6 +73,16 @@ def _request(
     return response, page
 
 
+def newest_cookie(base_url: str, path: str, cookie_header: str) -> str:
+    """The Cookie header a browser sends after one more request for `path`: `cookie_header` with
+    what the site set in answer (its session signed again to note the activity).
+    """
+    cookies: SimpleCookie = SimpleCookie()
+    cookies.load(cookie_header)
+    _request(base_url, "GET", path, cookies)
+    return "; ".join(f"{key}={morsel.value}" for key, morsel in cookies.items())
+
+
 _used_steps: set[int] = set()
 CODE_STEP = "/accounts/two-step/sign-in"
 

@@ -57,6 +57,35 @@ class Server:
                 self.process.wait()
 
 
+@dataclass(frozen=True)
+class WorkerMemory:
+    """One worker's memory, in MiB: resident, and its proportional share (PSS), which counts
+    the pages it shares with the master and its siblings (the preloaded app) once between them.
+    """
+
+    resident: float
+    proportional: float
+
+
+def worker_memory(server: Server) -> list[WorkerMemory]:
+    """The memory of each of the server's worker processes, from /proc (Linux only)."""
+    pid = server.process.pid
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    found = []
+    for child in children:
+        try:
+            rollup = Path(f"/proc/{child}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in rollup.splitlines()[1:] if ":" in line)
+        kib = {name: int(value.split()[0]) for name, value in fields.items()}
+        found.append(WorkerMemory(kib["Rss"] / 1024, kib["Pss"] / 1024))
+    return found
+
+
 def wait_until_answering(server: Server, path: str = "/", timeout: float = 120.0) -> None:
     """Wait for `path` to answer (any HTTP status); fail with the server's log if it died."""
     deadline = time.monotonic() + timeout

@@ -36,9 +36,15 @@ from bench.blog import WORDS
 from bench.dataset import POSTS, build_content, fill_database
 from bench.load import measure, warm_up
 from bench.queries import count_queries
-from bench.report import RouteResult, table
-from bench.routes import ANONYMOUS, sign_in, site_routes, visitor_emails
-from bench.servers import Server, apt_install, start_gunicorn, wait_until_answering
+from bench.report import RouteResult, memory_line, table
+from bench.routes import ANONYMOUS, newest_cookie, sign_in, site_routes, visitor_emails
+from bench.servers import (
+    Server,
+    apt_install,
+    start_gunicorn,
+    wait_until_answering,
+    worker_memory,
+)
 from consult.config import PROJECT_ROOT, normalise_database_url
 from consult.db import make_engine
 from consult.migrate import upgrade_to_head
@@ -170,12 +176,18 @@ def run(arguments: argparse.Namespace, scratch: Path, database_url: str) -> None
             for result in results:
                 route = result.route
                 baseline = measure(wrk, minimal.url + "/", arguments.seconds, BROWSER_HEADERS)
+                if cookies[route.visitor]:  # as a browser, the cookie the site set last
+                    cookies[route.visitor] = newest_cookie(
+                        site_server.url, route.path, cookies[route.visitor]
+                    )
                 page = measure(
                     wrk, site_server.url + route.path, arguments.seconds, headers(route.visitor)
                 )
                 result.rounds.append((page, baseline))
         print()
         print(table(results))
+        for server in servers:
+            print(memory_line(server.name, worker_memory(server)))
         if not arguments.no_nginx:
             nginx.compare(
                 site_server,

@@ -1,14 +1,20 @@
-"""The site benchmark's own logic: reading wrk's report, the table's ratios, and the README's nginx
-configuration being the one the benchmark measures."""
+"""The site benchmark's own logic: reading wrk's report, the table's ratios, the workers' memory,
+and the README's nginx configuration being the one the benchmark measures."""
 
+import os
 import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from bench.load import Measurement, parse_wrk
 from bench.nginx import site_configuration
-from bench.report import RouteResult, table, verdict
+from bench.report import RouteResult, memory_line, table, verdict
 from bench.routes import Route
+from bench.servers import Server, worker_memory
 from consult.config import PROJECT_ROOT
 
 WRK_REPORT = """\
@@ -46,6 +52,36 @@ def test_ratios_pair_each_round_with_the_minimal_run_before_it():
     assert result.ratios == [0.8, 0.9, 0.7] and verdict(result) == "met"
     assert "| a post | 700 (450–800) |" in table([result])
     assert "0.80 (0.70–0.90)" in table([result])
+
+
+def test_each_workers_memory_is_read_from_proc(tmp_path):
+    # A master with two children, as gunicorn's with two workers.
+    master = subprocess.Popen(  # noqa: S603  this interpreter, fixed code
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time\n"
+            "workers = [subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])"
+            " for _ in range(2)]\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        assert master.stdout is not None and master.stdout.readline() == b"ready\n"
+        workers = worker_memory(Server("site", "http://127.0.0.1:1", master, tmp_path / "log"))
+    finally:
+        os.killpg(master.pid, signal.SIGKILL)  # the master and its children
+        master.wait()
+    if not Path("/proc/self/smaps_rollup").exists():
+        assert workers == []
+        return
+    assert len(workers) == 2
+    assert all(0 < worker.proportional <= worker.resident < 200 for worker in workers)
+    line = memory_line("site", workers)
+    assert line.startswith("site: each worker ") and "MiB its own share (PSS)" in line
 
 
 def test_the_readmes_nginx_configuration_is_the_one_the_benchmark_measures():
