@@ -23,6 +23,7 @@ from consult.extensions import csrf, limiter, login_manager
 from consult.mail.background import BackgroundDelivery
 from consult.portal.library import AssessmentLibrary
 from consult.private_files import make_private_directory
+from consult.rate_limits import limit_passes_only_where_needed
 from consult.route_arguments import bound_path_arguments
 from consult.site import (
     caching,
@@ -117,7 +118,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     bound_path_arguments(app.url_map)
     _register_blueprints(app)
-    _check_rate_limits_in_their_views_only(app)
+    limit_passes_only_where_needed(app)
     static_files.init_app(app)
     caching.init_app(app, template_folder=PROJECT_ROOT / "templates", identity=site)
     private_pages.init_app(app)
@@ -134,22 +135,6 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     if app.config["PREPARE_DATABASE"]:
         _prepare_local_database(app)
     return app
-
-
-def _check_rate_limits_in_their_views_only(app: Flask) -> None:
-    """Drop Flask-Limiter's pass before every request while no limit needs it.
-
-    Each of consult's limits decorates its own view, and the decorator checks it. The pass
-    before every request is for default, application-wide and blueprint-wide limits, of which
-    there are none; yet it costs every page, /healthz included, more than a whole request of a
-    minimal Flask app. Declaring such a limit brings the pass back.
-    """
-    manager = limiter.limit_manager
-    if manager.default_limits or manager.application_limits or manager._blueprint_limits:
-        return
-    checks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in checks:
-        checks.remove(limiter._check_request_limit)
 
 
 def _flask_config(settings: Settings) -> dict[str, Any]:

@@ -9,13 +9,16 @@ Live payment holds are capped in the database instead (consult.booking.service.T
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from flask import Response, make_response, request
+from flask import Flask, Response, make_response, request
+from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_limiter import RequestLimit
 from flask_login import current_user
 
 from consult.accounts.policy import normalise_email
+from consult.extensions import limiter
 
 LIMIT_REFUSAL = (
     "There have been many attempts in a short time, so this one was not sent. "
@@ -74,3 +77,37 @@ def refusal_page(
         return response
 
     return on_breach
+
+
+def limit_passes_only_where_needed(app: Flask) -> None:
+    """Drop Flask-Limiter's passes around every request while no limit needs them.
+
+    Each of consult's limits decorates its own view, and the decorator checks it. The pass
+    before every request is for default, application-wide and blueprint-wide limits, of which
+    there are none; yet it costs every page, /healthz included, more than a whole request of a
+    minimal Flask app. Declaring such a limit brings the pass back.
+    """
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits or manager._blueprint_limits:
+        return
+    checks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in checks:
+        checks.remove(limiter._check_request_limit)
+    # Its passes after every request only act on what a limit checked in that request left in
+    # its context (deductions to make, headers to add): without one, there is nothing to do.
+    for hooks in (app.after_request_funcs.get(None, []), app.teardown_request_funcs.get(None, [])):
+        hooks[:] = [_only_after_a_limit(hook) if _is_limiters(hook) else hook for hook in hooks]
+
+
+def _is_limiters(hook: Callable[..., Any]) -> bool:
+    owner = getattr(hook, "__self__", None) or next(iter(getattr(hook, "args", ())), None)
+    return owner is limiter
+
+
+def _only_after_a_limit(hook: Callable[..., Any]) -> Callable[..., Any]:
+    def run_when_a_limit_was_checked(value: Any = None) -> Any:
+        if hasattr(request_ctx, "_limiter_request_context"):
+            return hook(value)
+        return value
+
+    return run_when_a_limit_was_checked

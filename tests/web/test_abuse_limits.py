@@ -175,3 +175,10 @@ def test_password_reset_is_limited_per_address(limited_app, make_user):
     visitor = from_address(limited_app.test_client(), "203.0.113.80")
     refused = submit_form(visitor, "/accounts/reset", {"email": user.email})
     assert_refused_with_answers_kept(refused, 'value="rey@example.org"')
+
+
+def test_a_limited_form_says_what_is_left_and_an_unlimited_page_says_nothing(limited_app):
+    visitor = limited_app.test_client()
+    answer = submit_form(visitor, "/accounts/sign-in", {"email": "x@example.org", "password": "no"})
+    assert answer.headers["X-RateLimit-Limit"] and answer.headers["X-RateLimit-Remaining"]
+    assert "X-RateLimit-Limit" not in visitor.get("/").headers  # the limiter's pass was skipped
