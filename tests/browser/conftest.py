@@ -2,7 +2,8 @@
 
 The site is started exactly as the README's run command starts it (`flask --app consult run`,
 on a fresh instance folder and a port other than 5000, without SITE_URL, so it migrates, loads
-demo data, prints the consultant's sign-in and makes every link on the port it serves), and
+demo data, prints the consultant's sign-in and makes every link on the port it serves), trusting
+one proxy as production does, so that each browser context is a person of its own, and
 Playwright drives Debian's Chromium against it, with axe-core from npm for the accessibility
 checks. Without Chromium or npm these tests are skipped with the reason; REQUIRE_BROWSER=1 makes
 that a failure.
@@ -26,7 +27,7 @@ from tests.browser.accessibility import SCREENSHOTS, install_axe
 from tests.conftest import csrf_token_from
 from tests.fakes.authenticator import Authenticator
 from tests.fakes.smtp import free_port
-from tests.web.live_server import Browser
+from tests.web.live_server import Browser, next_address
 from tests.web.two_factor_steps import SET_UP, SETTINGS, secret_shown
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -93,6 +94,9 @@ def live_site(tmp_path_factory) -> LiveSite:
     environment.update(
         CONSULT_INSTANCE_DIR=str(instance),
         PYTHONUNBUFFERED="1",
+        # As behind production's nginx: each browser context is a person at an address of
+        # its own (People), and set-up requests come from one of their own (Browser).
+        TRUSTED_PROXY_COUNT="1",
     )
     log = instance / "server.log"
     with log.open("w") as output:
@@ -123,6 +127,23 @@ def live_site(tmp_path_factory) -> LiveSite:
         server.wait(timeout=10)
 
 
+class People:
+    """Chromium, each new context a person at an address of their own, passed on in
+    X-Forwarded-For as production's proxy does (the live site trusts one proxy): the limits
+    per client count each person apart, not every test of the session as one visitor.
+    """
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        headers = {**options.pop("extra_http_headers", {}), "X-Forwarded-For": next_address()}
+        return self._browser.new_context(extra_http_headers=headers, **options)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
@@ -141,7 +162,7 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        yield browser
+        yield People(browser)
         browser.close()
 
 

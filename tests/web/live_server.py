@@ -178,6 +178,12 @@ class NoRedirects(HTTPRedirectHandler):
 _client_numbers = itertools.count(1)
 
 
+def next_address() -> str:
+    """An address no other client of this test process has had (10.x.y.z)."""
+    number = next(_client_numbers)
+    return f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
+
+
 class Browser:
     """One person's browser at an address of its own (passed on as the proxy would): its own
     cookies, redirects not followed, answers as (status, page).
@@ -186,8 +192,7 @@ class Browser:
     def __init__(self, base_url: str):
         self.base_url = base_url
         self._opener = build_opener(HTTPCookieProcessor(CookieJar()), NoRedirects())
-        number = next(_client_numbers)
-        self.address = f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
+        self.address = next_address()
         self._opener.addheaders.append(("X-Forwarded-For", self.address))
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, str, str]:
