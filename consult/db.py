@@ -179,12 +179,19 @@ def get_session() -> Session:
     return session
 
 
+def open_session() -> Session | None:
+    """The request's session if it has been opened, without opening one."""
+    session: Session | None = g.get("db_session")
+    return session
+
+
 def attach_when_opened(row: object) -> None:
     """Add `row`, built without a query, to the request's session: now if it is open, else when
     it opens, so that a request that never needs the database never opens one.
     """
-    if "db_session" in g:
-        g.db_session.add(row)
+    session = open_session()
+    if session is not None:
+        session.add(row)
     else:
         g.setdefault("rows_to_attach", []).append(row)
 

@@ -15,14 +15,14 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import select
 
 from consult.accounts.models import User
-from consult.db import attach_when_opened, get_session
+from consult.db import attach_when_opened, get_session, open_session
 from consult.site.data_versions import counters_now
 
 KNOWN_ACCOUNTS_KEY = "consult.known_accounts"
@@ -62,8 +62,9 @@ def _attached(columns: dict[str, Any]) -> User:
     """The account as the request's session would have loaded it, without a query (attached
     once the session opens: a kept page may be sent without one).
     """
-    if "db_session" in g:
-        present = g.db_session.identity_map.get(identity_key(User, columns["id"]))
+    session = open_session()
+    if session is not None:
+        present = session.identity_map.get(identity_key(User, columns["id"]))
         if isinstance(present, User):
             return present
     user: User = _USER_CLASS.new_instance()  # as the ORM makes a row it has read: no __init__

@@ -4,7 +4,7 @@ while they ran (the rule is `policy.rounds_used`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -16,7 +16,7 @@ from consult.portal.models import AssessmentRound
 
 
 def _allowance(purchase: ProgrammePurchase) -> RoundAllowance | None:
-    if purchase.starts_at is None or purchase.ends_at is None:
+    if purchase.starts_at is None or purchase.ends_at is None or not purchase.included_rounds:
         return None
     ends_at = purchase.ends_at
     if purchase.status == "cancelled" and purchase.cancelled_at is not None:
@@ -30,14 +30,22 @@ def included_rounds_used(session: Session, organisation_ids: Collection[int]) ->
     """
     if not organisation_ids:
         return {}
-    by_organisation: dict[int, list[RoundAllowance]] = {}
-    for purchase in session.exec(
+    purchases = session.exec(
         select(ProgrammePurchase).where(
             col(ProgrammePurchase.organisation_id).in_(organisation_ids),
             col(ProgrammePurchase.included_rounds) > 0,
             col(ProgrammePurchase.status).in_(("active", "cancelled")),
         )
-    ).all():
+    ).all()
+    return rounds_used_by(session, purchases)
+
+
+def rounds_used_by(session: Session, purchases: Sequence[ProgrammePurchase]) -> dict[int, int]:
+    """The same for purchases already read, which must hold every started one of their
+    organisations (a round counts against the one ending first): one query.
+    """
+    by_organisation: dict[int, list[RoundAllowance]] = {}
+    for purchase in purchases:
         allowance = _allowance(purchase)
         if allowance is not None:
             by_organisation.setdefault(purchase.organisation_id, []).append(allowance)

@@ -16,7 +16,7 @@ from consult.clock import app_now
 from consult.db import MAX_ROW_ID, begin_as_writer, get_session, id_of, looks_like_identifier
 from consult.engagements import cancellation, catalogue, credits, purchases
 from consult.engagements.models import Programme, ProgrammePurchase
-from consult.engagements.rounds import included_rounds_used
+from consult.engagements.rounds import rounds_used_by
 from consult.payments.provider import (
     CHECKOUT_SESSION_ID_PLACEHOLDER,
     CheckoutRequest,
@@ -47,7 +47,7 @@ def _page(access: Access, *, problem: str | None = None, status: int = 200) -> t
         access=access,
         purchases=owned,
         balances=credits.balances(db, [id_of(purchase) for purchase in owned]),
-        rounds_used=included_rounds_used(db, [id_of(access.organisation)]),
+        rounds_used=rounds_used_by(db, owned),
         types={id_of(kind): kind for kind in db.exec(select(ConsultationType)).all()},
         offered=offered,
         inclusions={id_of(item): purchases.inclusions_of(db, item) for item in offered},

@@ -13,7 +13,7 @@ from consult.accounts.models import User
 from consult.booking.models import Booking, ConsultationType
 from consult.engagements.credits import balances
 from consult.engagements.models import ProgrammePurchase
-from consult.engagements.rounds import included_rounds_used
+from consult.engagements.rounds import rounds_used_by
 from consult.portal.library import AssessmentLibrary
 from consult.portal.models import (
     ActionItem,
@@ -80,7 +80,7 @@ def programme_facts(session: Session, organisation: Organisation) -> list[Progra
         )
     ).all()
     credits = balances(session, [stored_id(purchase) for purchase in purchases])
-    rounds = included_rounds_used(session, [stored_id(organisation)])
+    rounds = rounds_used_by(session, purchases)
     facts = []
     for purchase in purchases:
         held = credits.get(stored_id(purchase), [])
